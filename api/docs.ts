@@ -1,0 +1,66 @@
+import type { OpenAPIV3 } from 'openapi-types';
+
+/** OpenAPI fragments shared by the routes, so every error response is documented the same way. */
+const errorBody: OpenAPIV3.SchemaObject = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', description: 'stable machine-readable code, e.g. missing_field, too_long, not_found' },
+        message: { type: 'string', description: 'what was expected, where, and what arrived' },
+        field: { type: 'string', description: 'the request field at fault (validation errors)' },
+        status: { type: 'string', description: 'the job status (not_ready, job_failed)' },
+      },
+    },
+  },
+};
+
+export function errorResponse(description: string): OpenAPIV3.ResponseObject {
+  return { description, content: { 'application/json': { schema: errorBody } } };
+}
+
+export const unavailable = errorResponse(
+  'Redis or PostgreSQL is unavailable, or (on upload) the queue is full; `Retry-After` says when to try again',
+);
+
+export const jobStatusSchema: OpenAPIV3.SchemaObject = {
+  type: 'object',
+  required: ['id', 'status', 'received_at', 'updated_at'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    status: { type: 'string', enum: ['queued', 'processing', 'saving', 'done', 'failed'] },
+    received_at: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      description: 'why the job failed (status "failed" only)',
+    },
+    image_url: { type: 'string', description: 'where the result is (status "done" only)' },
+  },
+};
+
+export const listedImageSchema: OpenAPIV3.SchemaObject = {
+  type: 'object',
+  required: ['id', 'received_at', 'description'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    received_at: { type: 'string', format: 'date-time' },
+    description: { type: 'string' },
+    width: { type: 'integer' },
+    height: { type: 'integer' },
+    bytes: { type: 'integer' },
+    url: { type: 'string' },
+  },
+};
+
+export const idParameter: OpenAPIV3.ParameterObject = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'the job id returned by POST /api/images (a UUIDv7)',
+  schema: { type: 'string', format: 'uuid' },
+};

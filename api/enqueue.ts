@@ -1,0 +1,36 @@
+import type { JobStore } from '../shared/jobs.ts';
+import { ServiceUnavailableError } from '../shared/errors.ts';
+import { toFields } from '../shared/messages.ts';
+import type { StreamQueue } from '../shared/queue/stream.ts';
+import type { Upload } from './upload.ts';
+
+export interface Accepted {
+  id: string;
+  received_at: string;
+}
+
+/**
+ * Puts an upload on stream 1 and records its `queued` status in one MULTI, so
+ * an accepted id always has both. Refuses with 503 when the stream is already
+ * longer than `maxLength`, rather than letting Redis fill up.
+ */
+export async function enqueueUpload(
+  uploads: StreamQueue,
+  jobs: JobStore,
+  upload: Upload,
+  maxLength: number,
+): Promise<Accepted> {
+  if ((await uploads.length()) >= maxLength) {
+    throw new ServiceUnavailableError(`the processing queue is full (${maxLength} waiting); try again shortly`, {
+      code: 'queue_full',
+      retryAfterSeconds: 5,
+    });
+  }
+  const id = Bun.randomUUIDv7();
+  const received_at = new Date().toISOString();
+  const tx = uploads.redis.multi();
+  for (const c of jobs.commands(id, 'queued', { received_at })) tx.addCommand(c as never);
+  tx.addCommand(['XADD', uploads.key, '*', ...toFields({ id, description: upload.description, received_at, image: upload.image })] as never);
+  await tx.exec();
+  return { id, received_at };
+}

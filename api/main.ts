@@ -1,0 +1,41 @@
+import { loadConfig } from '../shared/config.ts';
+import { createLogger } from '../shared/logger.ts';
+import { connectRedis } from '../shared/redis.ts';
+import { connectDb } from '../shared/db.ts';
+import { migrateUp } from '../shared/migrate.ts';
+import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
+import { createApp } from './app.ts';
+
+const SERVICE = 'api';
+// Multipart framing and the description on top of the largest accepted image.
+const BODY_OVERHEAD = 1024 * 1024;
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(SERVICE, config);
+  const redis = await connectRedis(config.redisUrl, log);
+  const sql = await connectDb(config.databaseUrl, { max: 10 });
+  // Migrations run before serving; node-pg-migrate's lock makes concurrent starts safe.
+  await migrateUp(config.databaseUrl, log);
+  const app = createApp({ config, redis, sql, log });
+  const server = Bun.serve({
+    port: config.port,
+    hostname: config.host,
+    maxRequestBodySize: config.maxUploadBytes + BODY_OVERHEAD,
+    fetch: (request) => app.handle(request),
+  });
+  const close = makeClose(
+    log,
+    [
+      // stop(false) stops accepting and lets in-flight requests finish.
+      ['stop http', () => server.stop(false)],
+      ['close redis', () => redis.close()],
+      ['close postgres', () => sql.end({ timeout: 5 })],
+    ],
+    config.shutdownTimeoutMs,
+  );
+  onShutdown(log, close);
+  log.info({ url: `http://${config.host}:${server.port}`, swagger: '/swagger' }, 'api listening');
+}
+
+main().catch((err) => failBoot(SERVICE, err));

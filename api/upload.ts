@@ -1,0 +1,65 @@
+import {
+  BadRequestError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../shared/errors.ts';
+import { validateDescription } from './description.ts';
+import { sniffImageType } from './sniff.ts';
+
+export interface UploadLimits {
+  maxUploadBytes: number;
+  maxDescriptionLength: number;
+}
+
+export interface Upload {
+  image: Uint8Array;
+  description: string;
+  contentType: string;
+}
+
+// Room for the multipart framing and the description around the file itself.
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+/**
+ * Reads and checks a `POST /api/images` body. The image is not decoded here
+ * (the processor does that); only its presence, size and leading magic bytes
+ * are checked, so an upload costs no image work in the API.
+ */
+export async function readUpload(request: Request, limits: UploadLimits): Promise<Upload> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^multipart\/form-data\s*;/i.test(type)) {
+    throw new UnsupportedMediaTypeError(
+      `expected a multipart/form-data body with fields "image" and "description", got Content-Type "${type || 'none'}"`,
+      'unsupported_content_type',
+    );
+  }
+  const length = Number(request.headers.get('content-length') ?? 0);
+  if (length > limits.maxUploadBytes + MULTIPART_OVERHEAD) {
+    throw new PayloadTooLargeError(`the body is ${length} bytes; the image may be at most ${limits.maxUploadBytes} bytes`);
+  }
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch {
+    throw new BadRequestError('the multipart/form-data body is malformed and could not be parsed', 'malformed_multipart');
+  }
+  const images = form.getAll('image');
+  if (images.length === 0) throw new ValidationError('image', 'is required: send the photo as a file part named "image"', 'missing_field');
+  if (images.length > 1) throw new ValidationError('image', `send exactly one file, got ${images.length}`, 'too_many_files');
+  const file = images[0]!;
+  if (typeof file === 'string') throw new ValidationError('image', 'must be a file part, got a text field', 'not_a_file');
+  if (file.size === 0) throw new ValidationError('image', 'the file is empty', 'empty_file');
+  if (file.size > limits.maxUploadBytes) {
+    throw new PayloadTooLargeError(`image: the file is ${file.size} bytes; at most ${limits.maxUploadBytes} bytes are accepted`);
+  }
+  const image = new Uint8Array(await file.arrayBuffer());
+  const contentType = sniffImageType(image);
+  if (!contentType) {
+    throw new UnsupportedMediaTypeError('image: not a JPEG, PNG, WebP, GIF, TIFF or AVIF file (checked by its leading bytes)');
+  }
+  const descriptions = form.getAll('description');
+  if (descriptions.length > 1) throw new ValidationError('description', `send it once, got ${descriptions.length}`, 'too_many_values');
+  const description = validateDescription(descriptions[0], limits.maxDescriptionLength);
+  return { image, description, contentType };
+}

@@ -1,0 +1,60 @@
+import { loadConfig } from '../shared/config.ts';
+import { createLogger } from '../shared/logger.ts';
+import { connectRedis } from '../shared/redis.ts';
+import { JobStore } from '../shared/jobs.ts';
+import { uploadCodec } from '../shared/messages.ts';
+import { GROUPS, keys } from '../shared/queue/keys.ts';
+import { StreamQueue } from '../shared/queue/stream.ts';
+import { StreamConsumer } from '../shared/queue/consumer.ts';
+import { failJobCommands } from '../shared/queue/fail-job.ts';
+import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
+import { createCaptionRenderer } from './caption/renderer.ts';
+import { createProcessHandler } from './handle.ts';
+
+const SERVICE = 'processor';
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(SERVICE, config);
+  const renderer = await createCaptionRenderer({
+    fontFile: config.fontFile,
+    fontSize: config.fontSize,
+    padding: config.captionPadding,
+    lineHeight: config.captionLineHeight,
+    jpegQuality: config.jpegQuality,
+    jpegOptimiseCoding: config.jpegOptimiseCoding,
+    jpegProgressive: config.jpegProgressive,
+    maxInputPixels: config.maxInputPixels,
+  });
+  await renderer.warmUp();
+  const redis = await connectRedis(config.redisUrl, log);
+  const reader = await connectRedis(config.redisUrl, log);
+  const k = keys(config.keyPrefix);
+  const jobs = new JobStore(redis, k.job, config.jobTtlSeconds);
+  const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
+  const consumer = new StreamConsumer({
+    queue: uploads,
+    reader,
+    consumer: config.consumerName,
+    log: log.child({ consumer: config.consumerName }),
+    decode: uploadCodec.decode,
+    handle: createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, log }),
+    onDeadLetter: (jobId, error) => failJobCommands(jobs, jobId, error),
+    deadKey: k.dead,
+    maxDeliveries: config.maxDeliveries,
+    reclaimIdleMs: config.reclaimIdleMs,
+  });
+  const close = makeClose(
+    log,
+    [
+      ['drain consumer', () => consumer.stop()],
+      ['close redis', () => Promise.allSettled([redis.close(), reader.close()])],
+    ],
+    config.shutdownTimeoutMs,
+  );
+  onShutdown(log, close);
+  log.info({ consumer: config.consumerName, stream: k.uploads }, 'processor started');
+  await consumer.start();
+}
+
+main().catch((err) => failBoot(SERVICE, err));

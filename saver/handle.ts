@@ -1,0 +1,52 @@
+import type { Logger } from '../shared/logger.ts';
+import type { Sql } from '../shared/db.ts';
+import { isDbUnavailable } from '../shared/db.ts';
+import { DependencyError, InvalidMessageError } from '../shared/errors.ts';
+import type { JobStore } from '../shared/jobs.ts';
+import type { CaptionedMessage } from '../shared/messages.ts';
+import type { Entry } from '../shared/queue/reply.ts';
+import type { StreamQueue } from '../shared/queue/stream.ts';
+import { insertImage } from './images-table.ts';
+import { writeImageAtomically } from './files.ts';
+
+export interface SaveDeps {
+  captioned: StreamQueue;
+  jobs: JobStore;
+  sql: Sql;
+  imagesDir: string;
+  log: Logger;
+}
+
+/**
+ * Stores one result: the file first, then the row, and only then the ack and
+ * the `done` status. Both writes are idempotent by id, so a redelivery after
+ * a crash anywhere in between ends in the same single file and row.
+ */
+export function createSaveHandler(deps: SaveDeps) {
+  return async (msg: CaptionedMessage, entry: Entry): Promise<void> => {
+    const path = await writeImageAtomically(deps.imagesDir, msg.id, msg.image);
+    try {
+      await insertImage(deps.sql, {
+        id: msg.id,
+        received_at: msg.received_at,
+        description: msg.description,
+        path,
+        width: msg.width,
+        height: msg.height,
+        bytes: msg.image.byteLength,
+      });
+    } catch (err) {
+      if (isDbUnavailable(err)) throw new DependencyError('PostgreSQL is unavailable', { code: 'database_unavailable', cause: err });
+      // SQLSTATE class 22 (data exception): this row can never be stored, retrying won't help.
+      if (String((err as { code?: string }).code).startsWith('22')) {
+        throw new InvalidMessageError(`the database refused the data: ${(err as Error).message}`);
+      }
+      throw err;
+    }
+    const tx = deps.captioned.redis.multi();
+    for (const c of deps.captioned.ackCommands(entry.id)) tx.addCommand(c as never);
+    for (const c of deps.jobs.commands(msg.id, 'done')) tx.addCommand(c as never);
+    await tx.exec();
+    deps.log.info({ jobId: msg.id, bytes: msg.image.byteLength }, 'saved');
+  };
+}

@@ -1,0 +1,19 @@
+import type { Sql } from '../shared/db.ts';
+
+export interface ImageRow {
+  id: string;
+  received_at: string;
+  description: string;
+  path: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/** Inserts the row once; a second insert of the same id changes nothing. */
+export async function insertImage(sql: Sql, row: ImageRow): Promise<void> {
+  await sql`
+    insert into images (id, received_at, description, path, width, height, bytes)
+    values (${row.id}, ${row.received_at}, ${row.description}, ${row.path}, ${row.width}, ${row.height}, ${row.bytes})
+    on conflict (id) do nothing`;
+}

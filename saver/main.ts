@@ -1,0 +1,55 @@
+import { loadConfig } from '../shared/config.ts';
+import { createLogger } from '../shared/logger.ts';
+import { connectRedis } from '../shared/redis.ts';
+import { connectDb } from '../shared/db.ts';
+import { migrateUp } from '../shared/migrate.ts';
+import { JobStore } from '../shared/jobs.ts';
+import { captionedCodec } from '../shared/messages.ts';
+import { GROUPS, keys } from '../shared/queue/keys.ts';
+import { StreamQueue } from '../shared/queue/stream.ts';
+import { StreamConsumer } from '../shared/queue/consumer.ts';
+import { failJobCommands } from '../shared/queue/fail-job.ts';
+import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
+import { createSaveHandler } from './handle.ts';
+
+const SERVICE = 'saver';
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(SERVICE, config);
+  const redis = await connectRedis(config.redisUrl, log);
+  const reader = await connectRedis(config.redisUrl, log);
+  const sql = await connectDb(config.databaseUrl);
+  // Migrations run before serving; node-pg-migrate's lock makes concurrent starts safe.
+  await migrateUp(config.databaseUrl, log);
+  const k = keys(config.keyPrefix);
+  const jobs = new JobStore(redis, k.job, config.jobTtlSeconds);
+  const captioned = new StreamQueue(redis, k.captioned, GROUPS.savers);
+  const consumer = new StreamConsumer({
+    queue: captioned,
+    reader,
+    consumer: config.consumerName,
+    log: log.child({ consumer: config.consumerName }),
+    decode: captionedCodec.decode,
+    handle: createSaveHandler({ captioned, jobs, sql, imagesDir: config.imagesDir, log }),
+    onDeadLetter: (jobId, error) => failJobCommands(jobs, jobId, error),
+    deadKey: k.dead,
+    maxDeliveries: config.maxDeliveries,
+    reclaimIdleMs: config.reclaimIdleMs,
+    count: 8,
+  });
+  const close = makeClose(
+    log,
+    [
+      ['drain consumer', () => consumer.stop()],
+      ['close redis', () => Promise.allSettled([redis.close(), reader.close()])],
+      ['close postgres', () => sql.end({ timeout: 5 })],
+    ],
+    config.shutdownTimeoutMs,
+  );
+  onShutdown(log, close);
+  log.info({ consumer: config.consumerName, stream: k.captioned, imagesDir: config.imagesDir }, 'saver started');
+  await consumer.start();
+}
+
+main().catch((err) => failBoot(SERVICE, err));

@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface ServiceSpec {
+  name: string;
+  entry: string;
+  /** CPU niceness, applied at spawn (sharp's threads start at import, so later is too late). */
+  nice?: number;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const NICE = ['/usr/bin/nice', '/bin/nice'].find(existsSync);
+
+async function pipeWithPrefix(stream: ReadableStream<Uint8Array>, prefix: string, out: NodeJS.WriteStream) {
+  const decoder = new TextDecoder();
+  let carry = '';
+  for await (const chunk of stream) {
+    const lines = (carry + decoder.decode(chunk, { stream: true })).split('\n');
+    carry = lines.pop() ?? '';
+    if (lines.length) out.write(lines.map((l) => `${prefix} ${l}\n`).join(''));
+  }
+  if (carry) out.write(`${prefix} ${carry}\n`);
+}
+
+/**
+ * Runs the services as child processes until SIGINT/SIGTERM, restarting any
+ * that dies (after a pause, so a crash loop does not spin). On a signal every
+ * child gets SIGTERM and time to drain; stragglers get SIGKILL.
+ */
+export async function superviseAll(specs: ServiceSpec[], opts: { shutdownTimeoutMs: number }): Promise<never> {
+  let stopping = false;
+  const running = new Map<string, ReturnType<typeof Bun.spawn>>();
+  const width = Math.max(...specs.map((s) => s.name.length));
+
+  const launch = (spec: ServiceSpec) => {
+    const cmd = [process.execPath, spec.entry];
+    const child = Bun.spawn(spec.nice && NICE ? [NICE, '-n', String(spec.nice), ...cmd] : cmd, {
+      cwd: ROOT,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: process.env,
+    });
+    running.set(spec.name, child);
+    const prefix = `[${spec.name.padEnd(width)}]`;
+    void pipeWithPrefix(child.stdout as ReadableStream<Uint8Array>, prefix, process.stdout);
+    void pipeWithPrefix(child.stderr as ReadableStream<Uint8Array>, prefix, process.stderr);
+    void child.exited.then((code) => {
+      running.delete(spec.name);
+      if (stopping) return;
+      process.stderr.write(`${prefix} exited with code ${code}; restarting in 1 s\n`);
+      setTimeout(() => !stopping && launch(spec), 1000);
+    });
+  };
+
+  for (const spec of specs) launch(spec);
+
+  return new Promise<never>(() => {
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write('stopping all services...\n');
+      const children = [...running.values()];
+      for (const c of children) c.kill('SIGTERM');
+      const killer = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), opts.shutdownTimeoutMs + 2000);
+      const codes = await Promise.all(children.map((c) => c.exited));
+      clearTimeout(killer);
+      process.exit(codes.every((c) => c === 0) ? 0 : 1);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

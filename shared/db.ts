@@ -1,0 +1,43 @@
+import postgres from 'postgres';
+import { redactUrl } from './redis.ts';
+
+export type Sql = postgres.Sql;
+
+/**
+ * Connects to PostgreSQL and proves it with one query, or throws an Error
+ * naming the URL and how to start PostgreSQL.
+ */
+export async function connectDb(url: string, opts: { max?: number } = {}): Promise<Sql> {
+  const sql = postgres(url, {
+    max: opts.max ?? 5,
+    connect_timeout: 5,
+    idle_timeout: 60,
+    onnotice: () => {},
+  });
+  try {
+    await sql`select 1`;
+  } catch (cause) {
+    await sql.end({ timeout: 1 }).catch(() => {});
+    const code = (cause as { code?: string }).code ?? (cause as Error).message;
+    throw new Error(
+      `Cannot reach PostgreSQL at ${redactUrl(url)} (${code}). ` +
+        'Start it (e.g. `pg_ctlcluster 15 main start`, or `docker compose up -d redis postgres`) or set DATABASE_URL.',
+      { cause },
+    );
+  }
+  return sql;
+}
+
+// SQLSTATE classes and client codes that mean "the database is not there right now".
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+  '57P01', '57P02', '57P03', '53300', '40001', '40P01',
+]);
+
+/** True when a PostgreSQL error means "try again later" rather than "this data is wrong". */
+export function isDbUnavailable(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  if (!code) return false;
+  return UNAVAILABLE_CODES.has(code) || code.startsWith('08');
+}

@@ -1,0 +1,126 @@
+/**
+ * Typed errors. Each has a stable `code` that clients and logs can rely on;
+ * errors that face HTTP carry a `status`. Workers decide retry vs. dead-letter
+ * by class (see `isPermanent`), never by message text.
+ */
+export class KadrError extends Error {
+  readonly code: string = 'internal';
+  readonly status: number = 500;
+  /** A permanent error fails the job at once; anything else is retried. */
+  readonly permanent: boolean = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request itself is malformed (bad query, broken multipart). */
+export class BadRequestError extends KadrError {
+  override readonly code: string;
+  override readonly status = 400;
+  constructor(message: string, code = 'bad_request') {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A field is missing or its value breaks a rule; `field` names it. */
+export class ValidationError extends KadrError {
+  override readonly code: string;
+  override readonly status = 422;
+  readonly field: string;
+  constructor(field: string, message: string, code = 'invalid_field') {
+    super(`${field}: ${message}`);
+    this.field = field;
+    this.code = code;
+  }
+}
+
+export class PayloadTooLargeError extends KadrError {
+  override readonly code = 'payload_too_large';
+  override readonly status = 413;
+}
+
+export class UnsupportedMediaTypeError extends KadrError {
+  override readonly code: string;
+  override readonly status = 415;
+  constructor(message: string, code = 'unsupported_media_type') {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class NotFoundError extends KadrError {
+  override readonly code = 'not_found';
+  override readonly status = 404;
+}
+
+/** The job exists but has no result to serve (yet, or ever). */
+export class NotReadyError extends KadrError {
+  override readonly code: string;
+  override readonly status = 409;
+  readonly jobStatus: string;
+  constructor(message: string, jobStatus: string, code = 'not_ready') {
+    super(message);
+    this.jobStatus = jobStatus;
+    this.code = code;
+  }
+}
+
+/** A dependency (Redis, PostgreSQL, the queue) cannot take the request now. */
+export class ServiceUnavailableError extends KadrError {
+  override readonly code: string;
+  override readonly status = 503;
+  readonly retryAfterSeconds: number;
+  constructor(message: string, options: { code?: string; retryAfterSeconds?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = options.code ?? 'service_unavailable';
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  }
+}
+
+/** The uploaded bytes are not an image we can decode, or exceed the pixel limit. */
+export class ImageDecodeError extends KadrError {
+  override readonly code: string;
+  override readonly permanent = true;
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = options.code ?? 'image_undecodable';
+  }
+}
+
+/** A queue entry that does not match its schema: retrying cannot fix it. */
+export class InvalidMessageError extends KadrError {
+  override readonly code = 'invalid_message';
+  override readonly permanent = true;
+}
+
+/**
+ * A dependency is down (database unreachable, disk full). The consumer pauses
+ * and retries the same entry without counting it as a failed delivery, so an
+ * outage never dead-letters good work.
+ */
+export class DependencyError extends KadrError {
+  override readonly code: string;
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = options.code ?? 'dependency_unavailable';
+  }
+}
+
+export function isPermanent(err: unknown): boolean {
+  return err instanceof KadrError && err.permanent;
+}
+
+/** The shape in which an error crosses a queue or lands in a job's status. */
+export interface SerializedError {
+  name: string;
+  code: string;
+  message: string;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof KadrError) return { name: err.name, code: err.code, message: err.message };
+  if (err instanceof Error) return { name: err.name, code: 'internal', message: err.message };
+  return { name: 'Error', code: 'internal', message: String(err) };
+}

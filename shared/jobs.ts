@@ -1,0 +1,57 @@
+import type { Redis } from './redis.ts';
+import { command, text } from './redis.ts';
+import type { Command } from './queue/stream.ts';
+import type { SerializedError } from './errors.ts';
+
+export const JOB_STATUSES = ['queued', 'processing', 'saving', 'done', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export interface JobState {
+  status: JobStatus;
+  received_at: string;
+  updated_at: string;
+  error?: { code: string; message: string };
+}
+
+/**
+ * A job's live status, one Redis hash per job with a TTL. Written in the same
+ * MULTI as the queue operation that changes it, so status and queue agree.
+ */
+export class JobStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyOf: (id: string) => string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  commands(id: string, status: JobStatus, extra: Record<string, string> = {}, error?: SerializedError): Command[] {
+    const fields = ['status', status, 'updated_at', new Date().toISOString()];
+    for (const [k, v] of Object.entries(extra)) fields.push(k, v);
+    if (error) fields.push('error_code', error.code, 'error_message', error.message);
+    return [
+      ['HSET', this.keyOf(id), ...fields],
+      ['EXPIRE', this.keyOf(id), String(this.ttlSeconds)],
+    ];
+  }
+
+  async set(id: string, status: JobStatus): Promise<void> {
+    const tx = this.redis.multi();
+    for (const c of this.commands(id, status)) tx.addCommand(c as never);
+    await tx.exec();
+  }
+
+  async get(id: string): Promise<JobState | null> {
+    const raw = (await command(this.redis, ['HGETALL', this.keyOf(id)])) as Record<string, Buffer> | Buffer[] | null;
+    const h: Record<string, string> = {};
+    if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) h[text(raw[i])] = text(raw[i + 1]);
+    else if (raw) for (const [k, v] of Object.entries(raw)) h[k] = text(v);
+    if (!h.status) return null;
+    const state: JobState = {
+      status: h.status as JobStatus,
+      received_at: h.received_at ?? '',
+      updated_at: h.updated_at ?? h.received_at ?? '',
+    };
+    if (h.error_code) state.error = { code: h.error_code, message: h.error_message ?? '' };
+    return state;
+  }
+}

@@ -1,0 +1,135 @@
+import type { Logger } from '../logger.ts';
+import type { Redis } from '../redis.ts';
+import { DependencyError, isPermanent, serializeError, type SerializedError } from '../errors.ts';
+import type { Fields } from '../messages.ts';
+import type { Entry } from './reply.ts';
+import type { StreamQueue, Command } from './stream.ts';
+
+export interface ConsumerOptions<M> {
+  queue: StreamQueue;
+  /** A dedicated connection for blocking reads, so they never delay other commands. */
+  reader: Redis;
+  consumer: string;
+  log: Logger;
+  decode(fields: Fields): M;
+  /** Does the work and finishes the entry (ack in the same MULTI as its effects). */
+  handle(message: M, entry: Entry): Promise<void>;
+  /** Commands to run with the dead-lettering, e.g. marking the job failed. */
+  onDeadLetter(jobId: string | undefined, error: SerializedError): Command[];
+  deadKey: string;
+  maxDeliveries: number;
+  reclaimIdleMs: number;
+  count?: number;
+  blockMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const backoff = (attempt: number) => Math.min(100 * 2 ** attempt, 5000);
+
+/**
+ * Reads a stream through its consumer group and hands each entry to
+ * `handle`, at least once. Permanent errors and entries delivered more than
+ * `maxDeliveries` times go to the dead-letter stream; a DependencyError
+ * pauses and retries the same entry; any other error leaves the entry
+ * pending, to be reclaimed after `reclaimIdleMs`.
+ */
+export class StreamConsumer<M> {
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private lastReclaim = 0;
+
+  constructor(private readonly o: ConsumerOptions<M>) {}
+
+  start(): Promise<void> {
+    this.loop ??= this.run();
+    return this.loop;
+  }
+
+  /** Stops reading and waits for the entry in hand; safe to call twice. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { queue, consumer, log } = this.o;
+    let failures = 0;
+    await queue.ensureGroup();
+    let entries = await queue.claimOwnPending(consumer, 1000);
+    if (entries.length) log.info({ count: entries.length }, 'resuming own pending entries');
+    while (!this.stopping) {
+      try {
+        if (entries.length === 0) entries = await this.next();
+        for (const entry of entries) {
+          if (this.stopping) break; // the rest stay pending for a restart or another consumer
+          await this.process(entry);
+        }
+        entries = [];
+        failures = 0;
+      } catch (err) {
+        entries = [];
+        log.error({ err }, 'consumer loop error; retrying');
+        await sleep(backoff(failures++));
+      }
+    }
+  }
+
+  private async next(): Promise<Entry[]> {
+    const { queue, consumer, reclaimIdleMs, count = 1, blockMs = 1000 } = this.o;
+    const now = Date.now();
+    if (now - this.lastReclaim >= Math.min(reclaimIdleMs / 2, 5000)) {
+      this.lastReclaim = now;
+      const stale = await queue.reclaim(consumer, reclaimIdleMs, count);
+      if (stale.length) {
+        this.o.log.warn({ ids: stale.map((e) => e.id) }, 'reclaimed stale entries');
+        return stale;
+      }
+    }
+    return queue.readNew(this.o.reader, consumer, count, blockMs);
+  }
+
+  private async process(entry: Entry): Promise<void> {
+    const { log } = this.o;
+    const jobId = entry.fields?.id?.toString('utf8');
+    const elog = log.child({ entryId: entry.id, jobId, deliveries: entry.deliveries });
+    if (entry.fields === null) {
+      // Deleted while pending (finished by someone else): nothing left to do.
+      await this.o.queue.redis.multi().addCommand(this.o.queue.ackCommands(entry.id)[0] as never).exec();
+      return;
+    }
+    if (entry.deliveries > this.o.maxDeliveries) {
+      const error = {
+        name: 'TooManyDeliveries',
+        code: 'too_many_deliveries',
+        message: `gave up after ${entry.deliveries - 1} deliveries that crashed or failed`,
+      };
+      return this.deadLetter(entry, jobId, error, elog);
+    }
+    let message: M;
+    try {
+      message = this.o.decode(entry.fields);
+    } catch (err) {
+      return this.deadLetter(entry, jobId, serializeError(err), elog);
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.o.handle(message, entry);
+        return;
+      } catch (err) {
+        if (isPermanent(err)) return this.deadLetter(entry, jobId, serializeError(err), elog);
+        if (err instanceof DependencyError && !this.stopping) {
+          elog.warn({ err, attempt }, 'dependency unavailable; retrying the same entry');
+          await sleep(backoff(attempt));
+          continue;
+        }
+        elog.error({ err }, 'handling failed; entry stays pending and will be retried');
+        return;
+      }
+    }
+  }
+
+  private async deadLetter(entry: Entry, jobId: string | undefined, error: SerializedError, log: Logger) {
+    log.warn({ error }, 'moving entry to the dead-letter stream');
+    await this.o.queue.deadLetter(this.o.deadKey, entry, error, this.o.onDeadLetter(jobId, error));
+  }
+}

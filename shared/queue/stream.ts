@@ -1,0 +1,108 @@
+import type { Redis } from '../redis.ts';
+import { command, text } from '../redis.ts';
+import type { SerializedError } from '../errors.ts';
+import { parseEntries, parseReadGroup, type Entry } from './reply.ts';
+
+export type Command = Array<string | Buffer>;
+
+const DEAD_LETTER_MAXLEN = '100000';
+
+/**
+ * One Redis stream read through one consumer group. Entries are acknowledged
+ * and deleted together, so the stream holds only unfinished work.
+ */
+export class StreamQueue {
+  constructor(
+    readonly redis: Redis,
+    readonly key: string,
+    readonly group: string,
+  ) {}
+
+  async ensureGroup(): Promise<void> {
+    try {
+      await command(this.redis, ['XGROUP', 'CREATE', this.key, this.group, '0', 'MKSTREAM']);
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('BUSYGROUP')) throw err;
+    }
+  }
+
+  async length(): Promise<number> {
+    return Number(await command(this.redis, ['XLEN', this.key]));
+  }
+
+  /** The commands that finish an entry; callers put them in their own MULTI. */
+  ackCommands(entryId: string): Command[] {
+    return [
+      ['XACK', this.key, this.group, entryId],
+      ['XDEL', this.key, entryId],
+    ];
+  }
+
+  /** New entries for `consumer`, blocking up to `blockMs` on the given (dedicated) connection. */
+  async readNew(reader: Redis, consumer: string, count: number, blockMs: number): Promise<Entry[]> {
+    const raw = await command(reader, [
+      'XREADGROUP', 'GROUP', this.group, consumer, 'COUNT', String(count), 'BLOCK', String(blockMs), 'STREAMS', this.key, '>',
+    ]);
+    return parseReadGroup(raw).map((e) => ({ ...e, deliveries: 1 }));
+  }
+
+  /**
+   * Takes over entries idle for at least `minIdleMs`, whoever held them: a dead
+   * consumer's work, or our own entries left pending after a failure. Claiming
+   * counts a delivery, so a message that keeps crashing its consumer ends in
+   * the dead-letter stream instead of looping forever.
+   */
+  async reclaim(consumer: string, minIdleMs: number, count: number): Promise<Entry[]> {
+    const raw = (await command(this.redis, [
+      'XAUTOCLAIM', this.key, this.group, consumer, String(minIdleMs), '0-0', 'COUNT', String(count),
+    ])) as [Buffer, unknown, Buffer[] | undefined];
+    const claimed = parseEntries(raw[1]);
+    const gone = (raw[2] ?? []).map((id) => ({ id: text(id), fields: null }));
+    return this.withDeliveries(consumer, [...claimed, ...gone]);
+  }
+
+  /**
+   * A restarted consumer (same name) first takes back what it held when it
+   * stopped. XCLAIM rather than a plain re-read, so the delivery is counted.
+   */
+  async claimOwnPending(consumer: string, count: number): Promise<Entry[]> {
+    const pending = (await command(this.redis, [
+      'XPENDING', this.key, this.group, '-', '+', String(count), consumer,
+    ])) as Array<[Buffer, Buffer, number, number]>;
+    if (pending.length === 0) return [];
+    const ids = pending.map(([id]) => text(id));
+    const raw = await command(this.redis, ['XCLAIM', this.key, this.group, consumer, '0', ...ids]);
+    const claimed = parseEntries(raw);
+    const found = new Set(claimed.map((e) => e.id));
+    const gone = ids.filter((id) => !found.has(id)).map((id) => ({ id, fields: null }));
+    return this.withDeliveries(consumer, [...claimed, ...gone]);
+  }
+
+  private async withDeliveries(consumer: string, entries: Array<Omit<Entry, 'deliveries'>>): Promise<Entry[]> {
+    if (entries.length === 0) return [];
+    const pending = (await command(this.redis, [
+      'XPENDING', this.key, this.group, '-', '+', String(Math.max(entries.length * 4, 100)), consumer,
+    ])) as Array<[Buffer, Buffer, number, number]>;
+    const counts = new Map(pending.map(([id, , , n]) => [text(id), Number(n)]));
+    return entries.map((e) => ({ ...e, deliveries: counts.get(e.id) ?? 1 }));
+  }
+
+  /**
+   * Moves an entry to the dead-letter stream with its reason, and finishes it
+   * here, in one MULTI together with `extra` (the job's `failed` status).
+   */
+  async deadLetter(deadKey: string, entry: Entry, error: SerializedError, extra: Command[]): Promise<void> {
+    const original: Array<string | Buffer> = [];
+    for (const [k, v] of Object.entries(entry.fields ?? {})) original.push(k, v);
+    const tx = this.redis.multi();
+    tx.addCommand([
+      'XADD', deadKey, 'MAXLEN', '~', DEAD_LETTER_MAXLEN, '*',
+      'source', this.key, 'source_id', entry.id, 'group', this.group,
+      'error_code', error.code, 'error_name', error.name, 'error_message', error.message,
+      'deliveries', String(entry.deliveries), 'failed_at', new Date().toISOString(),
+      ...original,
+    ] as never);
+    for (const c of [...this.ackCommands(entry.id), ...extra]) tx.addCommand(c as never);
+    await tx.exec();
+  }
+}

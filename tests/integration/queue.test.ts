@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { command, text } from '../../shared/redis.ts';
+import { DependencyError, ImageDecodeError } from '../../shared/errors.ts';
+import { JobStore } from '../../shared/jobs.ts';
+import { toFields, uploadCodec, type UploadMessage } from '../../shared/messages.ts';
+import { StreamConsumer } from '../../shared/queue/consumer.ts';
+import { failJobCommands } from '../../shared/queue/fail-job.ts';
+import { pairsToFields } from '../../shared/queue/reply.ts';
+import { StreamQueue } from '../../shared/queue/stream.ts';
+import { redisNamespace, silentLog } from '../support/redis.ts';
+
+let ns: Awaited<ReturnType<typeof redisNamespace>>;
+beforeAll(async () => {
+  ns = await redisNamespace();
+});
+afterAll(() => ns.cleanup());
+
+let n = 0;
+/** A fresh stream and group per test, so tests never see each other's entries. */
+function freshQueue() {
+  n++;
+  const queue = new StreamQueue(ns.redis, `${ns.prefix}s${n}`, 'g');
+  const jobs = new JobStore(ns.redis, ns.k.job, 3600);
+  const deadKey = `${ns.prefix}dead${n}`;
+  return { queue, jobs, deadKey };
+}
+
+async function addUpload(queue: StreamQueue, jobs: JobStore, overrides: Partial<Record<string, string | Uint8Array>> = {}) {
+  const id = Bun.randomUUIDv7();
+  const msg = { id, description: 'a cat', received_at: new Date().toISOString(), image: new Uint8Array([0xff, 0xd8, 0, 1, 255]), ...overrides };
+  await jobs.set(id, 'queued');
+  await command(ns.redis, ['XADD', queue.key, '*', ...toFields(msg as Record<string, string | Uint8Array>)]);
+  return id;
+}
+
+async function deadEntries(deadKey: string) {
+  const raw = (await command(ns.redis, ['XRANGE', deadKey, '-', '+'])) as Array<[Buffer, Buffer[]]>;
+  return raw.map(([, pairs]) => pairsToFields(pairs));
+}
+
+function consumer(q: ReturnType<typeof freshQueue>, name: string, handle: (m: UploadMessage) => Promise<void>, extra: { maxDeliveries?: number; reclaimIdleMs?: number } = {}) {
+  return new StreamConsumer<UploadMessage>({
+    queue: q.queue,
+    reader: ns.reader,
+    consumer: name,
+    log: silentLog,
+    decode: uploadCodec.decode,
+    handle: async (m, entry) => {
+      await handle(m);
+      const tx = ns.redis.multi();
+      for (const c of q.queue.ackCommands(entry.id)) tx.addCommand(c as never);
+      await tx.exec();
+    },
+    onDeadLetter: (jobId, error) => failJobCommands(q.jobs, jobId, error),
+    deadKey: q.deadKey,
+    maxDeliveries: extra.maxDeliveries ?? 3,
+    reclaimIdleMs: extra.reclaimIdleMs ?? 150,
+    blockMs: 50,
+  });
+}
+
+async function until(cond: () => Promise<boolean> | boolean, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await Bun.sleep(20);
+  }
+}
+
+describe('stream queue on real Redis', () => {
+  test('keeps image bytes binary-exact across the stream', async () => {
+    const q = freshQueue();
+    await q.queue.ensureGroup();
+    const bytes = new Uint8Array(256).map((_, i) => i);
+    await addUpload(q.queue, q.jobs, { image: bytes });
+    const [entry] = await q.queue.readNew(ns.reader, 'c1', 1, 100);
+    const msg = uploadCodec.decode(entry!.fields!);
+    expect(Buffer.from(msg.image).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  test('an entry read but never acknowledged is reclaimed by another consumer, delivery counted', async () => {
+    const q = freshQueue();
+    await q.queue.ensureGroup();
+    const id = await addUpload(q.queue, q.jobs);
+    const [first] = await q.queue.readNew(ns.reader, 'dies', 1, 100);
+    expect(first!.deliveries).toBe(1);
+    // 'dies' never acks: as if it was killed mid-work.
+    expect(await q.queue.reclaim('survivor', 60_000, 10)).toEqual([]);
+    await Bun.sleep(120);
+    const [again] = await q.queue.reclaim('survivor', 100, 10);
+    expect(again!.id).toBe(first!.id);
+    expect(again!.deliveries).toBe(2);
+    expect(uploadCodec.decode(again!.fields!).id).toBe(id);
+  });
+
+  test('acknowledged entries are deleted, so the stream holds only unfinished work', async () => {
+    const q = freshQueue();
+    const seen: string[] = [];
+    const c = consumer(q, 'c', async (m) => void seen.push(m.id));
+    const ids = [await addUpload(q.queue, q.jobs), await addUpload(q.queue, q.jobs)];
+    void c.start();
+    await until(() => seen.length === 2);
+    await c.stop();
+    expect(seen).toEqual(ids);
+    expect(await q.queue.length()).toBe(0);
+  });
+
+  test('a message that keeps failing is dead-lettered after max deliveries and its job marked failed', async () => {
+    const q = freshQueue();
+    let attempts = 0;
+    const c = consumer(q, 'c', async () => {
+      attempts++;
+      throw new Error('boom');
+    }, { maxDeliveries: 3, reclaimIdleMs: 100 });
+    const id = await addUpload(q.queue, q.jobs);
+    void c.start();
+    await until(async () => (await deadEntries(q.deadKey)).length === 1, 8000);
+    await c.stop();
+    expect(attempts).toBe(3);
+    const [dead] = await deadEntries(q.deadKey);
+    expect(text(dead!.error_code)).toBe('too_many_deliveries');
+    expect(text(dead!.id)).toBe(id);
+    expect(dead!.image).toBeDefined();
+    const job = await q.jobs.get(id);
+    expect(job?.status).toBe('failed');
+    expect(job?.error?.code).toBe('too_many_deliveries');
+    expect(await q.queue.length()).toBe(0);
+  });
+
+  test('a permanent error dead-letters at once with its reason', async () => {
+    const q = freshQueue();
+    let attempts = 0;
+    const c = consumer(q, 'c', async () => {
+      attempts++;
+      throw new ImageDecodeError('image could not be decoded: not a JPEG');
+    });
+    const id = await addUpload(q.queue, q.jobs);
+    void c.start();
+    await until(async () => (await q.jobs.get(id))?.status === 'failed');
+    await c.stop();
+    expect(attempts).toBe(1);
+    expect((await q.jobs.get(id))?.error).toEqual({ code: 'image_undecodable', message: 'image could not be decoded: not a JPEG' });
+  });
+
+  test('an invalid message is dead-lettered without reaching the handler', async () => {
+    const q = freshQueue();
+    let called = false;
+    const c = consumer(q, 'c', async () => void (called = true));
+    await q.queue.ensureGroup();
+    await command(ns.redis, ['XADD', q.queue.key, '*', 'id', 'not-a-uuid', 'description', 'x']);
+    void c.start();
+    await until(async () => (await deadEntries(q.deadKey)).length === 1);
+    await c.stop();
+    expect(called).toBe(false);
+    expect(text((await deadEntries(q.deadKey))[0]!.error_code)).toBe('invalid_message');
+  });
+
+  test('a dependency outage retries the same entry without counting deliveries', async () => {
+    const q = freshQueue();
+    let attempts = 0;
+    const c = consumer(q, 'c', async () => {
+      if (++attempts < 6) throw new DependencyError('database down');
+    }, { maxDeliveries: 2 });
+    await addUpload(q.queue, q.jobs);
+    void c.start();
+    await until(() => attempts === 6, 10_000);
+    await c.stop();
+    expect(await deadEntries(q.deadKey)).toEqual([]);
+    expect(await q.queue.length()).toBe(0);
+  });
+
+  test('a restarted consumer first finishes its own pending entries', async () => {
+    const q = freshQueue();
+    await q.queue.ensureGroup();
+    const id = await addUpload(q.queue, q.jobs);
+    await q.queue.readNew(ns.reader, 'stable-name', 1, 100); // then "crashes"
+    const seen: string[] = [];
+    const c = consumer(q, 'stable-name', async (m) => void seen.push(m.id), { reclaimIdleMs: 60_000 });
+    void c.start();
+    await until(() => seen.length === 1);
+    await c.stop();
+    expect(seen).toEqual([id]);
+  });
+});

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { connectDb, type Sql } from '../../shared/db.ts';
+import { JobStore } from '../../shared/jobs.ts';
+import { migrateUp } from '../../shared/migrate.ts';
+import { captionedCodec, toFields } from '../../shared/messages.ts';
+import { command } from '../../shared/redis.ts';
+import { StreamQueue } from '../../shared/queue/stream.ts';
+import { createSaveHandler } from '../../saver/handle.ts';
+import { createTestDatabase } from '../support/namespace.ts';
+import { redisNamespace, silentLog } from '../support/redis.ts';
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let sql: Sql;
+let ns: Awaited<ReturnType<typeof redisNamespace>>;
+let dir: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ns = await redisNamespace();
+  dir = await mkdtemp(join(tmpdir(), 'kadr-saver-'));
+});
+afterAll(async () => {
+  await sql?.end();
+  await db.drop();
+  await ns.cleanup();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('migrations on real PostgreSQL', () => {
+  test('create the images table, and a second run applies nothing', async () => {
+    expect(await migrateUp(db.url, silentLog)).toEqual(['1732300000000_create-images']);
+    expect(await migrateUp(db.url, silentLog)).toEqual([]);
+    sql = await connectDb(db.url);
+    const cols = await sql`select column_name from information_schema.columns where table_name = 'images' order by ordinal_position`;
+    expect(cols.map((c) => c.column_name)).toEqual(['id', 'received_at', 'description', 'path', 'width', 'height', 'bytes', 'saved_at']);
+  });
+});
+
+describe('saver', () => {
+  test('a redelivered message creates no second file or row', async () => {
+    const captioned = new StreamQueue(ns.redis, ns.k.captioned, 'savers');
+    await captioned.ensureGroup();
+    const jobs = new JobStore(ns.redis, ns.k.job, 3600);
+    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, log: silentLog });
+    const id = Bun.randomUUIDv7();
+    const image = new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]);
+    await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
+      id, description: "Robert'); drop table images;-- <script>", received_at: '2026-11-22T10:00:00.123Z', image, width: 640, height: 500,
+    })]);
+    const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
+    const msg = captionedCodec.decode(entry!.fields!);
+    await save(msg, entry!);
+    await save(msg, entry!); // as after a crash between the insert and the ack
+    const rows = await sql`select * from images where id = ${id}`;
+    expect(rows.length).toBe(1);
+    expect(rows[0]!.description).toBe("Robert'); drop table images;-- <script>");
+    expect(rows[0]!.received_at.toISOString()).toBe('2026-11-22T10:00:00.123Z');
+    expect([rows[0]!.width, rows[0]!.height, rows[0]!.bytes, rows[0]!.path]).toEqual([640, 500, 6, `${id}.jpg`]);
+    expect(await readdir(dir)).toEqual([`${id}.jpg`]);
+    expect(Buffer.from(await readFile(join(dir, `${id}.jpg`))).equals(Buffer.from(image))).toBe(true);
+    expect((await jobs.get(id))?.status).toBe('done');
+    expect(await captioned.length()).toBe(0);
+  });
+
+  test('with PostgreSQL unreachable the entry stays pending and the error asks for a retry', async () => {
+    const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:down`, 'savers');
+    await captioned.ensureGroup();
+    const jobs = new JobStore(ns.redis, ns.k.job, 3600);
+    const deadSql = postgres('postgres://root@127.0.0.1:1/none', { max: 1, connect_timeout: 1, onnotice: () => {} });
+    const save = createSaveHandler({ captioned, jobs, sql: deadSql, imagesDir: dir, log: silentLog });
+    const id = Bun.randomUUIDv7();
+    await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
+      id, description: 'x', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,
+    })]);
+    const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
+    const err = await save(captionedCodec.decode(entry!.fields!), entry!).catch((e) => e);
+    expect(err.name).toBe('DependencyError');
+    expect(err.code).toBe('database_unavailable');
+    expect(await captioned.length()).toBe(1);
+    await deadSql.end();
+  });
+});

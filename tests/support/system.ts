@@ -1,0 +1,157 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, uniqueName } from './namespace.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export type ServiceName = 'api' | 'processor' | 'saver';
+
+export interface RunningService {
+  name: string;
+  proc: ReturnType<typeof Bun.spawn>;
+  output: string[];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The three real services on a free port with their own database, Redis key
+ * prefix, image and log folders. `stop()` ends them and removes all of it.
+ */
+export class TestSystem {
+  readonly services: RunningService[] = [];
+  private constructor(
+    readonly baseUrl: string,
+    readonly env: Record<string, string>,
+    readonly dir: string,
+    private readonly dropDb: () => Promise<void>,
+  ) {}
+
+  static async start(opts: { processors?: number; env?: Record<string, string> } = {}): Promise<TestSystem> {
+    const db = await createTestDatabase();
+    const dir = await mkdtemp(join(tmpdir(), 'kadr-test-'));
+    const port = await freePort();
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_URL: TEST_REDIS_URL,
+      DATABASE_URL: db.url,
+      KEY_PREFIX: `${uniqueName('t')}:`,
+      IMAGES_DIR: join(dir, 'images'),
+      LOG_DIR: join(dir, 'logs'),
+      LOG_LEVEL: 'info',
+      RECLAIM_IDLE_MS: '2000',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      ...opts.env,
+    };
+    const system = new TestSystem(`http://127.0.0.1:${port}`, env, dir, db.drop);
+    try {
+      // The saver migrates the fresh database before the API starts serving.
+      system.spawn('saver');
+      await system.waitForLog('saver', 'saver started', 20_000);
+      system.spawn('api');
+      for (let i = 0; i < (opts.processors ?? 1); i++) system.spawn('processor', `processor-${i + 1}`);
+      await system.waitUntilReady(20_000);
+      for (const s of system.services.filter((s) => s.name.startsWith('processor'))) {
+        await system.waitForLog(s.name, 'processor started', 20_000);
+      }
+    } catch (err) {
+      await system.stop();
+      throw err;
+    }
+    return system;
+  }
+
+  spawn(service: ServiceName, name: string = service, extraEnv: Record<string, string> = {}): RunningService {
+    const proc = Bun.spawn([process.execPath, `${service}/main.ts`], {
+      cwd: ROOT,
+      env: { ...this.env, CONSUMER_NAME: `${name}-${Math.random().toString(36).slice(2, 6)}`, ...extraEnv },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    const running: RunningService = { name, proc, output: [] };
+    const collect = async (stream: ReadableStream<Uint8Array>) => {
+      const decoder = new TextDecoder();
+      for await (const chunk of stream) running.output.push(decoder.decode(chunk));
+    };
+    void collect(proc.stdout as ReadableStream<Uint8Array>);
+    void collect(proc.stderr as ReadableStream<Uint8Array>);
+    this.services.push(running);
+    return running;
+  }
+
+  service(name: string): RunningService {
+    const found = this.services.filter((s) => s.name === name).at(-1);
+    if (!found) throw new Error(`no service ${name}`);
+    return found;
+  }
+
+  async waitForLog(name: string, text: string, timeoutMs: number): Promise<void> {
+    const s = this.service(name);
+    const deadline = Date.now() + timeoutMs;
+    while (!s.output.join('').includes(text)) {
+      if (s.proc.exitCode !== null) throw new Error(`${name} exited (${s.proc.exitCode}):\n${s.output.join('')}`);
+      if (Date.now() > deadline) throw new Error(`${name} did not log "${text}" in ${timeoutMs} ms:\n${s.output.join('')}`);
+      await Bun.sleep(50);
+    }
+  }
+
+  async waitUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const res = await fetch(`${this.baseUrl}/readyz`);
+        if (res.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      const api = this.service('api');
+      if (api.proc.exitCode !== null) throw new Error(`api exited (${api.proc.exitCode}):\n${api.output.join('')}`);
+      if (Date.now() > deadline) throw new Error(`api not ready in ${timeoutMs} ms:\n${api.output.join('')}`);
+      await Bun.sleep(50);
+    }
+  }
+
+  /** Polls a job's status until it is done or failed. */
+  async waitForJob(id: string, timeoutMs = 30_000): Promise<{ status: string; error?: { code: string; message: string } }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await fetch(`${this.baseUrl}/api/images/${id}/status`);
+      if (res.status === 200) {
+        const body = (await res.json()) as { status: string; error?: { code: string; message: string } };
+        if (body.status === 'done' || body.status === 'failed') return body;
+      }
+      if (Date.now() > deadline) throw new Error(`job ${id} not finished in ${timeoutMs} ms`);
+      await Bun.sleep(50);
+    }
+  }
+
+  allAlive(): boolean {
+    return this.services.every((s) => s.proc.exitCode === null || s.proc.killed);
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.services) if (s.proc.exitCode === null) s.proc.kill('SIGTERM');
+    await Promise.all(
+      this.services.map((s) =>
+        Promise.race([s.proc.exited, Bun.sleep(8000).then(() => s.proc.kill('SIGKILL'))]),
+      ),
+    );
+    await this.dropDb().catch(() => {});
+    await deleteRedisPrefix(this.env.KEY_PREFIX!).catch(() => {});
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
