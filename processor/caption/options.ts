@@ -1,0 +1,33 @@
+/** Everything the caption path needs, read once from config at start. */
+export interface CaptionOptions {
+  /** A TTF/OTF file with the glyphs users write in (Latin and Cyrillic at least). */
+  fontFile: string;
+  /** Font size in CSS pixels. */
+  fontSize: number;
+  /** Space around the text block inside the band, in pixels. */
+  padding: number;
+  /** Line height as a multiple of the font size. */
+  lineHeight: number;
+  jpegQuality: number;
+  jpegOptimiseCoding: boolean;
+  jpegProgressive: boolean;
+  /** Photos whose header declares more pixels than this are refused before decoding. */
+  maxInputPixels: number;
+}
+
+/** Per-stage cost of one render, in milliseconds, for logs and the benchmark. */
+export interface CaptionTimings {
+  decode: number;
+  layout: number;
+  rasterize: number;
+  compose: number;
+  encode: number;
+}
+
+export interface CaptionResult {
+  jpeg: Buffer;
+  width: number;
+  height: number;
+  bandHeight: number;
+  timings: CaptionTimings;
+}

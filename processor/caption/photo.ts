@@ -1,0 +1,79 @@
+import sharp, { type Metadata } from 'sharp';
+import { ImageDecodeError } from '../../shared/errors.ts';
+
+/** JPEG cannot hold more than this many rows or columns. */
+export const JPEG_MAX_DIMENSION = 65_535;
+
+export interface DecodedPhoto {
+  rgb: Buffer;
+  width: number;
+  height: number;
+}
+
+/**
+ * Decodes the photo once to raw sRGB rows with EXIF orientation applied. The
+ * header is read first, so a decompression bomb is refused by its declared
+ * size before a single pixel is decoded.
+ */
+export async function decodePhoto(input: Uint8Array, maxInputPixels: number): Promise<DecodedPhoto> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(input).metadata();
+  } catch (cause) {
+    throw new ImageDecodeError(`the upload is not an image that can be decoded: ${messageOf(cause)}`, { cause });
+  }
+  const { width = 0, height = 0 } = meta;
+  if (width * height > maxInputPixels) {
+    throw new ImageDecodeError(
+      `the image is ${width}x${height} (${width * height} pixels); at most ${maxInputPixels} pixels are allowed`,
+      { code: 'image_too_large' },
+    );
+  }
+  try {
+    const { data, info } = await sharp(input, { limitInputPixels: maxInputPixels, failOn: 'error' })
+      .rotate()
+      .flatten({ background: '#000000' })
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+    return { rgb: data, width: info.width, height: info.height };
+  } catch (cause) {
+    throw new ImageDecodeError(`the image could not be decoded: ${messageOf(cause)}`, { cause });
+  }
+}
+
+export interface JpegOptions {
+  quality: number;
+  optimiseCoding: boolean;
+  progressive: boolean;
+}
+
+export interface RawImage {
+  rgb: Buffer;
+  width: number;
+  height: number;
+}
+
+/** Appends the band's rows under the photo's: no resize, no composite, one copy. */
+export function stackBand(photo: DecodedPhoto, band: Buffer, bandHeight: number): RawImage {
+  const height = photo.height + bandHeight;
+  if (height > JPEG_MAX_DIMENSION) {
+    throw new ImageDecodeError(
+      `the captioned image would be ${height} pixels tall; JPEG allows at most ${JPEG_MAX_DIMENSION}`,
+      { code: 'image_too_large' },
+    );
+  }
+  return { rgb: Buffer.concat([photo.rgb, band], photo.rgb.length + band.length), width: photo.width, height };
+}
+
+/** Encodes once; mozjpeg is off because its trellis search costs far more than it saves here. */
+export function encodeJpeg(image: RawImage, jpeg: JpegOptions): Promise<Buffer> {
+  return sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .jpeg({ quality: jpeg.quality, optimiseCoding: jpeg.optimiseCoding, progressive: jpeg.progressive, mozjpeg: false })
+    .toBuffer();
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
