@@ -5,8 +5,7 @@ import { JobStore } from '../shared/jobs.ts';
 import { uploadCodec } from '../shared/messages.ts';
 import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
-import { StreamConsumer } from '../shared/queue/consumer.ts';
-import { failJobCommands } from '../shared/queue/fail-job.ts';
+import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { createCaptionRenderer } from './caption/renderer.ts';
 import { createProcessHandler } from './handle.ts';
@@ -32,17 +31,11 @@ async function main() {
   const k = keys(config.keyPrefix);
   const jobs = new JobStore(redis, k.job, config.jobTtlSeconds);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
-  const consumer = new StreamConsumer({
+  const consumer = createWorkerConsumer(config, log, jobs, k, {
     queue: uploads,
     reader,
-    consumer: config.consumerName,
-    log: log.child({ consumer: config.consumerName }),
     decode: uploadCodec.decode,
     handle: createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, log }),
-    onDeadLetter: (jobId, error) => failJobCommands(jobs, jobId, error),
-    deadKey: k.dead,
-    maxDeliveries: config.maxDeliveries,
-    reclaimIdleMs: config.reclaimIdleMs,
   });
   const close = makeClose(
     log,

@@ -7,8 +7,7 @@ import { JobStore } from '../shared/jobs.ts';
 import { captionedCodec } from '../shared/messages.ts';
 import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
-import { StreamConsumer } from '../shared/queue/consumer.ts';
-import { failJobCommands } from '../shared/queue/fail-job.ts';
+import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { createSaveHandler } from './handle.ts';
 
@@ -25,17 +24,11 @@ async function main() {
   const k = keys(config.keyPrefix);
   const jobs = new JobStore(redis, k.job, config.jobTtlSeconds);
   const captioned = new StreamQueue(redis, k.captioned, GROUPS.savers);
-  const consumer = new StreamConsumer({
+  const consumer = createWorkerConsumer(config, log, jobs, k, {
     queue: captioned,
     reader,
-    consumer: config.consumerName,
-    log: log.child({ consumer: config.consumerName }),
     decode: captionedCodec.decode,
     handle: createSaveHandler({ captioned, jobs, sql, imagesDir: config.imagesDir, log }),
-    onDeadLetter: (jobId, error) => failJobCommands(jobs, jobId, error),
-    deadKey: k.dead,
-    maxDeliveries: config.maxDeliveries,
-    reclaimIdleMs: config.reclaimIdleMs,
     count: 8,
   });
   const close = makeClose(

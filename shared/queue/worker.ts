@@ -1,0 +1,31 @@
+import type { Config } from '../config.ts';
+import type { JobStore } from '../jobs.ts';
+import type { Logger } from '../logger.ts';
+import type { Keys } from './keys.ts';
+import { StreamConsumer, type ConsumerOptions } from './consumer.ts';
+import { failJobCommands } from './fail-job.ts';
+
+type WorkerParts<M> = Pick<ConsumerOptions<M>, 'queue' | 'reader' | 'decode' | 'handle' | 'count'>;
+
+/**
+ * A consumer for a worker service: its name, dead-letter stream, delivery
+ * limit and reclaim time come from config, and a dead-lettered job is marked
+ * failed with the reason, the same way in every worker.
+ */
+export function createWorkerConsumer<M>(
+  config: Config,
+  log: Logger,
+  jobs: JobStore,
+  k: Keys,
+  parts: WorkerParts<M>,
+): StreamConsumer<M> {
+  return new StreamConsumer({
+    ...parts,
+    consumer: config.consumerName,
+    log: log.child({ consumer: config.consumerName }),
+    onDeadLetter: (jobId, error) => failJobCommands(jobs, jobId, error),
+    deadKey: k.dead,
+    maxDeliveries: config.maxDeliveries,
+    reclaimIdleMs: config.reclaimIdleMs,
+  });
+}
