@@ -9,7 +9,7 @@ import { InvalidMessageError } from './errors.ts';
  * as raw bytes (never base64), everything else as UTF-8 text.
  */
 export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
-const ISO_INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
+export const ISO_INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
 
 const Id = Type.String({ pattern: UUID_PATTERN });
 const ReceivedAt = Type.String({ pattern: ISO_INSTANT_PATTERN });

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, uniqueName } from './namespace.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const NICE = ['/usr/bin/nice', '/bin/nice'].find(existsSync);
 
 export type ServiceName = 'api' | 'processor' | 'saver';
 
@@ -39,7 +41,13 @@ export class TestSystem {
     private readonly dropDb: () => Promise<void>,
   ) {}
 
-  static async start(opts: { processors?: number; env?: Record<string, string> } = {}): Promise<TestSystem> {
+  /**
+   * `processorNice` starts the processors under `nice -n <value>`, as
+   * `npm start` does (nice execs, so the pid stays the service's own).
+   */
+  static async start(
+    opts: { processors?: number; env?: Record<string, string>; processorNice?: number } = {},
+  ): Promise<TestSystem> {
     const db = await createTestDatabase();
     const dir = await mkdtemp(join(tmpdir(), 'kadr-test-'));
     const port = await freePort();
@@ -63,7 +71,9 @@ export class TestSystem {
       system.spawn('saver');
       await system.waitForLog('saver', 'saver started', 20_000);
       system.spawn('api');
-      for (let i = 0; i < (opts.processors ?? 1); i++) system.spawn('processor', `processor-${i + 1}`);
+      for (let i = 0; i < (opts.processors ?? 1); i++) {
+        system.spawn('processor', `processor-${i + 1}`, {}, { nice: opts.processorNice });
+      }
       await system.waitUntilReady(20_000);
       for (const s of system.services.filter((s) => s.name.startsWith('processor'))) {
         await system.waitForLog(s.name, 'processor started', 20_000);
@@ -75,8 +85,14 @@ export class TestSystem {
     return system;
   }
 
-  spawn(service: ServiceName, name: string = service, extraEnv: Record<string, string> = {}): RunningService {
-    const proc = Bun.spawn([process.execPath, `${service}/main.ts`], {
+  spawn(
+    service: ServiceName,
+    name: string = service,
+    extraEnv: Record<string, string> = {},
+    opts: { nice?: number } = {},
+  ): RunningService {
+    const cmd = [process.execPath, `${service}/main.ts`];
+    const proc = Bun.spawn(opts.nice && NICE ? [NICE, '-n', String(opts.nice), ...cmd] : cmd, {
       cwd: ROOT,
       env: { ...this.env, CONSUMER_NAME: `${name}-${Math.random().toString(36).slice(2, 6)}`, ...extraEnv },
       stdout: 'pipe',

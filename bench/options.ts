@@ -1,0 +1,84 @@
+import { availableParallelism } from 'node:os';
+
+/** What one benchmark run does; from CLI flags, falling back to BENCH_* environment variables. */
+export interface BenchOptions {
+  images: number;
+  concurrency: number;
+  processors: number;
+  /** Niceness of the spawned processors; 10 as `npm start` runs them, 0 for none. */
+  nice: number;
+  /** An already-running API; then no system is started and no per-process RSS is read. */
+  url: string | undefined;
+  /** With --url: the deployment's KEY_PREFIX, to sample its queue depth. */
+  keyPrefix: string | undefined;
+  redisUrl: string;
+  soak: boolean;
+  renderIterations: number;
+  skipRender: boolean;
+  sampleMs: number;
+}
+
+const USAGE = `usage: bun bench/run.ts [options]
+  --images N         uploads to post (default 1000; 10000 with --soak)      env BENCH_IMAGES
+  --concurrency C    requests in flight (default 32)                        env BENCH_CONCURRENCY
+  --processors P     processor processes (default: CPU cores)               env BENCH_PROCESSORS
+  --nice N           niceness of the processors, as npm start (default 10)  env BENCH_NICE
+  --url URL          target a running API; skips starting one and RSS       env BENCH_URL
+  --key-prefix P     with --url: its KEY_PREFIX, to sample the queue        env BENCH_KEY_PREFIX
+  --redis-url URL    Redis to sample (default TEST_REDIS_URL or local)      env BENCH_REDIS_URL
+  --soak             10000 uploads, RSS at start/middle/end                 env BENCH_SOAK=1
+  --render-iterations N   render micro-benchmark iterations (default 200)
+  --skip-render      skip the render micro-benchmark`;
+
+function positiveInt(name: string, raw: string | undefined, min = 1): number {
+  const n = Number(raw);
+  if (raw === undefined || !/^\d+$/.test(raw) || n < min) {
+    throw new Error(`${name}: expected an integer >= ${min}, got "${raw ?? ''}"\n${USAGE}`);
+  }
+  return n;
+}
+
+export function parseOptions(argv: string[], env: Record<string, string | undefined>): BenchOptions {
+  const flags = new Map<string, string>();
+  const booleans = new Set(['--soak', '--skip-render', '--help']);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!name.startsWith('--')) throw new Error(`unexpected argument "${arg}"\n${USAGE}`);
+    if (booleans.has(name)) flags.set(name, 'true');
+    else if (eq > 0) flags.set(name, arg.slice(eq + 1));
+    else if (i + 1 < argv.length) flags.set(name, argv[++i]!);
+    else throw new Error(`${name} needs a value\n${USAGE}`);
+  }
+  if (flags.has('--help')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const known = ['--images', '--concurrency', '--processors', '--nice', '--url', '--key-prefix', '--redis-url',
+    '--soak', '--render-iterations', '--skip-render'];
+  for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option ${name}\n${USAGE}`);
+
+  const get = (flag: string, envKey: string) => flags.get(flag) ?? (env[envKey] || undefined);
+  const soak = get('--soak', 'BENCH_SOAK') !== undefined && !['0', 'false'].includes(get('--soak', 'BENCH_SOAK')!);
+  const images = get('--images', 'BENCH_IMAGES');
+  const processors = get('--processors', 'BENCH_PROCESSORS');
+  const nice = get('--nice', 'BENCH_NICE');
+  const iterations = flags.get('--render-iterations');
+  const url = get('--url', 'BENCH_URL');
+  if (url !== undefined && !/^https?:\/\//.test(url)) throw new Error(`--url: expected an http(s) URL, got "${url}"`);
+  return {
+    images: images === undefined ? (soak ? 10_000 : 1000) : positiveInt('--images', images),
+    concurrency: positiveInt('--concurrency', get('--concurrency', 'BENCH_CONCURRENCY') ?? '32'),
+    processors:
+      processors === undefined ? Math.max(1, availableParallelism()) : positiveInt('--processors', processors),
+    nice: nice === undefined ? 10 : positiveInt('--nice', nice, 0),
+    url: url?.replace(/\/+$/, ''),
+    keyPrefix: get('--key-prefix', 'BENCH_KEY_PREFIX'),
+    redisUrl: get('--redis-url', 'BENCH_REDIS_URL') ?? env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    soak,
+    renderIterations: iterations === undefined ? 200 : positiveInt('--render-iterations', iterations),
+    skipRender: flags.has('--skip-render'),
+    sampleMs: 500,
+  };
+}

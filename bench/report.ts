@@ -1,0 +1,156 @@
+import type { Completion } from './completion.ts';
+import type { LoadResult } from './load.ts';
+import type { BenchOptions } from './options.ts';
+import type { Sample, Sampler } from './sampler.ts';
+import type { LogDigest } from './target.ts';
+import { evenly, markdownTable, mib, ms, rate, summarize, textTable } from './stats.ts';
+
+export interface RunInfo {
+  date: string;
+  commit: string;
+  bun: string;
+  cores: number;
+  loadavgBefore: number[];
+  loadavgAfter: number[];
+}
+
+export interface SystemFigures {
+  options: BenchOptions;
+  baseUrl: string;
+  started: boolean;
+  load: LoadResult;
+  completion: Completion;
+  completionMethod: string;
+  sampler: Sampler;
+  services: string[];
+  /** VmHWM per service read just before stopping. */
+  hwm: Record<string, number>;
+  redisBaseline: number | undefined;
+  digest: LogDigest | undefined;
+}
+
+type Section = { title: string; lines: Array<[string, string]>; table?: { header: string[]; rows: string[][] } };
+
+const mibShort = (bytes: number | undefined) => (bytes === undefined ? '' : (bytes / 1024 / 1024).toFixed(1));
+const opt = (v: number | undefined) => (v === undefined ? 'n/a' : String(v));
+
+function rssMarks(samples: Sample[], images: number): Array<[string, Sample | undefined]> {
+  const withRss = samples.filter((s) => Object.keys(s.rss).length > 0);
+  return [
+    ['start (before the first POST)', withRss[0]],
+    ['middle (first sample with half the images saved)', withRss.find((s) => s.done >= images / 2)],
+    ['end (all saved)', withRss.at(-1)],
+  ];
+}
+
+export function systemSections(f: SystemFigures): Section[] {
+  const { load, completion, sampler } = f;
+  const accepted = load.ids.length;
+  const lat = summarize(load.latencies);
+  const acceptSeconds = (load.lastAcceptedAt - load.firstPostAt) / 1000;
+  const e2eSeconds = (completion.lastDoneAt - load.firstPostAt) / 1000;
+  const answers = [...load.answers].map(([k, v]) => `${k}: ${v}`).join(', ');
+  const summary: Section = {
+    title: 'Whole system',
+    lines: [
+      ['target', f.started
+        ? `started here: api + ${f.options.processors} processor(s)${f.options.nice ? ` at nice ${f.options.nice}` : ''} + saver`
+        : `${f.baseUrl} (not started here)`],
+      ['uploads', `${f.options.images} at concurrency ${f.options.concurrency}, 640x480 fixtures (cat, astronaut) alternating`],
+      ['POST latency (every attempt)', `p50 ${ms(lat.p50)}, p95 ${ms(lat.p95)}, p99 ${ms(lat.p99)}, max ${ms(lat.max)} (n=${lat.count})`],
+      ['HTTP answers', answers],
+      ['503 queue_full retried after Retry-After', String(load.retried)],
+      ['accepted uploads/s', `${rate(accepted, acceptSeconds)} (${accepted} in ${acceptSeconds.toFixed(2)} s)`],
+      ['end-to-end images/s (first POST to last saved)', `${rate(completion.done, e2eSeconds)} (${completion.done} in ${e2eSeconds.toFixed(2)} s)`],
+      ['jobs done / failed', `${completion.done} / ${completion.failed}`],
+      ['uploads not accepted', String(load.failed)],
+      ['completion measured by', f.completionMethod],
+      ['peak uploads queue depth (XLEN)', opt(sampler.peak((s) => s.uploadsQueue))],
+      ['peak captioned queue depth (XLEN)', opt(sampler.peak((s) => s.captionedQueue))],
+      ['peak Redis used_memory (whole instance)', `${mib(sampler.peak((s) => s.redisUsedMemory))} (before the run: ${mib(f.redisBaseline)})`],
+    ],
+  };
+  for (const e of load.errors) summary.lines.push(['upload error', e]);
+  const sections = [summary];
+
+  if (f.services.length > 0) {
+    const marks = rssMarks(sampler.samples, f.options.images);
+    sections.push({
+      title: 'Memory per service',
+      lines: [],
+      table: {
+        header: ['service', 'peak RSS (sampled)', 'VmHWM (kernel peak)', ...marks.map(([label]) => `RSS ${label.split(' ')[0]}`)],
+        rows: f.services.map((name) => [
+          name,
+          mib(sampler.peak((s) => s.rss[name])),
+          mib(f.hwm[name]),
+          ...marks.map(([, s]) => mib(s?.rss[name])),
+        ]),
+      },
+    });
+    sections.at(-1)!.lines.push(
+      ...marks.map(([label, s]): [string, string] => [`RSS ${label}`, s ? `t=${s.t.toFixed(1)} s` : 'not sampled']),
+    );
+  }
+
+  if (f.digest) {
+    const d = f.digest;
+    const r = summarize(d.renderTotals);
+    sections.push({
+      title: 'From the service logs',
+      lines: [
+        ['render time inside the processors (sum of stages)', `p50 ${ms(r.p50)}, p95 ${ms(r.p95)}, max ${ms(r.max)} (n=${r.count})`],
+        ['stale entries reclaimed / dead-lettered', `${d.reclaimed} / ${d.deadLettered}`],
+        ['warn / error log lines', `${d.warnings} / ${d.errors}`],
+        ...d.firstProblems.map((p): [string, string] => ['problem', p]),
+      ],
+    });
+  }
+
+  const services = f.services;
+  const rows = evenly(sampler.samples, 20).map((s) => [
+    s.t.toFixed(1), String(s.accepted), String(s.done), opt(s.uploadsQueue), opt(s.captionedQueue),
+    mibShort(s.redisUsedMemory), ...services.map((n) => mibShort(s.rss[n])),
+  ]);
+  sections.push({
+    title: `Samples (every ${f.options.sampleMs} ms; ${rows.length} of ${sampler.samples.length} shown, MiB)`,
+    lines: [],
+    table: { header: ['t s', 'accepted', 'saved', 'uploads q', 'captioned q', 'redis', ...services], rows },
+  });
+  return sections;
+}
+
+export function sectionsText(sections: Section[]): string {
+  return sections
+    .map((s) => {
+      const width = Math.max(0, ...s.lines.map(([k]) => k.length));
+      const parts = [`== ${s.title} ==`, ...s.lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`)];
+      if (s.table) parts.push(textTable(s.table.header, s.table.rows));
+      return parts.join('\n');
+    })
+    .join('\n\n');
+}
+
+export function sectionsMarkdown(sections: Section[]): string {
+  return sections
+    .map((s) => {
+      const parts = [`## ${s.title}`];
+      if (s.lines.length) parts.push(s.lines.map(([k, v]) => `- **${k}**: ${v.replace(/\|/g, '\\|')}`).join('\n'));
+      if (s.table) parts.push(markdownTable(s.table.header, s.table.rows));
+      return parts.join('\n\n');
+    })
+    .join('\n\n');
+}
+
+export function runInfoLines(info: RunInfo, options: BenchOptions): string[] {
+  const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
+  return [
+    `date ${info.date}, commit ${info.commit}, Bun ${info.bun}, ${info.cores} CPU cores`,
+    `options: --images ${options.images} --concurrency ${options.concurrency}` +
+      (options.url ? ` --url ${options.url}` : ` --processors ${options.processors} --nice ${options.nice}`) +
+      (options.soak ? ' --soak' : ''),
+    `load average (1/5/15 min) before: ${load(info.loadavgBefore)}, after: ${load(info.loadavgAfter)}`,
+    'The benchmark client runs on the same machine as the services and competes with them for the CPU;' +
+      ' other work on the machine (e.g. tests run by someone else) makes figures noisy.',
+  ];
+}

@@ -1,0 +1,103 @@
+import { fileURLToPath } from 'node:url';
+import { keys } from '../shared/queue/keys.ts';
+import type { Cleanup } from './cleanup.ts';
+import { makeCaptions } from './captions.ts';
+import { databaseCompletion, statusCompletion, waitForAll, type CompletionSource } from './completion.ts';
+import { postUploads, type Fixture, type LoadProgress } from './load.ts';
+import type { BenchOptions } from './options.ts';
+import type { SystemFigures } from './report.ts';
+import { connectProbe, readRss, redisUsedMemory, Sampler, type RedisProbe } from './sampler.ts';
+import { digestLogs, externalTarget, startSystem, type Target } from './target.ts';
+
+const FIXTURES = ['cat-640x480.jpg', 'astronaut-640x480.jpg'];
+
+async function loadFixtures(): Promise<Fixture[]> {
+  return Promise.all(
+    FIXTURES.map(async (name) => {
+      const path = fileURLToPath(new URL(`../tests/fixtures/${name}`, import.meta.url));
+      return { name, blob: new Blob([await Bun.file(path).arrayBuffer()], { type: 'image/jpeg' }) };
+    }),
+  );
+}
+
+/**
+ * Starts the system (or takes --url), posts the uploads while sampling queue
+ * depth, Redis memory and RSS every 500 ms, and waits until every accepted
+ * upload is saved or failed. Everything it opens is handed to `cleanup`.
+ */
+export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, log: (s: string) => void): Promise<SystemFigures> {
+  const fixtures = await loadFixtures();
+  const captions = makeCaptions(options.images, 42);
+
+  let target: Target;
+  if (options.url) {
+    target = externalTarget(options.url, options.keyPrefix);
+  } else {
+    log(`starting api, ${options.processors} processor(s) and saver...`);
+    const starting = startSystem(options.processors, options.nice);
+    cleanup.add('stop the system', async () => (await starting.catch(() => undefined))?.system?.stop());
+    target = await starting;
+    log(`system up at ${target.baseUrl}: ${target.processes.map((p) => `${p.name} pid ${p.pid}`).join(', ')}`);
+  }
+
+  let redis: RedisProbe | undefined;
+  if (target.keyPrefix !== undefined) {
+    redis = await connectProbe(options.redisUrl);
+    const probe = redis;
+    cleanup.add('close the Redis probe', () => probe.quit());
+  }
+  const k = target.keyPrefix === undefined ? undefined : keys(target.keyPrefix);
+
+  const progress: LoadProgress = { accepted: 0, failed: 0, ids: [] };
+  let done = 0;
+  const sampler = new Sampler({
+    intervalMs: options.sampleMs,
+    redis,
+    uploadsKey: k?.uploads,
+    captionedKey: k?.captioned,
+    processes: target.processes,
+    counts: () => ({ accepted: progress.accepted, done }),
+  });
+  cleanup.add('stop sampling', async () => sampler.stop());
+
+  let source: CompletionSource;
+  if (target.databaseUrl && redis && k) source = databaseCompletion(target.databaseUrl, redis, k.dead);
+  else source = statusCompletion(target.baseUrl, () => progress.ids);
+  cleanup.add('close the completion poller', () => source.close());
+
+  const redisBaseline = redis ? await redisUsedMemory(redis) : undefined;
+  await sampler.sample();
+  sampler.start();
+  log(`posting ${options.images} uploads at concurrency ${options.concurrency}...`);
+  let uploading = true;
+  const loading = postUploads({ baseUrl: target.baseUrl, fixtures, captions, concurrency: options.concurrency, progress })
+    .finally(() => {
+      uploading = false;
+      log(`uploads finished: ${progress.accepted} accepted, ${progress.failed} not accepted; waiting for the saves...`);
+    });
+  const [load, completion] = await Promise.all([
+    loading,
+    waitForAll(source, () => progress.accepted, () => uploading, (c) => (done = c.done)),
+  ]);
+  sampler.stop();
+  while (!(await sampler.sample())) await Bun.sleep(20);
+
+  const hwm: Record<string, number> = {};
+  for (const p of target.processes) {
+    const mem = await readRss(p.pid);
+    if (mem) hwm[p.name] = mem.hwm;
+  }
+  return {
+    options,
+    baseUrl: target.baseUrl,
+    started: target.system !== undefined,
+    load,
+    completion,
+    completionMethod: source.describe,
+    sampler,
+    services: target.processes.map((p) => p.name),
+    hwm,
+    redisBaseline,
+    digest: target.system ? digestLogs(target.system) : undefined,
+  };
+}

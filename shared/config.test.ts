@@ -1,0 +1,191 @@
+import { describe, expect, test } from 'bun:test';
+import { resolve } from 'node:path';
+import { loadConfig, publicBaseUrl } from './config.ts';
+
+/** The error loadConfig throws for `env`, or a failure if it did not throw. */
+function configError(env: Record<string, string | undefined>): Error {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(Error);
+    return err as Error;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig defaults', () => {
+  test('resolves every setting from an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.publicUrl).toBeUndefined();
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.keyPrefix).toBe('kadr:');
+    expect(c.databaseUrl).toBe('postgres://root@127.0.0.1:5432/root');
+    expect(c.logLevel).toBe('info');
+    expect(c.fontSize).toBe(12);
+    expect(c.captionPadding).toBe(8);
+    expect(c.captionLineHeight).toBe(1.3);
+    expect(c.jpegQuality).toBe(85);
+    expect(c.jpegOptimiseCoding).toBe(false);
+    expect(c.jpegProgressive).toBe(false);
+    expect(c.maxUploadBytes).toBe(10 * 1024 * 1024);
+    expect(c.maxDescriptionLength).toBe(200);
+    expect(c.maxInputPixels).toBe(50_000_000);
+    expect(c.queueMaxLength).toBe(1000);
+    expect(c.reclaimIdleMs).toBe(30_000);
+    expect(c.maxDeliveries).toBe(5);
+    expect(c.shutdownTimeoutMs).toBe(10_000);
+    expect(c.jobTtlSeconds).toBe(30 * 86_400);
+    expect(c.processors).toBeGreaterThanOrEqual(1);
+    expect(c.consumerName.length).toBeGreaterThan(0);
+  });
+
+  test('treats a key set to the empty string as unset', () => {
+    const c = loadConfig({ PORT: '', LOG_LEVEL: '', PUBLIC_URL: '', JPEG_PROGRESSIVE: '' });
+    expect(c.port).toBe(3000);
+    expect(c.logLevel).toBe('info');
+    expect(c.publicUrl).toBeUndefined();
+    expect(c.jpegProgressive).toBe(false);
+  });
+
+  test('turns relative directories into absolute paths', () => {
+    const c = loadConfig({ IMAGES_DIR: 'some/images' });
+    expect(c.imagesDir).toBe(resolve('some/images'));
+    expect(c.logDir).toBe(resolve('./logs'));
+    expect(c.fontFile).toBe(resolve('./fonts/DejaVuSans.ttf'));
+  });
+
+  test('ignores keys it does not know', () => {
+    expect(() => loadConfig({ SOMETHING_ELSE: 'x', PATH: '/usr/bin' })).not.toThrow();
+  });
+});
+
+describe('loadConfig integers', () => {
+  test('reads integers, allowing surrounding white space', () => {
+    const c = loadConfig({ PORT: '8080', FONT_SIZE: ' 24 ', MAX_DELIVERIES: '1' });
+    expect(c.port).toBe(8080);
+    expect(c.fontSize).toBe(24);
+    expect(c.maxDeliveries).toBe(1);
+  });
+
+  test('accepts both ends of a range', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+    expect(loadConfig({ JPEG_QUALITY: '1' }).jpegQuality).toBe(1);
+    expect(loadConfig({ JPEG_QUALITY: '100' }).jpegQuality).toBe(100);
+  });
+
+  test.each(['abc', '1.5', '1e3', '0x10', '12px', '-', ' '])('refuses PORT=%p as not an integer', (raw) => {
+    expect(configError({ PORT: raw }).message).toContain('PORT');
+  });
+
+  test.each([
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['JPEG_QUALITY', '0'],
+    ['JPEG_QUALITY', '101'],
+    ['PROCESSORS', '0'],
+    ['PROCESSORS', '65'],
+    ['RECLAIM_IDLE_MS', '99'],
+    ['JOB_TTL_SECONDS', '59'],
+    ['MAX_UPLOAD_BYTES', '0'],
+  ])('refuses %s=%s as out of range', (key, raw) => {
+    expect(configError({ [key]: raw }).message).toContain(key);
+  });
+});
+
+describe('loadConfig decimals, booleans and choices', () => {
+  test('reads a decimal caption line height within 0.8..4', () => {
+    expect(loadConfig({ CAPTION_LINE_HEIGHT: '1.5' }).captionLineHeight).toBe(1.5);
+    expect(loadConfig({ CAPTION_LINE_HEIGHT: '0.8' }).captionLineHeight).toBe(0.8);
+    expect(loadConfig({ CAPTION_LINE_HEIGHT: '4' }).captionLineHeight).toBe(4);
+  });
+
+  test.each(['0.5', '4.01', 'tall', 'Infinity', 'NaN'])('refuses CAPTION_LINE_HEIGHT=%p', (raw) => {
+    expect(configError({ CAPTION_LINE_HEIGHT: raw }).message).toContain('CAPTION_LINE_HEIGHT');
+  });
+
+  test.each(['1', 'true', 'TRUE', 'yes', 'on', ' On '])('reads %p as true', (raw) => {
+    expect(loadConfig({ JPEG_PROGRESSIVE: raw }).jpegProgressive).toBe(true);
+  });
+
+  test.each(['0', 'false', 'False', 'no', 'off'])('reads %p as false', (raw) => {
+    expect(loadConfig({ JPEG_OPTIMISE_CODING: raw }).jpegOptimiseCoding).toBe(false);
+  });
+
+  test.each(['maybe', '2', 'y', 'enabled'])('refuses boolean %p', (raw) => {
+    expect(configError({ JPEG_OPTIMISE_CODING: raw }).message).toContain('JPEG_OPTIMISE_CODING');
+  });
+
+  test('accepts every documented log level and refuses others', () => {
+    for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) {
+      expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+    }
+    expect(configError({ LOG_LEVEL: 'verbose' }).message).toContain('LOG_LEVEL');
+    expect(configError({ LOG_LEVEL: 'INFO' }).message).toContain('LOG_LEVEL');
+  });
+
+  test('refuses text settings made only of white space', () => {
+    const message = configError({ HOST: '   ', KEY_PREFIX: ' ', CONSUMER_NAME: '\t' }).message;
+    for (const key of ['HOST', 'KEY_PREFIX', 'CONSUMER_NAME']) expect(message).toContain(key);
+  });
+});
+
+describe('loadConfig URLs', () => {
+  test('accepts redis and rediss Redis URLs verbatim', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6380/2' }).redisUrl).toBe('redis://cache:6380/2');
+    expect(loadConfig({ REDIS_URL: 'rediss://user:pw@cache' }).redisUrl).toBe('rediss://user:pw@cache');
+  });
+
+  test('accepts postgres and postgresql database URLs verbatim', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u:p@db/kadr' }).databaseUrl).toBe('postgresql://u:p@db/kadr');
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/kadr' }).databaseUrl).toBe('postgres://db/kadr');
+  });
+
+  test('refuses a URL with the wrong scheme or no scheme', () => {
+    expect(configError({ REDIS_URL: 'http://cache:6379' }).message).toContain('REDIS_URL');
+    expect(configError({ DATABASE_URL: 'mysql://db/kadr' }).message).toContain('DATABASE_URL');
+    expect(configError({ DATABASE_URL: 'db:5432' }).message).toContain('DATABASE_URL');
+    expect(configError({ REDIS_URL: 'not a url' }).message).toContain('REDIS_URL');
+  });
+
+  test('reads an http(s) PUBLIC_URL and refuses other schemes', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://kadr.example/' }).publicUrl).toBe('https://kadr.example/');
+    expect(configError({ PUBLIC_URL: 'ftp://kadr.example' }).message).toContain('PUBLIC_URL');
+    expect(configError({ PUBLIC_URL: 'kadr.example' }).message).toContain('PUBLIC_URL');
+  });
+});
+
+describe('loadConfig error reporting', () => {
+  test('names every bad key in one error when several are bad at once', () => {
+    const err = configError({
+      PORT: 'eighty',
+      REDIS_URL: 'http://nope',
+      JPEG_QUALITY: '0',
+      JPEG_PROGRESSIVE: 'perhaps',
+      CAPTION_LINE_HEIGHT: '9',
+      LOG_LEVEL: 'loud',
+      HOST: '3000', // valid: must not be named
+    });
+    for (const key of ['PORT', 'REDIS_URL', 'JPEG_QUALITY', 'JPEG_PROGRESSIVE', 'CAPTION_LINE_HEIGHT', 'LOG_LEVEL']) {
+      expect(err.message).toContain(`${key}:`);
+    }
+    expect(err.message).not.toContain('HOST:');
+  });
+
+  test('quotes the offending value so the operator can find it', () => {
+    expect(configError({ FONT_SIZE: 'huge' }).message).toContain('huge');
+  });
+});
+
+describe('publicBaseUrl', () => {
+  test('prefers PUBLIC_URL without trailing slashes', () => {
+    const c = loadConfig({ PUBLIC_URL: 'https://kadr.example/base//' });
+    expect(publicBaseUrl(c, 'http://10.0.0.1:3000/api/images')).toBe('https://kadr.example/base');
+  });
+
+  test("falls back to the request's origin", () => {
+    expect(publicBaseUrl(loadConfig({}), 'http://localhost:3000/api/images?x=1')).toBe('http://localhost:3000');
+  });
+});

@@ -1,0 +1,160 @@
+import { describe, expect, test } from 'bun:test';
+import { InvalidMessageError, isPermanent } from './errors.ts';
+import { captionedCodec, toFields, uploadCodec, type Fields } from './messages.ts';
+
+const ID = '3f2b8c1e-9a4d-4e7f-8b21-0c5d6e7f8a9b';
+const RECEIVED_AT = '2025-01-02T03:04:05.678Z';
+const ALL_BYTES = Uint8Array.from({ length: 256 }, (_, i) => i);
+
+/** What a consumer gets back from Redis for an XADD of `args`: every value as a Buffer. */
+function overRedis(args: Array<string | Buffer>): Fields {
+  const fields: Fields = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const value = args[i + 1]!;
+    fields[String(args[i])] = Buffer.isBuffer(value) ? Buffer.from(value) : Buffer.from(value, 'utf8');
+  }
+  return fields;
+}
+
+const upload = (over: Record<string, string | number | Uint8Array> = {}) =>
+  overRedis(toFields({ id: ID, description: 'a cat', received_at: RECEIVED_AT, image: ALL_BYTES, ...over }));
+
+const captioned = (over: Record<string, string | number | Uint8Array> = {}) =>
+  overRedis(toFields({ id: ID, description: 'a cat', received_at: RECEIVED_AT, image: ALL_BYTES, width: 640, height: 480, ...over }));
+
+function without(fields: Fields, key: string): Fields {
+  const { [key]: _, ...rest } = fields;
+  return rest;
+}
+
+function expectInvalid(decode: () => unknown): InvalidMessageError {
+  try {
+    decode();
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidMessageError);
+    expect((err as InvalidMessageError).code).toBe('invalid_message');
+    expect(isPermanent(err)).toBe(true);
+    return err as InvalidMessageError;
+  }
+  throw new Error('expected decode to throw InvalidMessageError');
+}
+
+describe('toFields', () => {
+  test('flattens a message into alternating names and values, binary as a Buffer', () => {
+    const args = toFields({ id: ID, image: new Uint8Array([1, 2, 3]), width: 7 });
+    expect(args[0]).toBe('id');
+    expect(args[1]).toBe(ID);
+    expect(args[2]).toBe('image');
+    expect(Buffer.isBuffer(args[3])).toBe(true);
+    expect([...(args[3] as Buffer)]).toEqual([1, 2, 3]);
+    expect(args.slice(4)).toEqual(['width', '7']);
+  });
+
+  test('sends only the viewed bytes of an image that is a slice of a larger buffer', () => {
+    const backing = Uint8Array.from({ length: 32 }, (_, i) => i);
+    const [, image] = toFields({ image: backing.subarray(10, 14) });
+    expect([...(image as Buffer)]).toEqual([10, 11, 12, 13]);
+  });
+
+  test('does not base64 or otherwise re-encode the image', () => {
+    const [, image] = toFields({ image: ALL_BYTES });
+    expect((image as Buffer).byteLength).toBe(256);
+  });
+});
+
+describe('uploadCodec', () => {
+  test('round-trips all 256 byte values of the image exactly', () => {
+    const message = uploadCodec.decode(upload());
+    expect(message.image).toBeInstanceOf(Uint8Array);
+    expect(message.image.byteLength).toBe(256);
+    expect([...message.image]).toEqual([...ALL_BYTES]);
+  });
+
+  test('round-trips id, received_at and a non-ASCII description', () => {
+    const description = 'Кот на окне 🐈‍⬛ — שלום — e\u0301';
+    const message = uploadCodec.decode(upload({ description }));
+    expect(message).toMatchObject({ id: ID, received_at: RECEIVED_AT, description });
+  });
+
+  test('decodes an image Buffer that sits at an offset inside a larger allocation', () => {
+    const fields = upload();
+    const pool = Buffer.alloc(300, 0xaa);
+    pool.set(ALL_BYTES, 20);
+    fields.image = pool.subarray(20, 276);
+    expect([...uploadCodec.decode(fields).image]).toEqual([...ALL_BYTES]);
+  });
+
+  test('accepts a received_at with a numeric offset', () => {
+    expect(uploadCodec.decode(upload({ received_at: '2025-01-02T03:04:05+02:00' })).received_at).toBe('2025-01-02T03:04:05+02:00');
+  });
+
+  test.each(['id', 'description', 'received_at', 'image'])('refuses a message missing %s', (key) => {
+    expectInvalid(() => uploadCodec.decode(without(upload(), key)));
+  });
+
+  test('names the offending field in the error', () => {
+    expect(expectInvalid(() => uploadCodec.decode(without(upload(), 'received_at'))).message).toContain('received_at');
+  });
+
+  test.each([
+    'not-a-uuid',
+    '3F2B8C1E-9A4D-4E7F-8B21-0C5D6E7F8A9B',
+    '3f2b8c1e9a4d4e7f8b210c5d6e7f8a9b',
+    `${ID}x`,
+    ` ${ID}`,
+    '',
+  ])('refuses a non-UUID id %p', (id) => {
+    expectInvalid(() => uploadCodec.decode(upload({ id })));
+  });
+
+  test.each(['yesterday', '2025-01-02', '2025-01-02 03:04:05Z', '2025-01-02T03:04:05', '1735787045678', ''])(
+    'refuses a bad received_at %p',
+    (received_at) => {
+      expectInvalid(() => uploadCodec.decode(upload({ received_at })));
+    },
+  );
+
+  test('refuses an empty image', () => {
+    expectInvalid(() => uploadCodec.decode(upload({ image: new Uint8Array(0) })));
+  });
+
+  test('refuses an empty description', () => {
+    expectInvalid(() => uploadCodec.decode(upload({ description: '' })));
+  });
+
+  test('refuses a description beyond the garbage bound', () => {
+    expectInvalid(() => uploadCodec.decode(upload({ description: 'x'.repeat(20_001) })));
+  });
+
+  test('refuses a value that is not a Buffer', () => {
+    const fields = upload() as Record<string, unknown>;
+    fields.image = 'not bytes';
+    expectInvalid(() => uploadCodec.decode(fields as Fields));
+  });
+});
+
+describe('captionedCodec', () => {
+  test('round-trips the image bytes and the integer dimensions', () => {
+    const message = captionedCodec.decode(captioned());
+    expect([...message.image]).toEqual([...ALL_BYTES]);
+    expect(message.width).toBe(640);
+    expect(message.height).toBe(480);
+    expect(message).toMatchObject({ id: ID, description: 'a cat', received_at: RECEIVED_AT });
+  });
+
+  test.each(['id', 'description', 'received_at', 'image', 'width', 'height'])('refuses a message missing %s', (key) => {
+    expectInvalid(() => captionedCodec.decode(without(captioned(), key)));
+  });
+
+  test.each(['abc', '1.5', '0', '-3', ''])('refuses a width of %p', (width) => {
+    expectInvalid(() => captionedCodec.decode(captioned({ width })));
+  });
+
+  test('refuses a height that is not a number', () => {
+    expect(expectInvalid(() => captionedCodec.decode(captioned({ height: 'tall' }))).message).toContain('height');
+  });
+
+  test('refuses an upload message, which lacks the dimensions', () => {
+    expectInvalid(() => captionedCodec.decode(upload()));
+  });
+});

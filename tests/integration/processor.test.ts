@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { JobStore } from '../../shared/jobs.ts';
+import { captionedCodec, toFields, uploadCodec, type UploadMessage } from '../../shared/messages.ts';
+import { StreamConsumer } from '../../shared/queue/consumer.ts';
+import { failJobCommands } from '../../shared/queue/fail-job.ts';
+import { GROUPS, keys, type Keys } from '../../shared/queue/keys.ts';
+import { pairsToFields } from '../../shared/queue/reply.ts';
+import { StreamQueue } from '../../shared/queue/stream.ts';
+import { command, connectRedis, text, type Redis } from '../../shared/redis.ts';
+import { createCaptionRenderer, type CaptionRenderer } from '../../processor/caption/renderer.ts';
+import { createProcessHandler } from '../../processor/handle.ts';
+import { TEST_REDIS_URL } from '../support/namespace.ts';
+import { measureBand } from '../support/pixels.ts';
+import { redisNamespace, silentLog } from '../support/redis.ts';
+
+const ROOT = join(import.meta.dir, '../..');
+
+let ns: Awaited<ReturnType<typeof redisNamespace>>;
+let renderer: CaptionRenderer;
+let cat: Uint8Array;
+beforeAll(async () => {
+  ns = await redisNamespace();
+  renderer = await createCaptionRenderer({
+    fontFile: join(ROOT, 'fonts/DejaVuSans.ttf'),
+    fontSize: 12,
+    padding: 8,
+    lineHeight: 1.3,
+    jpegQuality: 85,
+    jpegOptimiseCoding: false,
+    jpegProgressive: false,
+    maxInputPixels: 50_000_000,
+  });
+  cat = await Bun.file(join(ROOT, 'tests/fixtures/cat-640x480.jpg')).bytes();
+});
+afterAll(() => ns.cleanup());
+
+let n = 0;
+/** The processor's real parts on keys of their own, so tests never see each other's entries. */
+function freshProcessor() {
+  const k: Keys = keys(`${ns.prefix}${++n}:`);
+  const uploads = new StreamQueue(ns.redis, k.uploads, GROUPS.processors);
+  const jobs = new JobStore(ns.redis, k.job, 3600);
+  const handle = createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, log: silentLog });
+  return { k, uploads, jobs, handle };
+}
+
+/** What the API does on upload: the job is queued and the message goes on the uploads stream. */
+async function upload(p: ReturnType<typeof freshProcessor>, image: Uint8Array, description = 'A cat on a windowsill') {
+  const id = crypto.randomUUID();
+  await p.jobs.set(id, 'queued');
+  await command(ns.redis, ['XADD', p.k.uploads, '*', ...toFields({ id, description, received_at: new Date().toISOString(), image })]);
+  return id;
+}
+
+async function entries(key: string) {
+  const raw = (await command(ns.redis, ['XRANGE', key, '-', '+'])) as Array<[Buffer, Buffer[]]>;
+  return raw.map(([, pairs]) => pairsToFields(pairs));
+}
+
+async function pendingCount(q: StreamQueue): Promise<number> {
+  const summary = (await command(ns.redis, ['XPENDING', q.key, q.group])) as [number, ...unknown[]];
+  return Number(summary[0]);
+}
+
+async function until(cond: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await Bun.sleep(20);
+  }
+}
+
+interface Sent {
+  name: string;
+  key: string;
+  line: string;
+}
+
+/** Records, through MONITOR, every command Redis executes for the connection `client`. */
+async function watchCommands(client: Redis) {
+  const info = text(await command(client, ['CLIENT', 'INFO']));
+  const addr = /\baddr=(\S+)/.exec(info)![1]!;
+  const monitor = await connectRedis(TEST_REDIS_URL, silentLog);
+  const sent: Sent[] = [];
+  await monitor.monitor((reply: unknown) => {
+    const line = text(reply);
+    if (!line.includes(` ${addr}] `)) return;
+    // Only the command name and first key are needed; the image argument can be long.
+    const args = line.matchAll(/"((?:[^"\\]|\\.)*)"/g);
+    const name = args.next().value?.[1] ?? '';
+    const key = args.next().value?.[1] ?? '';
+    sent.push({ name: name.toUpperCase(), key, line: line.slice(0, 300) });
+  });
+  return { sent, close: () => monitor.close() };
+}
+
+function consumer(p: ReturnType<typeof freshProcessor>, name: string) {
+  return new StreamConsumer<UploadMessage>({
+    queue: p.uploads,
+    reader: ns.reader,
+    consumer: name,
+    log: silentLog,
+    decode: uploadCodec.decode,
+    handle: p.handle,
+    onDeadLetter: (jobId, error) => failJobCommands(p.jobs, jobId, error),
+    deadKey: p.k.dead,
+    maxDeliveries: 3,
+    reclaimIdleMs: 5000,
+    blockMs: 50,
+  });
+}
+
+describe('processor on real Redis', () => {
+  test('hands a captioned photo to the saver: next stream, ack, delete and status in one MULTI', async () => {
+    const p = freshProcessor();
+    await p.uploads.ensureGroup();
+    const id = await upload(p, cat);
+    const [entry] = await p.uploads.readNew(ns.reader, 'processor-1', 1, 100);
+    expect(await pendingCount(p.uploads)).toBe(1);
+
+    const watch = await watchCommands(ns.redis);
+    try {
+      await p.handle(uploadCodec.decode(entry!.fields!), entry!);
+      await until(() => watch.sent.filter((c) => c.name === 'EXEC').length >= 2, 5000);
+    } finally {
+      await watch.close();
+    }
+
+    // Everything the handler changed in Redis went through transactions; the
+    // hand-off is one of them and holds all four effects.
+    const blocks: Sent[][] = [];
+    let open: Sent[] | undefined;
+    for (const c of watch.sent) {
+      if (c.name === 'MULTI') {
+        open = [];
+      } else if (c.name === 'EXEC') {
+        blocks.push(open ?? []);
+        open = undefined;
+      } else {
+        expect(open).toBeDefined(); // no command outside a MULTI
+        open!.push(c);
+      }
+    }
+    const handOff = blocks.find((b) => b.some((c) => c.name === 'XADD'))!;
+    expect(handOff.map((c) => [c.name, c.key])).toEqual([
+      ['XADD', p.k.captioned],
+      ['XACK', p.k.uploads],
+      ['XDEL', p.k.uploads],
+      ['HSET', p.k.job(id)],
+      ['EXPIRE', p.k.job(id)],
+    ]);
+    expect(handOff[3]!.line).toContain('"status" "saving"');
+    expect(blocks.filter((b) => b.some((c) => c.name === 'XADD'))).toHaveLength(1);
+
+    const captioned = await entries(p.k.captioned);
+    expect(captioned).toHaveLength(1);
+    const msg = captionedCodec.decode(captioned[0]!);
+    expect(msg.id).toBe(id);
+    expect(msg.description).toBe('A cat on a windowsill');
+    const meta = await sharp(msg.image).metadata();
+    expect(meta.format).toBe('jpeg');
+    expect([meta.width, meta.height]).toEqual([msg.width, msg.height]);
+    expect(msg.width).toBe(640);
+    const band = await measureBand(msg.image, 480);
+    expect(msg.height - 480).toBeGreaterThanOrEqual(28);
+    expect(msg.height - 480).toBeLessThanOrEqual(36);
+    expect(band.darkShare).toBeGreaterThan(0.9);
+    expect(band.whitePixels).toBeGreaterThan(50);
+
+    expect(await pendingCount(p.uploads)).toBe(0);
+    expect(await p.uploads.length()).toBe(0);
+    expect((await p.jobs.get(id))?.status).toBe('saving');
+  });
+
+  test('a non-image upload ends in the dead-letter stream, its job failed as image_undecodable', async () => {
+    const p = freshProcessor();
+    const id = await upload(p, new TextEncoder().encode('%PDF-1.7 certainly not a photo'), 'A document');
+    const c = consumer(p, 'processor-1');
+    void c.start();
+    await until(async () => (await p.jobs.get(id))?.status === 'failed');
+    await c.stop();
+
+    const job = await p.jobs.get(id);
+    expect(job?.error?.code).toBe('image_undecodable');
+    const dead = await entries(p.k.dead);
+    expect(dead).toHaveLength(1);
+    expect(text(dead[0]!.error_code)).toBe('image_undecodable');
+    expect(text(dead[0]!.source)).toBe(p.k.uploads);
+    expect(text(dead[0]!.id)).toBe(id);
+    expect(await entries(p.k.captioned)).toEqual([]);
+    expect(await pendingCount(p.uploads)).toBe(0);
+    expect(await p.uploads.length()).toBe(0);
+  });
+
+  test('a consumer keeps going after a bad upload: the next photo is captioned', async () => {
+    const p = freshProcessor();
+    const bad = await upload(p, new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), 'Broken JPEG');
+    const good = await upload(p, cat);
+    const c = consumer(p, 'processor-1');
+    void c.start();
+    await until(async () => (await p.jobs.get(good))?.status === 'saving');
+    await c.stop();
+
+    expect((await p.jobs.get(bad))?.status).toBe('failed');
+    expect(await entries(p.k.dead)).toHaveLength(1);
+    const captioned = (await entries(p.k.captioned)).map((f) => captionedCodec.decode(f));
+    expect(captioned.map((m) => m.id)).toEqual([good]);
+    expect((await measureBand(captioned[0]!.image, 480)).whitePixels).toBeGreaterThan(50);
+    expect(await p.uploads.length()).toBe(0);
+  });
+});
