@@ -12,6 +12,11 @@ export async function connectDb(url: string, opts: { max?: number } = {}): Promi
     max: opts.max ?? 5,
     connect_timeout: 5,
     idle_timeout: 60,
+    // postgres.js waits out a growing backoff (up to 20 s) before reconnecting
+    // after failed attempts, and a query arriving meanwhile waits with it: an
+    // API read would hang that long instead of answering 503, and a saver
+    // would resume that late. Callers retry on their own terms, so keep it short.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
     onnotice: () => {},
   });
   try {

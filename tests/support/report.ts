@@ -8,7 +8,7 @@ import type { UploadLoad } from './load.ts';
 export function reportOutcome(fault: string, load: UploadLoad, outcome: Outcome, startedAt: number, extra: Record<string, unknown> = {}): void {
   const line = {
     fault,
-    posted: load.accepted.size + load.refusals.length,
+    posted: outcome.accepted + load.refusals.length,
     accepted: outcome.accepted,
     refused: load.refusalSummary(),
     done: outcome.done,
