@@ -1,7 +1,8 @@
 import type { JobStore } from '../shared/jobs.ts';
-import { ServiceUnavailableError } from '../shared/errors.ts';
+import { EnqueueOutcomeUnknownError, ServiceUnavailableError } from '../shared/errors.ts';
 import { toFields } from '../shared/messages.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
+import { calling, isUnavailable, neverSent, unavailableError } from '../shared/unavailable.ts';
 import type { Upload } from './upload.ts';
 
 export interface Accepted {
@@ -12,7 +13,9 @@ export interface Accepted {
 /**
  * Puts an upload on stream 1 and records its `queued` status in one MULTI, so
  * an accepted id always has both. Refuses with 503 when the stream is already
- * longer than `maxLength`, rather than letting Redis fill up.
+ * longer than `maxLength`, rather than letting Redis fill up. When Redis goes
+ * away with the MULTI sent but unanswered, the 503 carries the id, because the
+ * upload may be queued after all.
  */
 export async function enqueueUpload(
   uploads: StreamQueue,
@@ -20,7 +23,7 @@ export async function enqueueUpload(
   upload: Upload,
   maxLength: number,
 ): Promise<Accepted> {
-  if ((await uploads.length()) >= maxLength) {
+  if ((await calling('redis', uploads.length())) >= maxLength) {
     throw new ServiceUnavailableError(`the processing queue is full (${maxLength} waiting); try again shortly`, {
       code: 'queue_full',
       retryAfterSeconds: 5,
@@ -31,6 +34,11 @@ export async function enqueueUpload(
   const tx = uploads.redis.multi();
   for (const c of jobs.commands(id, 'queued', { received_at })) tx.addCommand(c as never);
   tx.addCommand(['XADD', uploads.key, '*', ...toFields({ id, description: upload.description, received_at, image: upload.image })] as never);
-  await tx.exec();
+  try {
+    await tx.exec();
+  } catch (err) {
+    if (!isUnavailable('redis', err)) throw err;
+    throw neverSent(err) ? unavailableError('redis', err) : new EnqueueOutcomeUnknownError(id, err);
+  }
   return { id, received_at };
 }

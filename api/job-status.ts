@@ -1,7 +1,7 @@
 import type { Sql } from '../shared/db.ts';
 import type { JobState, JobStore } from '../shared/jobs.ts';
-import { isDbUnavailable } from '../shared/db.ts';
-import { NotFoundError } from '../shared/errors.ts';
+import { NotFoundError, ServiceUnavailableError } from '../shared/errors.ts';
+import { calling } from '../shared/unavailable.ts';
 import { UUID_PATTERN } from '../shared/messages.ts';
 import { findImage, type StoredImage } from './images-query.ts';
 
@@ -28,11 +28,11 @@ export interface Lookup {
  */
 export async function lookupJob(jobs: JobStore, sql: Sql, id: string, opts: { statusOnly?: boolean } = {}): Promise<Lookup> {
   // allSettled: the live status is wanted even when the row lookup failed.
-  const [live, row] = await Promise.allSettled([jobs.get(id), findImage(sql, id)]);
+  const [live, row] = await Promise.allSettled([calling('redis', jobs.get(id)), findImage(sql, id)]);
   if (live.status === 'rejected') throw live.reason;
   const state = live.value;
   if (row.status === 'rejected') {
-    if (opts.statusOnly && state && isDbUnavailable(row.reason)) return { state, stored: null };
+    if (opts.statusOnly && state && row.reason instanceof ServiceUnavailableError) return { state, stored: null };
     throw row.reason;
   }
   const stored = row.value;

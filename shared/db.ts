@@ -32,17 +32,3 @@ export async function connectDb(url: string, opts: { max?: number } = {}): Promi
   }
   return sql;
 }
-
-// SQLSTATE classes and client codes that mean "the database is not there right now".
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
-  '57P01', '57P02', '57P03', '53300', '40001', '40P01',
-]);
-
-/** True when a PostgreSQL error means "try again later" rather than "this data is wrong". */
-export function isDbUnavailable(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code;
-  if (!code) return false;
-  return UNAVAILABLE_CODES.has(code) || code.startsWith('08');
-}

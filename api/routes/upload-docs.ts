@@ -1,6 +1,6 @@
 import type { OpenAPIV3 } from 'openapi-types';
 import type { Config } from '../../shared/config.ts';
-import { errorResponse, unavailable } from '../docs.ts';
+import { errorResponse } from '../docs.ts';
 
 /** The upload endpoint parses its own body, so its request schema is written out here. */
 export function uploadDocs(config: Config): OpenAPIV3.OperationObject {
@@ -56,7 +56,11 @@ export function uploadDocs(config: Config): OpenAPIV3.OperationObject {
       413: errorResponse('the image or the body is over the size limit (`payload_too_large`)'),
       415: errorResponse('not multipart/form-data (`unsupported_content_type`), or the file is not an image (`unsupported_media_type`)'),
       422: errorResponse('a field is missing or invalid: `missing_field`, `empty_file`, `too_many_files`, `not_a_file`, `blank`, `too_long`, `invalid_characters`, `invalid_utf8`'),
-      503: unavailable,
+      503: errorResponse(
+        'the queue is full (`queue_full`) or Redis is unavailable (`redis_unavailable`); `Retry-After` says when to try again. ' +
+          '`outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — ' +
+          'GET its status after Retry-After, and send it again only on 404',
+      ),
     },
   };
 }

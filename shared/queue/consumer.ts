@@ -4,6 +4,7 @@ import { DependencyError, isPermanent, serializeError, type SerializedError } fr
 import type { Fields } from '../messages.ts';
 import type { Entry } from './reply.ts';
 import type { StreamQueue, Command } from './stream.ts';
+import { isUnavailable } from '../unavailable.ts';
 
 export interface ConsumerOptions<M> {
   queue: StreamQueue;
@@ -24,14 +25,18 @@ export interface ConsumerOptions<M> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const backoff = (attempt: number) => Math.min(100 * 2 ** attempt, 5000);
+const backoff = (attempt: number, capMs = 5000) => Math.min(100 * 2 ** attempt, capMs);
+// A failing read means Redis is unreachable and the client is reconnecting by
+// itself (at least once a second); polling more slowly than that only delays
+// the restart of work once it is back.
+const READ_RETRY_CAP_MS = 1000;
 
 /**
  * Reads a stream through its consumer group and hands each entry to
  * `handle`, at least once. Permanent errors and entries delivered more than
- * `maxDeliveries` times go to the dead-letter stream; a DependencyError
- * pauses and retries the same entry; any other error leaves the entry
- * pending, to be reclaimed after `reclaimIdleMs`.
+ * `maxDeliveries` times go to the dead-letter stream; a DependencyError or
+ * an unreachable Redis pauses and retries the same entry; any other error
+ * leaves the entry pending, to be reclaimed after `reclaimIdleMs`.
  */
 export class StreamConsumer<M> {
   private stopping = false;
@@ -69,7 +74,7 @@ export class StreamConsumer<M> {
       } catch (err) {
         entries = [];
         log.error({ err }, 'consumer loop error; retrying');
-        await sleep(backoff(failures++));
+        await sleep(backoff(failures++, READ_RETRY_CAP_MS));
       }
     }
   }
@@ -117,7 +122,9 @@ export class StreamConsumer<M> {
         return;
       } catch (err) {
         if (isPermanent(err)) return this.deadLetter(entry, jobId, serializeError(err), elog);
-        if (err instanceof DependencyError && !this.stopping) {
+        // Redis going away mid-handling is an outage too: retrying in place
+        // resumes as soon as it is back, and counts no failed delivery.
+        if ((err instanceof DependencyError || isUnavailable('redis', err)) && !this.stopping) {
           elog.warn({ err, attempt }, 'dependency unavailable; retrying the same entry');
           await sleep(backoff(attempt));
           continue;

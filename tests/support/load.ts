@@ -9,6 +9,8 @@ export interface LoadOptions {
   concurrency?: number;
   /** Caps the pace, so the load lasts long enough to span a fault. */
   perSecond?: number;
+  /** With `perSecond`: this many go first at full speed, to build a backlog. */
+  burst?: number;
 }
 
 /** How one POST ended when it was not a 202. */
@@ -27,6 +29,11 @@ export interface Refusal {
 export class UploadLoad {
   /** id → the description it was posted with, in the order the 202s arrived. */
   readonly accepted = new Map<string, string>();
+  /**
+   * Refused with `outcome_unknown` (Redis went away mid-MULTI): id →
+   * description. Each may or may not be queued; expectNothingLost decides.
+   */
+  readonly uncertain = new Map<string, string>();
   readonly refusals: Refusal[] = [];
   readonly finished: Promise<void>;
   private next = 0;
@@ -52,8 +59,9 @@ export class UploadLoad {
 
   private async work(): Promise<void> {
     for (let i = this.next++; i < this.o.count; i = this.next++) {
-      if (this.o.perSecond) {
-        const due = this.startedAt + (i * 1000) / this.o.perSecond;
+      const burst = this.o.burst ?? 0;
+      if (this.o.perSecond && i >= burst) {
+        const due = this.startedAt + ((i - burst) * 1000) / this.o.perSecond;
         if (due > performance.now()) await Bun.sleep(due - performance.now());
       }
       await this.post(i);
@@ -66,7 +74,7 @@ export class UploadLoad {
     form.append('image', photos[i % photos.length]!, FIXTURES[i % photos.length]);
     form.append('description', description);
     let res: Response;
-    let body: { id?: string; error?: { code: string } };
+    let body: { id?: string; error?: { code: string; id?: string } };
     try {
       res = await fetch(`${this.baseUrl}/api/images`, { method: 'POST', body: form });
       body = (await res.json()) as typeof body;
@@ -76,8 +84,9 @@ export class UploadLoad {
       await Bun.sleep(100);
       return;
     }
-    if (res.status === 202 && body.id) this.accepted.set(body.id, description);
-    else this.refusals.push({ status: res.status, code: body.error?.code ?? 'none', retryAfter: res.headers.get('retry-after') });
+    if (res.status === 202 && body.id) return void this.accepted.set(body.id, description);
+    if (body.error?.code === 'outcome_unknown' && body.error.id) this.uncertain.set(body.error.id, description);
+    this.refusals.push({ status: res.status, code: body.error?.code ?? 'none', retryAfter: res.headers.get('retry-after') });
   }
 }
 

@@ -8,7 +8,10 @@ import type { TestSystem } from './system.ts';
 import { until } from './wait.ts';
 
 export interface Outcome {
+  /** Accepted ids, counting the uncertain ones that turned out to be queued. */
   accepted: number;
+  /** Answered `outcome_unknown` yet queued after all; held to the same promise. */
+  uncertainQueued: number;
   done: number;
   failed: number;
   /** How long the system took, after this was called, to finish every job. */
@@ -37,18 +40,25 @@ async function listDir(dir: string): Promise<string[]> {
  * reason and neither row nor file. Nothing else is stored: no row or file for
  * an id that was not accepted, no temporary file left behind. Both streams end
  * empty with nothing pending. Waits up to `timeoutMs` for the system to settle.
+ * `uncertain` uploads (answered `outcome_unknown`) count as accepted when
+ * Redis has their job, and must have left nothing when it has not.
  */
 export async function expectNothingLost(
   system: TestSystem,
-  accepted: ReadonlyMap<string, string>,
-  opts: { timeoutMs?: number } = {},
+  acceptedOnly: ReadonlyMap<string, string>,
+  opts: { timeoutMs?: number; uncertain?: ReadonlyMap<string, string> } = {},
 ): Promise<Outcome> {
   const started = performance.now();
-  const ids = [...accepted.keys()];
   const probe = await Probe.open(system);
   const { redis, k } = probe;
   const sql = postgres(system.databaseUrl, { max: 1, onnotice: () => {} });
   try {
+    // Redis is back and settled what it executed: a job key says "queued".
+    const uncertain = [...(opts.uncertain ?? new Map<string, string>())];
+    const known = await probe.statuses(uncertain.map(([id]) => id));
+    const queued = uncertain.filter(([id]) => known.get(id) !== 'missing');
+    const accepted = new Map([...acceptedOnly, ...queued]);
+    const ids = [...accepted.keys()];
     let status = new Map<string, string>();
     let queues: QueueState | undefined;
     await until(
@@ -94,7 +104,7 @@ export async function expectNothingLost(
       expect({ id, code: code && text(code), hasMessage: Boolean(message?.length) }).toEqual({ id, code: expect.any(String), hasMessage: true });
     }
     expect(Number(await command(redis, ['XLEN', k.dead]))).toBe(failed.length);
-    return { accepted: ids.length, done: done.length, failed: failed.length, settledMs };
+    return { accepted: ids.length, uncertainQueued: queued.length, done: done.length, failed: failed.length, settledMs };
   } finally {
     await Promise.allSettled([probe.close(), sql.end({ timeout: 1 })]);
   }

@@ -8,8 +8,9 @@ import type { UploadLoad } from './load.ts';
 export function reportOutcome(fault: string, load: UploadLoad, outcome: Outcome, startedAt: number, extra: Record<string, unknown> = {}): void {
   const line = {
     fault,
-    posted: outcome.accepted + load.refusals.length,
+    posted: outcome.accepted - outcome.uncertainQueued + load.refusals.length,
     accepted: outcome.accepted,
+    uncertain_queued: outcome.uncertainQueued,
     refused: load.refusalSummary(),
     done: outcome.done,
     failed: outcome.failed,
