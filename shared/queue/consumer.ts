@@ -24,7 +24,6 @@ export interface ConsumerOptions<M> {
   blockMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backoff = (attempt: number, capMs = 5000) => Math.min(100 * 2 ** attempt, capMs);
 // A failing read means Redis is unreachable and the client is reconnecting by
 // itself (at least once a second); polling more slowly than that only delays
@@ -42,8 +41,12 @@ export class StreamConsumer<M> {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private lastReclaim = 0;
+  private readonly stopped: Promise<void>;
+  private signalStop!: () => void;
 
-  constructor(private readonly o: ConsumerOptions<M>) {}
+  constructor(private readonly o: ConsumerOptions<M>) {
+    this.stopped = new Promise((resolve) => (this.signalStop = resolve));
+  }
 
   start(): Promise<void> {
     this.loop ??= this.run();
@@ -53,7 +56,17 @@ export class StreamConsumer<M> {
   /** Stops reading and waits for the entry in hand; safe to call twice. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.signalStop();
     await this.loop;
+  }
+
+  /**
+   * Waits `ms`, or less if stop() is called: a backoff during an outage can
+   * reach seconds, and shutdown must not sit it out past its deadline.
+   */
+  private pause(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([new Promise<void>((r) => (timer = setTimeout(r, ms))), this.stopped]).finally(() => clearTimeout(timer));
   }
 
   private async run(): Promise<void> {
@@ -74,7 +87,7 @@ export class StreamConsumer<M> {
       } catch (err) {
         entries = [];
         log.error({ err }, 'consumer loop error; retrying');
-        await sleep(backoff(failures++, READ_RETRY_CAP_MS));
+        await this.pause(backoff(failures++, READ_RETRY_CAP_MS));
       }
     }
   }
@@ -126,8 +139,10 @@ export class StreamConsumer<M> {
         // resumes as soon as it is back, and counts no failed delivery.
         if ((err instanceof DependencyError || isUnavailable('redis', err)) && !this.stopping) {
           elog.warn({ err, attempt }, 'dependency unavailable; retrying the same entry');
-          await sleep(backoff(attempt));
-          continue;
+          await this.pause(backoff(attempt));
+          if (!this.stopping) continue;
+          elog.info('stopping during an outage; the entry stays pending');
+          return;
         }
         elog.error({ err }, 'handling failed; entry stays pending and will be retried');
         return;

@@ -169,6 +169,25 @@ describe('stream queue on real Redis', () => {
     expect(await q.queue.length()).toBe(0);
   });
 
+  test('stop() during an outage cuts the backoff short and leaves the entry pending', async () => {
+    const q = freshQueue();
+    let attempts = 0;
+    const c = consumer(q, 'c', async () => {
+      attempts++;
+      throw new DependencyError('database down');
+    });
+    await addUpload(q.queue, q.jobs);
+    void c.start();
+    // By the sixth attempt the backoff between attempts has grown to seconds.
+    await until(() => attempts === 6, 10_000);
+    const asked = performance.now();
+    await c.stop();
+    expect(performance.now() - asked).toBeLessThan(500);
+    expect(attempts).toBe(6);
+    const [pending] = (await command(ns.redis, ['XPENDING', q.queue.key, q.queue.group])) as [number];
+    expect(Number(pending)).toBe(1);
+  });
+
   test('a restarted consumer first finishes its own pending entries', async () => {
     const q = freshQueue();
     await q.queue.ensureGroup();
