@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { startLoad } from '../support/load.ts';
+import { expect, test } from 'bun:test';
 import { killWhileHolding } from '../support/kill-holding.ts';
+import { startLoad } from '../support/load.ts';
 import { expectNothingLost } from '../support/nothing-lost.ts';
-import { Probe } from '../support/probe.ts';
 import { reportOutcome } from '../support/report.ts';
-import { TestSystem } from '../support/system.ts';
+import { useSystem } from '../support/use-system.ts';
 
-let system: TestSystem;
-let probe: Probe;
-
-beforeAll(async () => {
-  // A short reclaim time, so the survivor takes the dead one's entries within the test.
-  system = await TestSystem.start({ processors: 2, env: { RECLAIM_IDLE_MS: '1500' } });
-  probe = await Probe.open(system);
-}, 60_000);
-
-afterAll(async () => {
-  await probe?.close();
-  await system?.stop();
-}, 30_000);
+// A short reclaim time, so the survivor takes the dead one's entries within the test.
+const ctx = useSystem({ processors: 2, env: { RECLAIM_IDLE_MS: '1500' } });
 
 test('a processor killed by SIGKILL while holding unacknowledged uploads loses none: the other processor reclaims them', async () => {
+  const { system, probe } = ctx;
   const startedAt = performance.now();
   const load = startLoad(system.baseUrl, { count: 250, concurrency: 4 });
   // What it held stays pending under its name: it was never acknowledged.

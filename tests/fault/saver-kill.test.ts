@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { startLoad } from '../support/load.ts';
+import { expect, test } from 'bun:test';
 import { killWhileHolding } from '../support/kill-holding.ts';
+import { startLoad } from '../support/load.ts';
 import { expectNothingLost } from '../support/nothing-lost.ts';
-import { Probe } from '../support/probe.ts';
 import { reportOutcome } from '../support/report.ts';
-import { TestSystem } from '../support/system.ts';
+import { useSystem } from '../support/use-system.ts';
 
-let system: TestSystem;
-let probe: Probe;
-
-beforeAll(async () => {
-  system = await TestSystem.start({ processors: 2, env: { RECLAIM_IDLE_MS: '1500' } });
-  probe = await Probe.open(system);
-}, 60_000);
-
-afterAll(async () => {
-  await probe?.close();
-  await system?.stop();
-}, 30_000);
+const ctx = useSystem({ processors: 2, env: { RECLAIM_IDLE_MS: '1500' } });
 
 test('a saver killed by SIGKILL mid-load and restarted saves every result exactly once', async () => {
+  const { system, probe } = ctx;
   const startedAt = performance.now();
   const load = startLoad(system.baseUrl, { count: 250, concurrency: 4 });
   const orphaned = await killWhileHolding(system, probe, 'saver', 'captioned', () => system.logCount('saver', 'saved') >= 40);

@@ -1,25 +1,18 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { expect, test } from 'bun:test';
 import { startLoad } from '../support/load.ts';
 import { expectNothingLost } from '../support/nothing-lost.ts';
 import { reportOutcome } from '../support/report.ts';
-import { TestSystem } from '../support/system.ts';
+import { useSystem } from '../support/use-system.ts';
 
 const PROCESSORS = ['processor-1', 'processor-2'];
 const SAVERS = ['saver', 'saver-2'];
 
-let system: TestSystem;
-
-beforeAll(async () => {
-  // The production reclaim time: nobody stalls for 30 s here, so any entry
-  // handled twice would be a bug in sharing, not a legitimate reclaim.
-  system = await TestSystem.start({ processors: 2, savers: 2, env: { RECLAIM_IDLE_MS: '30000' } });
-}, 60_000);
-
-afterAll(async () => {
-  await system?.stop();
-}, 30_000);
+// The production reclaim time: nobody stalls for 30 s here, so any entry
+// handled twice would be a bug in sharing, not a legitimate reclaim.
+const ctx = useSystem({ processors: 2, savers: 2, env: { RECLAIM_IDLE_MS: '30000' } });
 
 test('two processors and two savers share the work: each does some, none is done twice, one row and one file per id', async () => {
+  const { system } = ctx;
   const startedAt = performance.now();
   const load = startLoad(system.baseUrl, { count: 250, concurrency: 4 });
   await load.finished;
