@@ -20,7 +20,7 @@ async function main() {
   const redis = await connectRedis(config.redisUrl, log);
   const reader = await connectRedis(config.redisUrl, log);
   const sql = await connectDb(config.databaseUrl);
-  // Migrations run before serving; node-pg-migrate's lock makes concurrent starts safe.
+  // Migrations run before serving; concurrent starts wait for node-pg-migrate's lock.
   await migrateUp(config.databaseUrl, log);
   const swept = await sweepAbandonedTempFiles(config.imagesDir);
   if (swept.length) log.warn({ files: swept }, 'removed temporary files left by a killed saver');

@@ -5,8 +5,9 @@ import type { Logger } from './logger.ts';
 const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /**
- * Applies pending migrations. node-pg-migrate takes an advisory lock, so
- * several services starting at once apply each migration once.
+ * Applies pending migrations. node-pg-migrate takes an advisory lock (and
+ * waits for it), so several services starting at once apply each migration
+ * once and all of them start.
  */
 export async function migrateUp(databaseUrl: string, log: Logger): Promise<string[]> {
   const applied = await runner({
@@ -15,6 +16,9 @@ export async function migrateUp(databaseUrl: string, log: Logger): Promise<strin
     direction: 'up',
     migrationsTable: 'pgmigrations',
     checkOrder: true,
+    // The API and the saver start together and both migrate: the second must
+    // wait for the first's lock, then find nothing to apply, not fail its boot.
+    advisoryLockMode: 'wait',
     log: (msg: string) => log.debug({ migration: msg }, 'migration'),
     logger: {
       debug: (m: string) => log.debug(m),
