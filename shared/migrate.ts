@@ -5,8 +5,9 @@ import type { Logger } from './logger.ts';
 const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /**
- * Applies pending migrations. node-pg-migrate takes an advisory lock, so
- * several services starting at once apply each migration once.
+ * Applies pending migrations. node-pg-migrate takes an advisory lock; in
+ * 'wait' mode a service that starts while another migrates waits its turn
+ * (and then finds nothing to apply) instead of failing its boot.
  */
 export async function migrateUp(databaseUrl: string, log: Logger): Promise<string[]> {
   const applied = await runner({
@@ -15,6 +16,7 @@ export async function migrateUp(databaseUrl: string, log: Logger): Promise<strin
     direction: 'up',
     migrationsTable: 'pgmigrations',
     checkOrder: true,
+    advisoryLockMode: 'wait',
     log: (msg: string) => log.debug({ migration: msg }, 'migration'),
     logger: {
       debug: (m: string) => log.debug(m),
