@@ -99,7 +99,7 @@ export function systemSections(f: SystemFigures): Section[] {
     sections.push({
       title: 'From the service logs',
       lines: [
-        ['render time inside the processors (sum of stages)', `p50 ${ms(r.p50)}, p95 ${ms(r.p95)}, max ${ms(r.max)} (n=${r.count})`],
+        ['render wall time inside the processors', `p50 ${ms(r.p50)}, p95 ${ms(r.p95)}, max ${ms(r.max)} (n=${r.count})`],
         ['stale entries reclaimed / dead-lettered', `${d.reclaimed} / ${d.deadLettered}`],
         ['warn / error log lines', `${d.warnings} / ${d.errors}`],
         ...d.firstProblems.map((p): [string, string] => ['problem', p]),
