@@ -25,7 +25,11 @@ export interface ImageRouteDeps {
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export function imageRoutes({ config, sql, uploads, jobs }: ImageRouteDeps) {
-  const limits = { maxUploadBytes: config.maxUploadBytes, maxDescriptionLength: config.maxDescriptionLength };
+  const limits = {
+    maxUploadBytes: config.maxUploadBytes,
+    maxDescriptionLength: config.maxDescriptionLength,
+    maxInputPixels: config.maxInputPixels,
+  };
   return new Elysia({ name: 'images' })
     .post(
       '/api/images',
