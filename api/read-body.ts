@@ -5,11 +5,13 @@ import { BadRequestError, PayloadTooLargeError } from '../shared/errors.ts';
  * known to exceed `maxBytes`: by its Content-Length before a byte is read, or,
  * for a body sent without one (chunked), by counting what arrives. An
  * oversized body therefore costs at most `maxBytes` of memory, whatever its size.
+ * `why` is added to the message to say what the limit is made of.
  */
-export async function readBodyLimited(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+export async function readBodyLimited(request: Request, maxBytes: number, why = ''): Promise<Uint8Array<ArrayBuffer>> {
+  const limit = `at most ${maxBytes} bytes are accepted${why && ` (${why})`}`;
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > maxBytes) {
-    throw new PayloadTooLargeError(`the body is ${declared} bytes (Content-Length); at most ${maxBytes} bytes are accepted`);
+    throw new PayloadTooLargeError(`the body is ${declared} bytes (Content-Length); ${limit}`);
   }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
@@ -24,7 +26,7 @@ export async function readBodyLimited(request: Request, maxBytes: number): Promi
     if (total > maxBytes) {
       // Stop reading; the rest of the body is never buffered.
       await reader.cancel().catch(() => {});
-      throw new PayloadTooLargeError(`the body is over ${maxBytes} bytes (${total} arrived before reading stopped); at most ${maxBytes} bytes are accepted`);
+      throw new PayloadTooLargeError(`the body is over ${maxBytes} bytes (${total} arrived before reading stopped); ${limit}`);
     }
     chunks.push(chunk.value);
   }

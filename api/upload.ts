@@ -38,7 +38,11 @@ export async function readUpload(request: Request, limits: UploadLimits): Promis
       'unsupported_content_type',
     );
   }
-  const body = await readBodyLimited(request, limits.maxUploadBytes + MULTIPART_OVERHEAD);
+  const body = await readBodyLimited(
+    request,
+    limits.maxUploadBytes + MULTIPART_OVERHEAD,
+    `an image of at most ${limits.maxUploadBytes} bytes and the form around it`,
+  );
   let form: FormData;
   try {
     form = await new Response(body, { headers: { 'content-type': type } }).formData();
