@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { BadRequestError, PayloadTooLargeError } from '../shared/errors.ts';
+import { rejectionOf } from '../tests/support/rejection.ts';
 import { readBodyLimited } from './read-body.ts';
 
 const ENDPOINT = 'http://kadr.test/api/images';
@@ -17,15 +18,6 @@ function streamed(size: number, chunks: number) {
   return { stream, counter };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('readBodyLimited', () => {
   test('returns a body within the limit byte for byte, declared or streamed', async () => {
     const bytes = crypto.getRandomValues(new Uint8Array(5000));
@@ -41,16 +33,14 @@ describe('readBodyLimited', () => {
 
   test('refuses by Content-Length without reading a byte', async () => {
     const request = new Request(ENDPOINT, { method: 'POST', body: 'x', headers: { 'content-length': '1000000000' } });
-    const err = await refusal(readBodyLimited(request, 1000, 'a 900-byte image and its form'));
-    expect(err).toBeInstanceOf(PayloadTooLargeError);
+    const err = await rejectionOf(readBodyLimited(request, 1000, 'a 900-byte image and its form'), PayloadTooLargeError);
     expect(err.message).toBe('the body is 1000000000 bytes (Content-Length); at most 1000 bytes are accepted (a 900-byte image and its form)');
     expect(request.bodyUsed).toBe(false);
   });
 
   test('stops reading an endless body without a length soon after the limit', async () => {
     const { stream, counter } = streamed(1024, Infinity);
-    const err = await refusal(readBodyLimited(new Request(ENDPOINT, { method: 'POST', body: stream }), 100_000));
-    expect(err).toBeInstanceOf(PayloadTooLargeError);
+    await rejectionOf(readBodyLimited(new Request(ENDPOINT, { method: 'POST', body: stream }), 100_000), PayloadTooLargeError);
     expect(counter.pulled).toBeLessThan(200);
   });
 
@@ -63,9 +53,8 @@ describe('readBodyLimited', () => {
         controller.enqueue(new Uint8Array(10));
       },
     });
-    const err = await refusal(readBodyLimited(new Request(ENDPOINT, { method: 'POST', body: stream }), 1000));
-    expect(err).toBeInstanceOf(BadRequestError);
-    expect((err as BadRequestError).code).toBe('malformed_multipart');
+    const err = await rejectionOf(readBodyLimited(new Request(ENDPOINT, { method: 'POST', body: stream }), 1000), BadRequestError);
+    expect(err.code).toBe('malformed_multipart');
     expect(err.message).toContain('10 bytes');
   });
 });

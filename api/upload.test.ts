@@ -10,22 +10,16 @@ import {
   ValidationError,
 } from '../shared/errors.ts';
 import { declaring } from '../tests/support/images.ts';
+import { formOf, type Part } from '../tests/support/multipart.ts';
 import { readUpload, type UploadLimits } from './upload.ts';
 
 const LIMITS: UploadLimits = { maxUploadBytes: 200_000, maxDescriptionLength: 200, maxInputPixels: 50_000_000 };
 const JPEG = new Uint8Array(readFileSync(join(import.meta.dir, '..', 'tests', 'fixtures', 'cat-640x480.jpg')));
 const ENDPOINT = 'http://kadr.test/api/images';
 
-type Part = [name: string, value: string | Blob, filename?: string];
-
 /** A POST whose body is the multipart encoding of `parts`, built by FormData itself. */
 function formRequest(parts: Part[], headers: Record<string, string> = {}): Request {
-  const form = new FormData();
-  for (const [name, value, filename] of parts) {
-    if (typeof value === 'string') form.append(name, value);
-    else form.append(name, value, filename ?? 'photo.jpg');
-  }
-  return new Request(ENDPOINT, { method: 'POST', body: form, headers });
+  return new Request(ENDPOINT, { method: 'POST', body: formOf(parts), headers });
 }
 
 /** A POST with a hand-written body, for what FormData would never produce. */

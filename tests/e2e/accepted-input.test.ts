@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import sharp from 'sharp';
 import { encoded } from '../support/images.ts';
 import { measureBand } from '../support/pixels.ts';
+import { formOf } from '../support/multipart.ts';
 import { TestSystem } from '../support/system.ts';
 
 const CAT = await Bun.file(new URL('../fixtures/cat-640x480.jpg', import.meta.url)).bytes();
@@ -56,9 +57,7 @@ afterAll(async () => {
 });
 
 async function upload(c: Accepted): Promise<string> {
-  const form = new FormData();
-  form.append('image', new Blob([c.image]), 'upload.bin');
-  form.append('description', c.description);
+  const form = formOf([['image', new Blob([c.image]), 'upload.bin'], ['description', c.description]]);
   const res = await fetch(`${system.baseUrl}/api/images`, { method: 'POST', body: form });
   expect(res.status).toBe(202);
   expect(res.headers.get('x-content-type-options')).toBe('nosniff');

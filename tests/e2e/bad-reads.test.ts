@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { rawHttp } from '../support/raw-http.ts';
+import { formOf } from '../support/multipart.ts';
 import { TestSystem } from '../support/system.ts';
 
 const CAT = await Bun.file(new URL('../fixtures/cat-640x480.jpg', import.meta.url)).bytes();
@@ -68,10 +69,8 @@ describe('every kind of answer carries X-Content-Type-Options: nosniff', () => {
   let failed: string;
 
   async function post(image: Uint8Array<ArrayBuffer>): Promise<Response> {
-    const form = new FormData();
-    form.append('image', new Blob([image]), 'a.jpg');
-    form.append('description', 'headers');
-    return fetch(`${system.baseUrl}/api/images`, { method: 'POST', body: form });
+    const body = formOf([['image', new Blob([image])], ['description', 'headers']]);
+    return fetch(`${system.baseUrl}/api/images`, { method: 'POST', body });
   }
 
   beforeAll(async () => {

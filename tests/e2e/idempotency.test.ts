@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { command, connectRedis, type Redis } from '../../shared/redis.ts';
 import { Footprint } from '../support/footprint.ts';
 import { silentLog } from '../support/redis.ts';
+import { formOf } from '../support/multipart.ts';
 import { TestSystem } from '../support/system.ts';
 
 const CAT = await Bun.file(new URL('../fixtures/cat-640x480.jpg', import.meta.url)).bytes();
@@ -20,10 +21,8 @@ interface Accepted {
 }
 
 function post(key: string | undefined, description = 'same upload', image = CAT): Promise<Response> {
-  const form = new FormData();
-  form.append('image', new Blob([image], { type: 'image/jpeg' }), 'photo.jpg');
-  form.append('description', description);
-  return fetch(`${system.baseUrl}/api/images`, { method: 'POST', body: form, headers: key === undefined ? {} : { 'idempotency-key': key } });
+  const body = formOf([['image', new Blob([image], { type: 'image/jpeg' })], ['description', description]]);
+  return fetch(`${system.baseUrl}/api/images`, { method: 'POST', body, headers: key === undefined ? {} : { 'idempotency-key': key } });
 }
 
 const uploadsAdded = async () => (await footprint.take()).added.uploads;

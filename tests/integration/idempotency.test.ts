@@ -9,6 +9,7 @@ import type { Command } from '../../shared/queue/stream.ts';
 import { StreamQueue } from '../../shared/queue/stream.ts';
 import { command, text } from '../../shared/redis.ts';
 import { redisNamespace } from '../support/redis.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 let ns: Awaited<ReturnType<typeof redisNamespace>>;
 beforeAll(async () => {
@@ -33,15 +34,6 @@ function setup(options: Partial<IdempotencyOptions> = {}) {
   const accept = (key: string, u = upload()) => store.accept(key, fingerprintUpload(u), enqueue(u));
   const streamLength = () => queue.length();
   return { store, accept, enqueue, calls, streamLength, queue, jobs };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('IdempotencyStore', () => {
@@ -78,10 +70,9 @@ describe('IdempotencyStore', () => {
   test('the same key with another description or image is refused with 422 idempotency_key_reused', async () => {
     const s = setup();
     await s.accept('key-r', upload('a cat'));
-    const err = await rejection(s.accept('key-r', upload('a dog')));
-    expect(err).toBeInstanceOf(IdempotencyKeyReusedError);
+    await rejectionOf(s.accept('key-r', upload('a dog')), IdempotencyKeyReusedError);
     const otherImage = { ...upload('a cat'), image: new Uint8Array([0xff, 0xd8, 0xff, 9]) };
-    expect(await rejection(s.accept('key-r', otherImage))).toBeInstanceOf(IdempotencyKeyReusedError);
+    await rejectionOf(s.accept('key-r', otherImage), IdempotencyKeyReusedError);
     expect(s.calls.count).toBe(1);
   });
 
@@ -104,9 +95,8 @@ describe('IdempotencyStore', () => {
     });
     await Bun.sleep(20);
     const started = Date.now();
-    const err = await rejection(s.accept('key-slow'));
-    expect(err).toBeInstanceOf(IdempotencyKeyInUseError);
-    expect((err as IdempotencyKeyInUseError).retryAfterSeconds).toBe(1);
+    const err = await rejectionOf(s.accept('key-slow'), IdempotencyKeyInUseError);
+    expect(err.retryAfterSeconds).toBe(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     finish();
     const first = await slow;
@@ -132,7 +122,7 @@ describe('IdempotencyStore', () => {
     const slow = s.store.accept('key-busy', fingerprintUpload(upload()), async () => gate);
     await Bun.sleep(20);
     const started = Date.now();
-    expect(await rejection(s.accept('key-busy', upload('other')))).toBeInstanceOf(IdempotencyKeyReusedError);
+    await rejectionOf(s.accept('key-busy', upload('other')), IdempotencyKeyReusedError);
     expect(Date.now() - started).toBeLessThan(1000);
     finish();
     await slow;
@@ -140,10 +130,10 @@ describe('IdempotencyStore', () => {
 
   test('a refused enqueue (queue full) releases the key, so a retry with it is enqueued', async () => {
     const s = setup();
-    const full = await rejection(
+    await rejectionOf(
       s.store.accept('key-full', fingerprintUpload(upload()), (accepted, extra) => enqueueUpload(s.queue, s.jobs, upload(), 0, accepted, extra)),
+      ServiceUnavailableError,
     );
-    expect(full).toBeInstanceOf(ServiceUnavailableError);
     expect(await command(ns.redis, ['EXISTS', ns.k.idempotency(hashIdempotencyKey('key-full'))])).toBe(0);
     const retry = await s.accept('key-full');
     expect(retry.replayed).toBe(false);
@@ -154,7 +144,7 @@ describe('IdempotencyStore', () => {
     const s = setup({ pendingSeconds: 1, waitMs: 0 });
     void s.store.accept('key-dead', fingerprintUpload(upload()), () => new Promise(() => {}));
     await Bun.sleep(20);
-    expect(await rejection(s.accept('key-dead'))).toBeInstanceOf(IdempotencyKeyInUseError);
+    await rejectionOf(s.accept('key-dead'), IdempotencyKeyInUseError);
     await Bun.sleep(1100);
     expect((await s.accept('key-dead')).replayed).toBe(false);
   });
@@ -162,6 +152,6 @@ describe('IdempotencyStore', () => {
   test('a record this API did not write is an internal error, not a silent replay', async () => {
     const s = setup();
     await command(ns.redis, ['SET', ns.k.idempotency(hashIdempotencyKey('key-junk')), 'not json']);
-    expect((await rejection(s.accept('key-junk'))).message).toContain('not one this API writes');
+    expect((await rejectionOf(s.accept('key-junk'), Error)).message).toContain('not one this API writes');
   });
 });

@@ -1,3 +1,16 @@
+/** A form field: a text value, or a file (Blob) with an optional file name. */
+export type Part = [name: string, value: string | Blob, filename?: string];
+
+/** The parts as FormData, the way a browser or `curl -F` sends them; files default to photo.jpg. */
+export function formOf(parts: Part[]): FormData {
+  const form = new FormData();
+  for (const [name, value, filename] of parts) {
+    if (typeof value === 'string') form.append(name, value);
+    else form.append(name, value, filename ?? 'photo.jpg');
+  }
+  return form;
+}
+
 export interface RawPart {
   name: string;
   filename?: string;

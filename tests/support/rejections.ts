@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { Footprint } from './footprint.ts';
+import { formOf, type Part } from './multipart.ts';
 import type { TestSystem } from './system.ts';
 
 export interface Rejection {
@@ -16,19 +17,11 @@ export interface ErrorBody {
   error: { code: string; message: string; field?: string };
 }
 
-type Part = [name: string, value: string | Blob, filename?: string];
-
-/** A POST of `parts` as FormData, the way a browser or curl -F sends it. */
+/** A POST of `parts` as FormData. */
 export const post =
   (parts: Part[], headers: Record<string, string> = {}) =>
-  (baseUrl: string) => {
-    const form = new FormData();
-    for (const [name, value, filename] of parts) {
-      if (typeof value === 'string') form.append(name, value);
-      else form.append(name, value, filename ?? 'photo.jpg');
-    }
-    return fetch(`${baseUrl}/api/images`, { method: 'POST', body: form, headers });
-  };
+  (baseUrl: string) =>
+    fetch(`${baseUrl}/api/images`, { method: 'POST', body: formOf(parts), headers });
 
 /** A POST of a body written by hand, under the given Content-Type (none when undefined). */
 export const postRaw =
