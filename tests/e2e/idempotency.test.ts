@@ -123,4 +123,17 @@ describe('Idempotency-Key on POST /api/images', () => {
     expect(list.filter((i) => i.description === 'processed once').length).toBe(1);
     expect(rows).toBe(list.length);
   });
+
+  test('the OpenAPI document describes the header, the replay marker and the key\'s errors', async () => {
+    const doc = (await (await fetch(`${system.baseUrl}/swagger/json`)).json()) as {
+      paths: { '/api/images': { post: { parameters: Array<{ name: string; in: string }>; responses: Record<string, { description: string; headers?: object }> } } };
+    };
+    const upload = doc.paths['/api/images'].post;
+    expect(upload.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
+    expect(Object.keys(upload.responses['202']!.headers ?? {})).toContain('Idempotent-Replayed');
+    expect(upload.responses['400']!.description).toContain('invalid_idempotency_key');
+    expect(upload.responses['409']!.description).toContain('idempotency_key_in_use');
+    expect(upload.responses['422']!.description).toContain('idempotency_key_reused');
+    expect(upload.responses['422']!.description).toContain('image_too_large');
+  });
 });
