@@ -24,7 +24,9 @@ export interface PhotoHeader {
 export async function readPhotoHeader(input: Uint8Array, maxInputPixels: number): Promise<PhotoHeader> {
   let meta: Metadata;
   try {
-    meta = await sharp(input).metadata();
+    // Only the header is read here; sharp's default pixel limit would turn a
+    // bomb into "undecodable" instead of the image_too_large said below.
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (cause) {
     throw new ImageDecodeError(`the upload is not an image that can be decoded: ${messageOf(cause)}`, { cause });
   }
