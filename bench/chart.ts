@@ -56,8 +56,11 @@ function tickLabel(value: number, ticks: number[]): string {
   return value.toFixed(Math.max(0, -Math.floor(Math.log10(step))));
 }
 
-/** Text width is not measured (no font metrics here); DejaVu Sans averages about 0.55 em a character. */
-const textWidth = (text: string, size: number) => text.length * size * 0.55;
+/**
+ * Text width is estimated, not measured (no font metrics here): DejaVu Sans
+ * runs about 0.6 em a character at most, so a label never outgrows its room.
+ */
+const textWidth = (text: string, size: number) => text.length * size * 0.6;
 
 function text(x: number, y: number, content: string, attrs = ''): string {
   return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${escapeXml(content)}</text>`;
@@ -88,14 +91,15 @@ function panelSvg(panel: Panel, box: { top: number; height: number; left: number
   const py = (y: number) => plotBottom - (y / yMax) * (plotBottom - plotTop);
   const out: string[] = [text(box.left, box.top + 18, panel.title, 'font-size="15"')];
 
-  // Legend, right-aligned on the title's line: swatch then label, last series rightmost.
-  let x = box.right;
-  for (const s of [...panel.series].reverse()) {
-    out.push(text(x, box.top + 18, s.label, 'font-size="13" text-anchor="end"'));
-    x -= textWidth(s.label, 13) + 6;
-    out.push(`<line x1="${(x - 22).toFixed(1)}" y1="${box.top + 13}" x2="${x.toFixed(1)}" y2="${box.top + 13}" stroke="${s.color}" stroke-width="3"/>`);
-    x -= 22 + 18;
-  }
+  // Legend on the title's line, ending near the right edge: each swatch sits
+  // exactly before its label; only the gaps between entries rest on the estimate.
+  const widths = panel.series.map((s) => 28 + textWidth(s.label, 13));
+  let x = box.right - widths.reduce((a, b) => a + b + 18, -18);
+  panel.series.forEach((s, i) => {
+    out.push(`<line x1="${x.toFixed(1)}" y1="${box.top + 13}" x2="${(x + 22).toFixed(1)}" y2="${box.top + 13}" stroke="${s.color}" stroke-width="3"/>`);
+    out.push(text(x + 28, box.top + 18, s.label, 'font-size="13"'));
+    x += widths[i]! + 18;
+  });
 
   for (const t of yTicks) {
     const y = py(t).toFixed(1);
