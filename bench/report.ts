@@ -29,7 +29,7 @@ export interface SystemFigures {
   digest: LogDigest | undefined;
 }
 
-type Section = { title: string; lines: Array<[string, string]>; table?: { header: string[]; rows: string[][] } };
+export type Section = { title: string; lines: Array<[string, string]>; table?: { header: string[]; rows: string[][] } };
 
 const mibShort = (bytes: number | undefined) => (bytes === undefined ? '' : (bytes / 1024 / 1024).toFixed(1));
 const opt = (v: number | undefined) => (v === undefined ? 'n/a' : String(v));
@@ -175,7 +175,9 @@ export function runInfoLines(info: RunInfo, options: BenchOptions): string[] {
   return [
     `date ${info.date}, commit ${info.commit}, Bun ${info.bun}, ${info.cores} CPU cores`,
     `options: --images ${options.images} --concurrency ${options.concurrency}` +
-      (options.url ? ` --url ${options.url}` : ` --processors ${options.processors} --nice ${options.nice}`) +
+      (options.url ? ` --url ${options.url}` : '') +
+      (options.scaling ? ` --scaling (processors 1, then 2) --nice ${options.nice}` : '') +
+      (!options.url && !options.scaling ? ` --processors ${options.processors} --nice ${options.nice}` : '') +
       (options.soak ? ' --soak' : ''),
     `load average (1/5/15 min) before: ${load(info.loadavgBefore)}, after: ${load(info.loadavgAfter)}`,
     'The benchmark client runs on the same machine as the services and competes with them for the CPU;' +

@@ -2,7 +2,8 @@
  * `bun bench/run.ts [--images N] [--concurrency C] [--processors P] [--url URL] [--soak] [--scaling]`
  * Render micro-benchmark, then the whole system under load; prints the
  * figures and writes them to bench/results/<date>.md with a chart beside it.
- * Not part of `bun test`.
+ * --scaling instead runs the whole system with 1 processor, then with 2.
+ * `--help` lists every option. Not part of `bun test`.
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import { renderBenchMarkdown, renderBenchText, runRenderBench } from './render-b
 import { runInfoLines, sectionsMarkdown, sectionsText, systemSections, type RunInfo } from './report.ts';
 import { localDate, writeChart, writeResult } from './results.ts';
 import { collectRunInfo } from './run-info.ts';
+import { runScaling, SCALING_TARGET, scalingRatio, scalingSection } from './scaling.ts';
 import { runSystemBench } from './system-bench.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../tests/fixtures/${name}`, import.meta.url));
@@ -51,13 +53,38 @@ async function benchmark(options: BenchOptions, info: RunInfo, cleanup: Cleanup)
   return failed > 0 ? 1 : 0;
 }
 
+/** --scaling: the whole system with 1 processor, then 2; their end-to-end rates compared, each run's detail below. */
+async function scalingCheck(options: BenchOptions, info: RunInfo, cleanup: Cleanup): Promise<number> {
+  const runs = await runScaling(options, cleanup, log);
+  info.loadavgAfter = loadavg();
+  const summary = scalingSection(runs);
+  const header = runInfoLines(info, options);
+  console.log(`${sectionsText([summary])}\n\n${header.join('\n')}`);
+
+  const name = `${localDate()}-scaling`;
+  const md = [`# kadr scaling check, ${localDate()}`, header.map((l) => `- ${l}`).join('\n'), sectionsMarkdown([summary])];
+  for (const run of runs) {
+    const chart = `${name}-${run.processors}p.png`;
+    await writeChart(chart, run.figures);
+    // One heading level down: each run's sections sit under the run's own heading.
+    const detail = sectionsMarkdown(systemSections(run.figures)).replace(/^## /gm, '### ');
+    md.push(`## Run with ${run.processors} processor(s)\n\n![Throughput and queue depth](${chart})\n\n${detail}`);
+  }
+  log(`report written to ${await writeResult(`${name}.md`, `${md.join('\n\n')}\n`)}`);
+
+  const failed = runs.reduce((n, r) => n + r.figures.completion.failed + r.figures.load.failed, 0);
+  if (failed > 0) log(`${failed} upload(s) or job(s) failed`);
+  if (scalingRatio(runs) < SCALING_TARGET) log(`2 processors gave less than ${SCALING_TARGET}x one processor's images/s`);
+  return failed > 0 || scalingRatio(runs) < SCALING_TARGET ? 1 : 0;
+}
+
 async function main(): Promise<number> {
   const options = parseOptions(Bun.argv.slice(2), process.env);
   const cleanup = new Cleanup();
   cleanup.installSignalHandlers();
   const info = collectRunInfo();
   try {
-    return await benchmark(options, info, cleanup);
+    return await (options.scaling ? scalingCheck(options, info, cleanup) : benchmark(options, info, cleanup));
   } finally {
     await cleanup.run();
   }
