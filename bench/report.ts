@@ -43,19 +43,20 @@ function rssMarks(samples: Sample[], images: number): Array<[string, Sample | un
   ];
 }
 
-const STAGE_LABELS: Record<string, string> = {
-  'processor decode': 'processor: decode (overlaps layout + rasterize)',
-  'processor total': 'processor: total (render wall time)',
-  'saver file': 'saver: file (write, fsync, rename, dir fsync)',
-  'saver row': 'saver: row insert',
-  'saver ack': 'saver: ack + done status (one MULTI)',
+/** What a stage's time covers, where its name alone does not say. */
+const STAGE_NOTES: Record<string, string> = {
+  'processor decode': 'overlaps layout + rasterize',
+  'processor total': 'render wall time',
+  'saver file': 'write, fsync, rename, dir fsync',
+  'saver row': 'insert',
+  'saver ack': 'XACK + done status, one MULTI',
 };
 
 function stageRows(d: LogDigest): string[][] {
   const row = (service: string, stage: string, values: number[]) => {
     const v = summarize(values);
-    const label = STAGE_LABELS[`${service} ${stage}`] ?? `${service}: ${stage}`;
-    return [label, ms(v.p50, 2), ms(v.p95, 2), ms(v.max, 2), String(v.count)];
+    const note = STAGE_NOTES[`${service} ${stage}`];
+    return [`${service}: ${stage}${note ? ` (${note})` : ''}`, ms(v.p50, 2), ms(v.p95, 2), ms(v.max, 2), String(v.count)];
   };
   return [
     ...RENDER_STAGES.map((stage) => row('processor', stage, d.render[stage])),
@@ -175,9 +176,9 @@ export function runInfoLines(info: RunInfo, options: BenchOptions): string[] {
   return [
     `date ${info.date}, commit ${info.commit}, Bun ${info.bun}, ${info.cores} CPU cores`,
     `options: --images ${options.images} --concurrency ${options.concurrency}` +
-      (options.url ? ` --url ${options.url}` : '') +
-      (options.scaling ? ` --scaling (processors 1, then 2) --nice ${options.nice}` : '') +
-      (!options.url && !options.scaling ? ` --processors ${options.processors} --nice ${options.nice}` : '') +
+      (options.url
+        ? ` --url ${options.url}`
+        : ` ${options.scaling ? '--scaling (processors 1, then 2)' : `--processors ${options.processors}`} --nice ${options.nice}`) +
       (options.soak ? ' --soak' : ''),
     `load average (1/5/15 min) before: ${load(info.loadavgBefore)}, after: ${load(info.loadavgAfter)}`,
     'The benchmark client runs on the same machine as the services and competes with them for the CPU;' +
