@@ -1,16 +1,22 @@
-# One image for all three services; compose picks the entrypoint per service.
-# Node's image, because Bun arrives as an npm dependency exactly as on a
-# developer's machine, and sharp/resvg ship prebuilt glibc binaries.
-FROM node:20-bookworm-slim
+# One image for all three services; compose picks the command per service.
+#
+# Stage 1 installs the dependencies with npm, because package-lock.json is the
+# lockfile of record (the same `npm ci` a developer and CI run). Both stages
+# are Debian with glibc, so sharp's and resvg's prebuilt binaries carry over.
+FROM node:20-bookworm-slim AS deps
 WORKDIR /app
-ENV NODE_ENV=production \
-    PATH=/app/node_modules/.bin:$PATH \
-    IMAGES_DIR=/data/images \
-    LOG_DIR=/data/logs
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# Stage 2 runs on the official Bun image, the Bun version the lockfile pins.
+FROM oven/bun:1.4.5-debian
+WORKDIR /app
+ENV NODE_ENV=production \
+    IMAGES_DIR=/data/images \
+    LOG_DIR=/data/logs
+COPY --from=deps /app/node_modules ./node_modules
 COPY . .
-RUN mkdir -p /data/images /data/logs && chown -R node:node /data
-USER node
+RUN mkdir -p /data/images /data/logs && chown -R bun:bun /data
+USER bun
 EXPOSE 3000
 CMD ["bun", "api/main.ts"]

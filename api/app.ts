@@ -8,6 +8,7 @@ import { JobStore } from '../shared/jobs.ts';
 import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
 import { errorResponse, SECURITY_HEADERS } from './http-errors.ts';
+import { IdempotencyStore } from './idempotency.ts';
 import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
 
@@ -26,6 +27,7 @@ export function createApp({ config, redis, sql, log }: AppDeps) {
   const k = keys(config.keyPrefix);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(redis, k.job, config.jobTtlSeconds);
+  const idempotency = new IdempotencyStore(redis, k.idempotency, { ttlSeconds: config.idempotencyTtlSeconds });
   return new Elysia()
     .use(
       swagger({
@@ -52,5 +54,5 @@ export function createApp({ config, redis, sql, log }: AppDeps) {
     })
     .onError(({ error, code }) => errorResponse(error, code, log))
     .use(healthRoutes({ redis, sql }))
-    .use(imageRoutes({ config, sql, uploads, jobs }));
+    .use(imageRoutes({ config, sql, uploads, jobs, idempotency }));
 }

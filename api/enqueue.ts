@@ -1,7 +1,7 @@
 import type { JobStore } from '../shared/jobs.ts';
 import { EnqueueOutcomeUnknownError, ServiceUnavailableError } from '../shared/errors.ts';
 import { toFields } from '../shared/messages.ts';
-import type { StreamQueue } from '../shared/queue/stream.ts';
+import type { Command, StreamQueue } from '../shared/queue/stream.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../shared/unavailable.ts';
 import type { Upload } from './upload.ts';
 
@@ -10,9 +10,15 @@ export interface Accepted {
   received_at: string;
 }
 
+/** A fresh job id (UUIDv7, so ids sort by time) and the moment of receipt. */
+export function newAcceptance(): Accepted {
+  return { id: Bun.randomUUIDv7(), received_at: new Date().toISOString() };
+}
+
 /**
  * Puts an upload on stream 1 and records its `queued` status in one MULTI, so
- * an accepted id always has both. Refuses with 503 when the stream is already
+ * an accepted id always has both; `extra` commands (the Idempotency-Key's
+ * record) join the same MULTI. Refuses with 503 when the stream is already
  * longer than `maxLength`, rather than letting Redis fill up. When Redis goes
  * away with the MULTI sent but unanswered, the 503 carries the id, because the
  * upload may be queued after all.
@@ -22,6 +28,8 @@ export async function enqueueUpload(
   jobs: JobStore,
   upload: Upload,
   maxLength: number,
+  accepted: Accepted = newAcceptance(),
+  extra: Command[] = [],
 ): Promise<Accepted> {
   if ((await calling('redis', uploads.length())) >= maxLength) {
     throw new ServiceUnavailableError(`the processing queue is full (${maxLength} waiting); try again shortly`, {
@@ -29,16 +37,16 @@ export async function enqueueUpload(
       retryAfterSeconds: 5,
     });
   }
-  const id = Bun.randomUUIDv7();
-  const received_at = new Date().toISOString();
+  const { id, received_at } = accepted;
   const tx = uploads.redis.multi();
   for (const c of jobs.commands(id, 'queued', { received_at })) tx.addCommand(c as never);
   tx.addCommand(['XADD', uploads.key, '*', ...toFields({ id, description: upload.description, received_at, image: upload.image })] as never);
+  for (const c of extra) tx.addCommand(c as never);
   try {
     await tx.exec();
   } catch (err) {
     if (!isUnavailable('redis', err)) throw err;
     throw neverSent(err) ? unavailableError('redis', err) : new EnqueueOutcomeUnknownError(id, err);
   }
-  return { id, received_at };
+  return accepted;
 }

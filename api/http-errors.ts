@@ -38,7 +38,7 @@ export function errorResponse(err: unknown, elysiaCode: string | number, log: Lo
       body.status = err.jobStatus;
       if (err.code === 'not_ready') headers['retry-after'] = '1';
     }
-    if (err instanceof ServiceUnavailableError) headers['retry-after'] = String(err.retryAfterSeconds);
+    if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
     return json(err.status, { error: body }, headers);
   }
   switch (elysiaCode) {

@@ -9,22 +9,17 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../shared/errors.ts';
+import { declaring } from '../tests/support/images.ts';
+import { formOf, type Part } from '../tests/support/multipart.ts';
 import { readUpload, type UploadLimits } from './upload.ts';
 
-const LIMITS: UploadLimits = { maxUploadBytes: 200_000, maxDescriptionLength: 200 };
+const LIMITS: UploadLimits = { maxUploadBytes: 200_000, maxDescriptionLength: 200, maxInputPixels: 50_000_000 };
 const JPEG = new Uint8Array(readFileSync(join(import.meta.dir, '..', 'tests', 'fixtures', 'cat-640x480.jpg')));
 const ENDPOINT = 'http://kadr.test/api/images';
 
-type Part = [name: string, value: string | Blob, filename?: string];
-
 /** A POST whose body is the multipart encoding of `parts`, built by FormData itself. */
 function formRequest(parts: Part[], headers: Record<string, string> = {}): Request {
-  const form = new FormData();
-  for (const [name, value, filename] of parts) {
-    if (typeof value === 'string') form.append(name, value);
-    else form.append(name, value, filename ?? 'photo.jpg');
-  }
-  return new Request(ENDPOINT, { method: 'POST', body: form, headers });
+  return new Request(ENDPOINT, { method: 'POST', body: formOf(parts), headers });
 }
 
 /** A POST with a hand-written body, for what FormData would never produce. */
@@ -189,5 +184,27 @@ describe('readUpload checks the description', () => {
   test('refuses a description containing NUL with invalid_characters', async () => {
     const err = await rejection(formRequest([['image', jpegFile()], ['description', 'a\u0000b']]), ValidationError);
     expect(err.code).toBe('invalid_characters');
+  });
+});
+
+describe('readUpload refuses a decompression bomb by its header with 422', () => {
+  test.each(['jpeg', 'png', 'gif'] as const)('refuses a %s declaring 30000x30000, naming the size and the limit', async (format) => {
+    const bomb = new Blob([new Uint8Array(await declaring(format, 30000, 30000))]);
+    const err = await rejection(formRequest([['image', bomb], ['description', 'x']]), ValidationError);
+    expect([err.status, err.code, err.field]).toEqual([422, 'image_too_large', 'image']);
+    expect(err.message).toContain('30000x30000');
+    expect(err.message).toContain('50000000');
+  });
+
+  test('accepts an image of exactly the pixel limit', async () => {
+    const limits = { ...LIMITS, maxInputPixels: 640 * 480 };
+    expect((await readUpload(formRequest([['image', jpegFile()], ['description', 'x']]), limits)).contentType).toBe('image/jpeg');
+    const err = await rejection(formRequest([['image', jpegFile()], ['description', 'x']]), ValidationError, { ...limits, maxInputPixels: 640 * 480 - 1 });
+    expect(err.code).toBe('image_too_large');
+  });
+
+  test('lets a JPEG through whose header is cut before its size, for the processor to refuse', async () => {
+    const upload = await readUpload(formRequest([['image', jpegFile(JPEG.slice(0, 20))], ['description', 'x']]), LIMITS);
+    expect(upload.image.byteLength).toBe(20);
   });
 });

@@ -5,11 +5,14 @@ import {
   ValidationError,
 } from '../shared/errors.ts';
 import { validateDescription } from './description.ts';
+import { readImageSize } from './image-size.ts';
+import { readBodyLimited } from './read-body.ts';
 import { sniffImageType } from './sniff.ts';
 
 export interface UploadLimits {
   maxUploadBytes: number;
   maxDescriptionLength: number;
+  maxInputPixels: number;
 }
 
 export interface Upload {
@@ -23,8 +26,9 @@ const MULTIPART_OVERHEAD = 64 * 1024;
 
 /**
  * Reads and checks a `POST /api/images` body. The image is not decoded here
- * (the processor does that); only its presence, size and leading magic bytes
- * are checked, so an upload costs no image work in the API.
+ * (the processor does that); only its presence, size, leading magic bytes and
+ * the pixel count its header declares are checked, so an upload costs no image
+ * work in the API and a decompression bomb never reaches the queue.
  */
 export async function readUpload(request: Request, limits: UploadLimits): Promise<Upload> {
   const type = request.headers.get('content-type') ?? '';
@@ -34,13 +38,14 @@ export async function readUpload(request: Request, limits: UploadLimits): Promis
       'unsupported_content_type',
     );
   }
-  const length = Number(request.headers.get('content-length') ?? 0);
-  if (length > limits.maxUploadBytes + MULTIPART_OVERHEAD) {
-    throw new PayloadTooLargeError(`the body is ${length} bytes; the image may be at most ${limits.maxUploadBytes} bytes`);
-  }
+  const body = await readBodyLimited(
+    request,
+    limits.maxUploadBytes + MULTIPART_OVERHEAD,
+    `an image of at most ${limits.maxUploadBytes} bytes and the form around it`,
+  );
   let form: FormData;
   try {
-    form = await request.formData();
+    form = await new Response(body, { headers: { 'content-type': type } }).formData();
   } catch {
     throw new BadRequestError('the multipart/form-data body is malformed and could not be parsed', 'malformed_multipart');
   }
@@ -58,8 +63,25 @@ export async function readUpload(request: Request, limits: UploadLimits): Promis
   if (!contentType) {
     throw new UnsupportedMediaTypeError('image: not a JPEG, PNG, WebP, GIF, TIFF or AVIF file (checked by its leading bytes)');
   }
+  refuseBomb(image, limits.maxInputPixels);
   const descriptions = form.getAll('description');
   if (descriptions.length > 1) throw new ValidationError('description', `send it once, got ${descriptions.length}`, 'too_many_values');
   const description = validateDescription(descriptions[0], limits.maxDescriptionLength);
   return { image, description, contentType };
+}
+
+/**
+ * Refuses an image whose header declares more than `maxPixels`. A header that
+ * cannot be read is let through: the processor then fails the job as
+ * image_undecodable, and its own pixel check stays as the second line.
+ */
+function refuseBomb(image: Uint8Array, maxPixels: number): void {
+  const size = readImageSize(image);
+  if (size && size.width * size.height > maxPixels) {
+    throw new ValidationError(
+      'image',
+      `its header declares ${size.width}x${size.height} (${size.width * size.height} pixels); at most ${maxPixels} pixels are accepted`,
+      'image_too_large',
+    );
+  }
 }

@@ -13,13 +13,16 @@ export interface BenchOptions {
   keyPrefix: string | undefined;
   redisUrl: string;
   soak: boolean;
+  /** Two whole-system runs, 1 processor then 2, compared; no render micro-benchmark. */
+  scaling: boolean;
   renderIterations: number;
   skipRender: boolean;
   sampleMs: number;
 }
 
 const USAGE = `usage: bun bench/run.ts [options]
-  --images N         uploads to post (default 1000; 10000 with --soak)      env BENCH_IMAGES
+  --images N         uploads to post (default 1000; 10000 with --soak,      env BENCH_IMAGES
+                     600 with --scaling)
   --concurrency C    requests in flight (default 32)                        env BENCH_CONCURRENCY
   --processors P     processor processes (default: CPU cores)               env BENCH_PROCESSORS
   --nice N           niceness of the processors, as npm start (default 10)  env BENCH_NICE
@@ -27,8 +30,13 @@ const USAGE = `usage: bun bench/run.ts [options]
   --key-prefix P     with --url: its KEY_PREFIX, to sample the queue        env BENCH_KEY_PREFIX
   --redis-url URL    Redis to sample (default TEST_REDIS_URL or local)      env BENCH_REDIS_URL
   --soak             10000 uploads, RSS at start/middle/end                 env BENCH_SOAK=1
+  --scaling          the whole system twice, 1 then 2 processors, same N    env BENCH_SCALING=1
+                     and C; end-to-end images/s of each and their ratio
+                     (target: 2 processors >= 1.7x one; exits 1 below it)
   --render-iterations N   render micro-benchmark iterations (default 200)
-  --skip-render      skip the render micro-benchmark`;
+  --skip-render      skip the render micro-benchmark
+Writes bench/results/<date>.md and a chart <date>.png beside it; <date>-soak.md/.png
+with --soak; <date>-scaling.md (and -scaling-1p.png, -scaling-2p.png) with --scaling.`;
 
 function positiveInt(name: string, raw: string | undefined, min = 1): number {
   const n = Number(raw);
@@ -40,7 +48,7 @@ function positiveInt(name: string, raw: string | undefined, min = 1): number {
 
 export function parseOptions(argv: string[], env: Record<string, string | undefined>): BenchOptions {
   const flags = new Map<string, string>();
-  const booleans = new Set(['--soak', '--skip-render', '--help']);
+  const booleans = new Set(['--soak', '--scaling', '--skip-render', '--help']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
@@ -56,19 +64,29 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     process.exit(0);
   }
   const known = ['--images', '--concurrency', '--processors', '--nice', '--url', '--key-prefix', '--redis-url',
-    '--soak', '--render-iterations', '--skip-render'];
+    '--soak', '--scaling', '--render-iterations', '--skip-render'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option ${name}\n${USAGE}`);
 
   const get = (flag: string, envKey: string) => flags.get(flag) ?? (env[envKey] || undefined);
-  const soak = get('--soak', 'BENCH_SOAK') !== undefined && !['0', 'false'].includes(get('--soak', 'BENCH_SOAK')!);
+  const on = (flag: string, envKey: string) => {
+    const v = get(flag, envKey);
+    return v !== undefined && !['0', 'false'].includes(v);
+  };
+  const soak = on('--soak', 'BENCH_SOAK');
+  const scaling = on('--scaling', 'BENCH_SCALING');
   const images = get('--images', 'BENCH_IMAGES');
   const processors = get('--processors', 'BENCH_PROCESSORS');
   const nice = get('--nice', 'BENCH_NICE');
   const iterations = flags.get('--render-iterations');
   const url = get('--url', 'BENCH_URL');
   if (url !== undefined && !/^https?:\/\//.test(url)) throw new Error(`--url: expected an http(s) URL, got "${url}"`);
+  if (scaling) {
+    // The scaling check starts the system itself, twice, with the processor counts it compares.
+    const clash = [url !== undefined && '--url', processors !== undefined && '--processors', soak && '--soak'].filter(Boolean);
+    if (clash.length) throw new Error(`--scaling runs 1 then 2 processors of a system it starts; drop ${clash.join(', ')}`);
+  }
   return {
-    images: images === undefined ? (soak ? 10_000 : 1000) : positiveInt('--images', images),
+    images: images === undefined ? (soak ? 10_000 : scaling ? 600 : 1000) : positiveInt('--images', images),
     concurrency: positiveInt('--concurrency', get('--concurrency', 'BENCH_CONCURRENCY') ?? '32'),
     processors:
       processors === undefined ? Math.max(1, availableParallelism()) : positiveInt('--processors', processors),
@@ -77,6 +95,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     keyPrefix: get('--key-prefix', 'BENCH_KEY_PREFIX'),
     redisUrl: get('--redis-url', 'BENCH_REDIS_URL') ?? env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     soak,
+    scaling,
     renderIterations: iterations === undefined ? 200 : positiveInt('--render-iterations', iterations),
     skipRender: flags.has('--skip-render'),
     sampleMs: 500,

@@ -2,7 +2,7 @@ import type { Completion } from './completion.ts';
 import type { LoadResult } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import type { Sample, Sampler } from './sampler.ts';
-import type { LogDigest } from './target.ts';
+import { RENDER_STAGES, SAVE_STEPS, type LogDigest } from './log-digest.ts';
 import { evenly, markdownTable, mib, ms, rate, summarize, textTable } from './stats.ts';
 
 export interface RunInfo {
@@ -29,7 +29,7 @@ export interface SystemFigures {
   digest: LogDigest | undefined;
 }
 
-type Section = { title: string; lines: Array<[string, string]>; table?: { header: string[]; rows: string[][] } };
+export type Section = { title: string; lines: Array<[string, string]>; table?: { header: string[]; rows: string[][] } };
 
 const mibShort = (bytes: number | undefined) => (bytes === undefined ? '' : (bytes / 1024 / 1024).toFixed(1));
 const opt = (v: number | undefined) => (v === undefined ? 'n/a' : String(v));
@@ -43,12 +43,38 @@ function rssMarks(samples: Sample[], images: number): Array<[string, Sample | un
   ];
 }
 
+/** What a stage's time covers, where its name alone does not say. */
+const STAGE_NOTES: Record<string, string> = {
+  'processor decode': 'overlaps layout + rasterize',
+  'processor total': 'render wall time',
+  'saver file': 'write, fsync, rename, dir fsync',
+  'saver row': 'insert',
+  'saver ack': 'XACK + done status, one MULTI',
+};
+
+function stageRows(d: LogDigest): string[][] {
+  const row = (service: string, stage: string, values: number[]) => {
+    const v = summarize(values);
+    const note = STAGE_NOTES[`${service} ${stage}`];
+    return [`${service}: ${stage}${note ? ` (${note})` : ''}`, ms(v.p50, 2), ms(v.p95, 2), ms(v.max, 2), String(v.count)];
+  };
+  return [
+    ...RENDER_STAGES.map((stage) => row('processor', stage, d.render[stage])),
+    ...SAVE_STEPS.map((step) => row('saver', step, d.save[step])),
+  ];
+}
+
+/** First POST to the last save: what the whole system delivers. */
+export function endToEnd(f: SystemFigures): { images: number; seconds: number } {
+  return { images: f.completion.done, seconds: (f.completion.lastDoneAt - f.load.firstPostAt) / 1000 };
+}
+
 export function systemSections(f: SystemFigures): Section[] {
   const { load, completion, sampler } = f;
   const accepted = load.ids.length;
   const lat = summarize(load.latencies);
   const acceptSeconds = (load.lastAcceptedAt - load.firstPostAt) / 1000;
-  const e2eSeconds = (completion.lastDoneAt - load.firstPostAt) / 1000;
+  const e2e = endToEnd(f);
   const answers = [...load.answers].map(([k, v]) => `${k}: ${v}`).join(', ');
   const summary: Section = {
     title: 'Whole system',
@@ -61,7 +87,7 @@ export function systemSections(f: SystemFigures): Section[] {
       ['HTTP answers', answers],
       ['503 queue_full retried after Retry-After', String(load.retried)],
       ['accepted uploads/s', `${rate(accepted, acceptSeconds)} (${accepted} in ${acceptSeconds.toFixed(2)} s)`],
-      ['end-to-end images/s (first POST to last saved)', `${rate(completion.done, e2eSeconds)} (${completion.done} in ${e2eSeconds.toFixed(2)} s)`],
+      ['end-to-end images/s (first POST to last saved)', `${rate(e2e.images, e2e.seconds)} (${e2e.images} in ${e2e.seconds.toFixed(2)} s)`],
       ['jobs done / failed', `${completion.done} / ${completion.failed}`],
       ['uploads not accepted', String(load.failed)],
       ['completion measured by', f.completionMethod],
@@ -95,11 +121,14 @@ export function systemSections(f: SystemFigures): Section[] {
 
   if (f.digest) {
     const d = f.digest;
-    const r = summarize(d.renderTotals);
+    sections.push({
+      title: 'Time per stage inside the services (from their log lines, one per image)',
+      lines: [],
+      table: { header: ['stage', 'p50', 'p95', 'max', 'n'], rows: stageRows(d) },
+    });
     sections.push({
       title: 'From the service logs',
       lines: [
-        ['render time inside the processors (sum of stages)', `p50 ${ms(r.p50)}, p95 ${ms(r.p95)}, max ${ms(r.max)} (n=${r.count})`],
         ['stale entries reclaimed / dead-lettered', `${d.reclaimed} / ${d.deadLettered}`],
         ['warn / error log lines', `${d.warnings} / ${d.errors}`],
         ...d.firstProblems.map((p): [string, string] => ['problem', p]),
@@ -147,7 +176,9 @@ export function runInfoLines(info: RunInfo, options: BenchOptions): string[] {
   return [
     `date ${info.date}, commit ${info.commit}, Bun ${info.bun}, ${info.cores} CPU cores`,
     `options: --images ${options.images} --concurrency ${options.concurrency}` +
-      (options.url ? ` --url ${options.url}` : ` --processors ${options.processors} --nice ${options.nice}`) +
+      (options.url
+        ? ` --url ${options.url}`
+        : ` ${options.scaling ? '--scaling (processors 1, then 2)' : `--processors ${options.processors}`} --nice ${options.nice}`) +
       (options.soak ? ' --soak' : ''),
     `load average (1/5/15 min) before: ${load(info.loadavgBefore)}, after: ${load(info.loadavgAfter)}`,
     'The benchmark client runs on the same machine as the services and competes with them for the CPU;' +

@@ -1,70 +1,90 @@
 /**
- * `bun bench/run.ts [--images N] [--concurrency C] [--processors P] [--url URL] [--soak]`
+ * `bun bench/run.ts [--images N] [--concurrency C] [--processors P] [--url URL] [--soak] [--scaling]`
  * Render micro-benchmark, then the whole system under load; prints the
- * figures and writes them to bench/results/<date>.md. Not part of `bun test`.
+ * figures and writes them to bench/results/<date>.md with a chart beside it.
+ * --scaling instead runs the whole system with 1 processor, then with 2.
+ * `--help` lists every option. Not part of `bun test`.
  */
-import { mkdir } from 'node:fs/promises';
-import { availableParallelism, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../shared/config.ts';
 import { Cleanup } from './cleanup.ts';
-import { parseOptions } from './options.ts';
+import { parseOptions, type BenchOptions } from './options.ts';
 import { renderBenchMarkdown, renderBenchText, runRenderBench } from './render-bench.ts';
 import { runInfoLines, sectionsMarkdown, sectionsText, systemSections, type RunInfo } from './report.ts';
+import { localDate, writeChart, writeResult } from './results.ts';
+import { collectRunInfo } from './run-info.ts';
+import { runScaling, SCALING_TARGET, scalingRatio, scalingSection } from './scaling.ts';
 import { runSystemBench } from './system-bench.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../tests/fixtures/${name}`, import.meta.url));
 const log = (s: string) => console.error(`[bench] ${s}`);
 
-function git(args: string[]): string {
-  const r = Bun.spawnSync(['git', ...args], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
-  return r.exitCode === 0 ? r.stdout.toString().trim() : '';
+/** The default run (and --soak): render micro-benchmark, one whole-system run, report and chart. */
+async function benchmark(options: BenchOptions, info: RunInfo, cleanup: Cleanup): Promise<number> {
+  let renderMd = '';
+  if (!options.skipRender) {
+    log(`render micro-benchmark, ${options.renderIterations} iterations...`);
+    const render = await runRenderBench(loadConfig(), fixture('cat-640x480.jpg'), options.renderIterations);
+    renderMd = `## Render only (in-process, one at a time)\n\n${renderBenchMarkdown(render)}`;
+    console.log(`== Render only (in-process, one at a time) ==\n${renderBenchText(render)}\n`);
+  }
+  const figures = await runSystemBench(options, cleanup, log);
+  info.loadavgAfter = loadavg();
+  const sections = systemSections(figures);
+  const header = runInfoLines(info, options);
+  console.log(`${sectionsText(sections)}\n\n${header.join('\n')}`);
+
+  // A soak run gets files of its own, so it does not replace the day's normal run.
+  const name = `${localDate()}${options.soak ? '-soak' : ''}`;
+  const chart = await writeChart(`${name}.png`, figures);
+  log(`chart written to ${chart}`);
+  const md = [
+    `# kadr benchmark, ${localDate()}${options.soak ? ' (soak)' : ''}`,
+    header.map((l) => `- ${l}`).join('\n'),
+    renderMd,
+    `## Throughput and queue depth\n\n![Throughput and queue depth over the run](${name}.png)`,
+    sectionsMarkdown(sections),
+  ];
+  log(`report written to ${await writeResult(`${name}.md`, `${md.filter(Boolean).join('\n\n')}\n`)}`);
+
+  const failed = figures.completion.failed + figures.load.failed;
+  if (failed > 0) log(`${failed} upload(s) or job(s) failed`);
+  return failed > 0 ? 1 : 0;
 }
 
-function localDate(d = new Date()): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+/** --scaling: the whole system with 1 processor, then 2; their end-to-end rates compared, each run's detail below. */
+async function scalingCheck(options: BenchOptions, info: RunInfo, cleanup: Cleanup): Promise<number> {
+  const runs = await runScaling(options, cleanup, log);
+  info.loadavgAfter = loadavg();
+  const summary = scalingSection(runs);
+  const header = runInfoLines(info, options);
+  console.log(`${sectionsText([summary])}\n\n${header.join('\n')}`);
+
+  const name = `${localDate()}-scaling`;
+  const md = [`# kadr scaling check, ${localDate()}`, header.map((l) => `- ${l}`).join('\n'), sectionsMarkdown([summary])];
+  for (const run of runs) {
+    const chart = `${name}-${run.processors}p.png`;
+    await writeChart(chart, run.figures);
+    // One heading level down: each run's sections sit under the run's own heading.
+    const detail = sectionsMarkdown(systemSections(run.figures)).replace(/^## /gm, '### ');
+    md.push(`## Run with ${run.processors} processor(s)\n\n![Throughput and queue depth](${chart})\n\n${detail}`);
+  }
+  log(`report written to ${await writeResult(`${name}.md`, `${md.join('\n\n')}\n`)}`);
+
+  const failed = runs.reduce((n, r) => n + r.figures.completion.failed + r.figures.load.failed, 0);
+  if (failed > 0) log(`${failed} upload(s) or job(s) failed`);
+  if (scalingRatio(runs) < SCALING_TARGET) log(`2 processors gave less than ${SCALING_TARGET}x one processor's images/s`);
+  return failed > 0 || scalingRatio(runs) < SCALING_TARGET ? 1 : 0;
 }
 
 async function main(): Promise<number> {
   const options = parseOptions(Bun.argv.slice(2), process.env);
   const cleanup = new Cleanup();
   cleanup.installSignalHandlers();
-  const dirty = git(['status', '--porcelain']) ? ' (with uncommitted changes)' : '';
-  const info: RunInfo = {
-    date: new Date().toISOString(),
-    commit: (git(['rev-parse', '--short', 'HEAD']) || 'unknown') + dirty,
-    bun: Bun.version,
-    cores: availableParallelism(),
-    loadavgBefore: loadavg(),
-    loadavgAfter: [],
-  };
+  const info = collectRunInfo();
   try {
-    let renderText = '';
-    let renderMd = '';
-    if (!options.skipRender) {
-      log(`render micro-benchmark, ${options.renderIterations} iterations...`);
-      const render = await runRenderBench(loadConfig(), fixture('cat-640x480.jpg'), options.renderIterations);
-      renderText = `== Render only (in-process, one at a time) ==\n${renderBenchText(render)}`;
-      renderMd = `## Render only (in-process, one at a time)\n\n${renderBenchMarkdown(render)}`;
-      console.log(`${renderText}\n`);
-    }
-    const figures = await runSystemBench(options, cleanup, log);
-    info.loadavgAfter = loadavg();
-    const sections = systemSections(figures);
-    const header = runInfoLines(info, options);
-    console.log(`${sectionsText(sections)}\n\n${header.join('\n')}`);
-
-    const dir = fileURLToPath(new URL('./results/', import.meta.url));
-    await mkdir(dir, { recursive: true });
-    const file = `${dir}${localDate()}.md`;
-    const md = [`# kadr benchmark, ${localDate()}`, header.map((l) => `- ${l}`).join('\n'), renderMd, sectionsMarkdown(sections)];
-    await Bun.write(file, `${md.filter(Boolean).join('\n\n')}\n`);
-    log(`report written to ${file}`);
-
-    const failed = figures.completion.failed + figures.load.failed;
-    if (failed > 0) log(`${failed} upload(s) or job(s) failed`);
-    return failed > 0 ? 1 : 0;
+    return await (options.scaling ? scalingCheck(options, info, cleanup) : benchmark(options, info, cleanup));
   } finally {
     await cleanup.run();
   }

@@ -7,7 +7,8 @@ import { postUploads, type Fixture, type LoadProgress } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import type { SystemFigures } from './report.ts';
 import { connectProbe, readRss, redisUsedMemory, Sampler, type RedisProbe } from './sampler.ts';
-import { digestLogs, externalTarget, startSystem, type Target } from './target.ts';
+import { digestLogs } from './log-digest.ts';
+import { externalTarget, startSystem, type Target } from './target.ts';
 
 const FIXTURES = ['cat-640x480.jpg', 'astronaut-640x480.jpg'];
 
@@ -98,6 +99,6 @@ export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, lo
     services: target.processes.map((p) => p.name),
     hwm,
     redisBaseline,
-    digest: target.system ? digestLogs(target.system) : undefined,
+    digest: target.system ? digestLogs(target.system.services) : undefined,
   };
 }

@@ -9,6 +9,18 @@ import { isUnavailable } from '../shared/unavailable.ts';
 import { insertImage } from './images-table.ts';
 import { writeImageAtomically } from './files.ts';
 
+/**
+ * Where one save's time went, in ms, for the logs and the benchmark: the file
+ * (write, fsync, rename, directory fsync), the row insert, and the MULTI that
+ * acks and marks the job done.
+ */
+export interface SaveTimings {
+  file: number;
+  row: number;
+  ack: number;
+  total: number;
+}
+
 export interface SaveDeps {
   captioned: StreamQueue;
   jobs: JobStore;
@@ -24,7 +36,9 @@ export interface SaveDeps {
  */
 export function createSaveHandler(deps: SaveDeps) {
   return async (msg: CaptionedMessage, entry: Entry): Promise<void> => {
+    const t0 = performance.now();
     const path = await writeImageAtomically(deps.imagesDir, msg.id, msg.image);
+    const t1 = performance.now();
     try {
       await insertImage(deps.sql, {
         id: msg.id,
@@ -43,10 +57,13 @@ export function createSaveHandler(deps: SaveDeps) {
       }
       throw err;
     }
+    const t2 = performance.now();
     const tx = deps.captioned.redis.multi();
     for (const c of deps.captioned.ackCommands(entry.id)) tx.addCommand(c as never);
     for (const c of deps.jobs.commands(msg.id, 'done')) tx.addCommand(c as never);
     await tx.exec();
-    deps.log.info({ jobId: msg.id, bytes: msg.image.byteLength }, 'saved');
+    const t3 = performance.now();
+    const timings: SaveTimings = { file: t1 - t0, row: t2 - t1, ack: t3 - t2, total: t3 - t0 };
+    deps.log.info({ jobId: msg.id, bytes: msg.image.byteLength, timings }, 'saved');
   };
 }

@@ -37,6 +37,7 @@ describe('loadConfig defaults', () => {
     expect(c.maxDeliveries).toBe(5);
     expect(c.shutdownTimeoutMs).toBe(10_000);
     expect(c.jobTtlSeconds).toBe(30 * 86_400);
+    expect(c.idempotencyTtlSeconds).toBe(86_400);
     expect(c.processors).toBeGreaterThanOrEqual(1);
     expect(c.consumerName.length).toBeGreaterThan(0);
   });
@@ -69,6 +70,13 @@ describe('loadConfig integers', () => {
     expect(c.maxDeliveries).toBe(1);
   });
 
+  test('reads how long an Idempotency-Key is remembered, from one minute to 30 days', () => {
+    expect(loadConfig({ IDEMPOTENCY_TTL_SECONDS: '3600' }).idempotencyTtlSeconds).toBe(3600);
+    expect(loadConfig({ IDEMPOTENCY_TTL_SECONDS: '60' }).idempotencyTtlSeconds).toBe(60);
+    expect(loadConfig({ IDEMPOTENCY_TTL_SECONDS: String(30 * 86_400) }).idempotencyTtlSeconds).toBe(30 * 86_400);
+    expect(configError({ IDEMPOTENCY_TTL_SECONDS: '1d' }).message).toContain('IDEMPOTENCY_TTL_SECONDS');
+  });
+
   test('accepts both ends of a range', () => {
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
     expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
@@ -90,6 +98,8 @@ describe('loadConfig integers', () => {
     ['RECLAIM_IDLE_MS', '99'],
     ['JOB_TTL_SECONDS', '59'],
     ['MAX_UPLOAD_BYTES', '0'],
+    ['IDEMPOTENCY_TTL_SECONDS', '59'],
+    ['IDEMPOTENCY_TTL_SECONDS', String(30 * 86_400 + 1)],
   ])('refuses %s=%s as out of range', (key, raw) => {
     expect(configError({ [key]: raw }).message).toContain(key);
   });

@@ -32,6 +32,7 @@ export interface Config {
   consumerName: string;
   shutdownTimeoutMs: number;
   jobTtlSeconds: number;
+  idempotencyTtlSeconds: number;
   processors: number;
 }
 
@@ -135,6 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
     consumerName: read('CONSUMER_NAME', text, `${hostname()}-${process.pid}`),
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS', int(0, 600_000), '10000'),
     jobTtlSeconds: read('JOB_TTL_SECONDS', int(60, 10 * 365 * 86_400), String(30 * 86_400)),
+    idempotencyTtlSeconds: read('IDEMPOTENCY_TTL_SECONDS', int(60, 30 * 86_400), String(86_400)),
     processors: read('PROCESSORS', int(1, 64), String(Math.max(1, navigator.hardwareConcurrency || 1))),
   };
 

@@ -3,6 +3,8 @@ import {
   BadRequestError,
   DependencyError,
   EnqueueOutcomeUnknownError,
+  IdempotencyKeyInUseError,
+  IdempotencyKeyReusedError,
   ImageDecodeError,
   InvalidMessageError,
   isPermanent,
@@ -30,6 +32,8 @@ describe('error classes', () => {
     { name: 'ImageDecodeError', make: () => new ImageDecodeError('x'), code: 'image_undecodable', status: 500 },
     { name: 'InvalidMessageError', make: () => new InvalidMessageError('x'), code: 'invalid_message', status: 500 },
     { name: 'DependencyError', make: () => new DependencyError('x'), code: 'dependency_unavailable', status: 500 },
+    { name: 'IdempotencyKeyReusedError', make: () => new IdempotencyKeyReusedError('x'), code: 'idempotency_key_reused', status: 422 },
+    { name: 'IdempotencyKeyInUseError', make: () => new IdempotencyKeyInUseError('x'), code: 'idempotency_key_in_use', status: 409 },
   ])('$name carries default code $code and status $status', ({ name, make, code, status }) => {
     const err = make();
     expect(err).toBeInstanceOf(KadrError);
@@ -62,6 +66,12 @@ describe('error classes', () => {
   test('a ServiceUnavailableError asks clients to retry after one second unless told otherwise', () => {
     expect(new ServiceUnavailableError('x').retryAfterSeconds).toBe(1);
     expect(new ServiceUnavailableError('x', { retryAfterSeconds: 5 }).retryAfterSeconds).toBe(5);
+  });
+
+  test('only errors a client should retry ask for it, by Retry-After seconds', () => {
+    expect(new IdempotencyKeyInUseError('x').retryAfterSeconds).toBe(1);
+    expect(new IdempotencyKeyReusedError('x').retryAfterSeconds).toBeUndefined();
+    expect(new ValidationError('f', 'x').retryAfterSeconds).toBeUndefined();
   });
 
   test('keeps the cause it was given', () => {

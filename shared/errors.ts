@@ -8,6 +8,8 @@ export class KadrError extends Error {
   readonly status: number = 500;
   /** A permanent error fails the job at once; anything else is retried. */
   readonly permanent: boolean = false;
+  /** When set, HTTP answers carry `Retry-After` with this many seconds. */
+  readonly retryAfterSeconds: number | undefined = undefined;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -67,11 +69,24 @@ export class NotReadyError extends KadrError {
   }
 }
 
+/** The Idempotency-Key was first used with a different upload (other image bytes or description). */
+export class IdempotencyKeyReusedError extends KadrError {
+  override readonly code = 'idempotency_key_reused';
+  override readonly status = 422;
+}
+
+/** The first request with this Idempotency-Key is still being accepted; a retry shortly after gets its answer. */
+export class IdempotencyKeyInUseError extends KadrError {
+  override readonly code = 'idempotency_key_in_use';
+  override readonly status = 409;
+  override readonly retryAfterSeconds = 1;
+}
+
 /** A dependency (Redis, PostgreSQL, the queue) cannot take the request now. */
 export class ServiceUnavailableError extends KadrError {
   override readonly code: string;
   override readonly status = 503;
-  readonly retryAfterSeconds: number;
+  override readonly retryAfterSeconds: number;
   constructor(message: string, options: { code?: string; retryAfterSeconds?: number; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.code = options.code ?? 'service_unavailable';

@@ -5,9 +5,9 @@ import type { Logger } from './logger.ts';
 const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /**
- * Applies pending migrations. node-pg-migrate takes an advisory lock (and
- * waits for it), so several services starting at once apply each migration
- * once and all of them start.
+ * Applies pending migrations. node-pg-migrate takes an advisory lock; in
+ * 'wait' mode a service that starts while another migrates waits its turn
+ * (and then finds nothing to apply) instead of failing its boot.
  */
 export async function migrateUp(databaseUrl: string, log: Logger): Promise<string[]> {
   const applied = await runner({
@@ -16,8 +16,6 @@ export async function migrateUp(databaseUrl: string, log: Logger): Promise<strin
     direction: 'up',
     migrationsTable: 'pgmigrations',
     checkOrder: true,
-    // The API and the saver start together and both migrate: the second must
-    // wait for the first's lock, then find nothing to apply, not fail its boot.
     advisoryLockMode: 'wait',
     log: (msg: string) => log.debug({ migration: msg }, 'migration'),
     logger: {

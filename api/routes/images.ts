@@ -8,39 +8,25 @@ import type { JobStore } from '../../shared/jobs.ts';
 import type { StreamQueue } from '../../shared/queue/stream.ts';
 import { decodeCursor, encodeCursor, parseLimit } from '../cursor.ts';
 import { errorResponse, idParameter, jobStatusSchema, listedImageSchema, unavailable } from '../docs.ts';
-import { enqueueUpload } from '../enqueue.ts';
 import { json, SECURITY_HEADERS } from '../http-errors.ts';
+import type { IdempotencyStore } from '../idempotency.ts';
 import { listImages } from '../images-query.ts';
 import { lookupJob, requireJobId } from '../job-status.ts';
-import { readUpload } from '../upload.ts';
-import { uploadDocs } from './upload-docs.ts';
+import { uploadRoute } from './upload.ts';
 
 export interface ImageRouteDeps {
   config: Config;
   sql: Sql;
   uploads: StreamQueue;
   jobs: JobStore;
+  idempotency: IdempotencyStore;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function imageRoutes({ config, sql, uploads, jobs }: ImageRouteDeps) {
-  const limits = { maxUploadBytes: config.maxUploadBytes, maxDescriptionLength: config.maxDescriptionLength };
+export function imageRoutes({ config, sql, uploads, jobs, idempotency }: ImageRouteDeps) {
   return new Elysia({ name: 'images' })
-    .post(
-      '/api/images',
-      async ({ request }) => {
-        const upload = await readUpload(request, limits);
-        const accepted = await enqueueUpload(uploads, jobs, upload, config.queueMaxLength);
-        const base = `${publicBaseUrl(config, request.url)}/api/images/${accepted.id}`;
-        return json(
-          202,
-          { id: accepted.id, status: 'queued', received_at: accepted.received_at, status_url: `${base}/status`, image_url: base },
-          { location: `${base}/status` },
-        );
-      },
-      { parse: 'none', detail: uploadDocs(config) },
-    )
+    .use(uploadRoute({ config, uploads, jobs, idempotency }))
     .get(
       '/api/images',
       async ({ request, query }) => {

@@ -15,13 +15,18 @@ export interface CaptionOptions {
   maxInputPixels: number;
 }
 
-/** Per-stage cost of one render, in milliseconds, for logs and the benchmark. */
+/**
+ * Per-stage cost of one render, in milliseconds, for logs and the benchmark.
+ * `decode` (header read and pixels) overlaps `layout` + `rasterize`, so the
+ * stages add up to more than `total`, the wall time of the whole render.
+ */
 export interface CaptionTimings {
   decode: number;
   layout: number;
   rasterize: number;
   compose: number;
   encode: number;
+  total: number;
 }
 
 export interface CaptionResult {

@@ -10,15 +10,23 @@ export interface DecodedPhoto {
   height: number;
 }
 
+export interface PhotoHeader {
+  /** Width and height after EXIF orientation, as the decoded photo will be. */
+  width: number;
+  height: number;
+}
+
 /**
- * Decodes the photo once to raw sRGB rows with EXIF orientation applied. The
- * header is read first, so a decompression bomb is refused by its declared
- * size before a single pixel is decoded.
+ * Reads the photo's header only (a fraction of a millisecond): the size the
+ * caption must be laid out to, and a decompression bomb refused by its
+ * declared size before a single pixel is decoded.
  */
-export async function decodePhoto(input: Uint8Array, maxInputPixels: number): Promise<DecodedPhoto> {
+export async function readPhotoHeader(input: Uint8Array, maxInputPixels: number): Promise<PhotoHeader> {
   let meta: Metadata;
   try {
-    meta = await sharp(input).metadata();
+    // Only the header is read here; sharp's default pixel limit would turn a
+    // bomb into "undecodable" instead of the image_too_large said below.
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (cause) {
     throw new ImageDecodeError(`the upload is not an image that can be decoded: ${messageOf(cause)}`, { cause });
   }
@@ -29,6 +37,15 @@ export async function decodePhoto(input: Uint8Array, maxInputPixels: number): Pr
       { code: 'image_too_large' },
     );
   }
+  return { width: meta.autoOrient?.width ?? width, height: meta.autoOrient?.height ?? height };
+}
+
+/**
+ * Decodes the photo once to raw sRGB rows with EXIF orientation applied and
+ * transparency flattened onto black. Runs on libvips' threads, so the caller
+ * can lay out the caption on the JS thread meanwhile.
+ */
+export async function decodePhoto(input: Uint8Array, maxInputPixels: number): Promise<DecodedPhoto> {
   try {
     const { data, info } = await sharp(input, { limitInputPixels: maxInputPixels, failOn: 'error' })
       .rotate()

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ImageDecodeError } from '../../shared/errors.ts';
+import { declaring } from '../../tests/support/images.ts';
 import { createCaptionRenderer, type CaptionOptions, type CaptionRenderer } from './renderer.ts';
 
 const ROOT = join(import.meta.dir, '../..');
@@ -261,6 +262,12 @@ describe('caption renderer', () => {
     const limited = await createCaptionRenderer({ ...OPTIONS, maxInputPixels: 1_000_000 });
     expect((await failure(limited.render(headerOnly, 'x'))).code).toBe('image_too_large');
     expect((await failure(renderer.render(headerOnly, 'x'))).code).toBe('image_undecodable');
+  });
+
+  test('refuses a 30000x30000 bomb past the API as image_too_large, even beyond sharp\'s own default limit', async () => {
+    const err = await failure(renderer.render(await declaring('png', 30000, 30000), 'x'));
+    expect(err.code).toBe('image_too_large');
+    expect(err.message).toContain('30000x30000');
   });
 
   test('is reusable: the same input renders the same way twice', async () => {

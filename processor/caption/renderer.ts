@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createLayout } from './layout.ts';
 import { rasterizeBand } from './band.ts';
-import { decodePhoto, encodeJpeg, stackBand } from './photo.ts';
+import { decodePhoto, encodeJpeg, readPhotoHeader, stackBand } from './photo.ts';
 import type { CaptionOptions, CaptionResult } from './options.ts';
 
 export type { CaptionOptions, CaptionResult, CaptionTimings } from './options.ts';
@@ -22,15 +22,35 @@ export async function createCaptionRenderer(options: CaptionOptions): Promise<Ca
   const layout = createLayout(fontData, options);
   const jpeg = { quality: options.jpegQuality, optimiseCoding: options.jpegOptimiseCoding, progressive: options.jpegProgressive };
 
+  /** Lays out and rasterizes the band for a photo `width` pixels wide, on the JS thread. */
+  async function drawBand(description: string, width: number) {
+    const t0 = performance.now();
+    const { svg, height } = await layout(description, width);
+    const t1 = performance.now();
+    const pixels = rasterizeBand(svg, width, height);
+    return { pixels, height, layoutMs: t1 - t0, rasterizeMs: performance.now() - t1 };
+  }
+
   async function render(image: Uint8Array, description: string): Promise<CaptionResult> {
     const t0 = performance.now();
-    const photo = await decodePhoto(image, options.maxInputPixels);
-    const t1 = performance.now();
-    const { svg, height: bandHeight } = await layout(description, photo.width);
-    const t2 = performance.now();
-    const band = rasterizeBand(svg, photo.width, bandHeight);
+    const header = await readPhotoHeader(image, options.maxInputPixels);
+    // The photo decodes on libvips' threads while satori and resvg draw the
+    // band on this one: the two halves of the work overlap instead of adding up.
+    let decodedAt = 0;
+    const decoding = decodePhoto(image, options.maxInputPixels).then((photo) => {
+      decodedAt = performance.now();
+      return photo;
+    });
+    // Awaited below; this only keeps a decode failure from counting as
+    // unhandled while the band is still being drawn.
+    decoding.catch(() => {});
+    let band = await drawBand(description, header.width);
+    const photo = await decoding;
+    // The header's oriented size should always match; if a format ever
+    // disagrees, the band is redrawn rather than stacked at the wrong width.
+    if (photo.width !== header.width) band = await drawBand(description, photo.width);
     const t3 = performance.now();
-    const stacked = stackBand(photo, band, bandHeight);
+    const stacked = stackBand(photo, band.pixels, band.height);
     const t4 = performance.now();
     const out = await encodeJpeg(stacked, jpeg);
     const t5 = performance.now();
@@ -38,8 +58,15 @@ export async function createCaptionRenderer(options: CaptionOptions): Promise<Ca
       jpeg: out,
       width: photo.width,
       height: stacked.height,
-      bandHeight,
-      timings: { decode: t1 - t0, layout: t2 - t1, rasterize: t3 - t2, compose: t4 - t3, encode: t5 - t4 },
+      bandHeight: band.height,
+      timings: {
+        decode: decodedAt - t0,
+        layout: band.layoutMs,
+        rasterize: band.rasterizeMs,
+        compose: t4 - t3,
+        encode: t5 - t4,
+        total: t5 - t0,
+      },
     };
   }
 

@@ -4,7 +4,8 @@ export interface Keys {
   captioned: string;
   dead: string;
   job(id: string): string;
-  idempotency(key: string): string;
+  /** Takes the sha256 of the client's Idempotency-Key, never the key itself. */
+  idempotency(keyHash: string): string;
 }
 
 export const GROUPS = { processors: 'processors', savers: 'savers' } as const;
@@ -15,6 +16,6 @@ export function keys(prefix: string): Keys {
     captioned: `${prefix}stream:captioned`,
     dead: `${prefix}stream:dead`,
     job: (id) => `${prefix}job:${id}`,
-    idempotency: (key) => `${prefix}idem:${key}`,
+    idempotency: (keyHash) => `${prefix}idem:${keyHash}`,
   };
 }

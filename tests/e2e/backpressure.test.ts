@@ -30,6 +30,7 @@ test('a full queue answers 503 queue_full with Retry-After, and what was accepte
   const full = await post('one too many');
   expect(full.status).toBe(503);
   expect(Number(full.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(full.headers.get('x-content-type-options')).toBe('nosniff');
   expect(((await full.json()) as { error: { code: string } }).error.code).toBe('queue_full');
 
   for (const id of accepted) {
@@ -37,6 +38,7 @@ test('a full queue answers 503 queue_full with Retry-After, and what was accepte
     expect(status.status).toBe('queued');
     const image = await fetch(`${system.baseUrl}/api/images/${id}`);
     expect(image.status).toBe(409);
+    expect(image.headers.get('x-content-type-options')).toBe('nosniff');
     expect(((await image.json()) as { error: { code: string } }).error.code).toBe('not_ready');
   }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import postgres from 'postgres';
 import { connectDb, type Sql } from '../../shared/db.ts';
 import { JobStore } from '../../shared/jobs.ts';
@@ -64,6 +65,25 @@ describe('saver', () => {
     expect(Buffer.from(await readFile(join(dir, `${id}.jpg`))).equals(Buffer.from(image))).toBe(true);
     expect((await jobs.get(id))?.status).toBe('done');
     expect(await captioned.length()).toBe(0);
+  });
+
+  test("the 'saved' log line says where the time went: file, row, ack and total in ms", async () => {
+    const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:timed`, 'savers');
+    await captioned.ensureGroup();
+    const jobs = new JobStore(ns.redis, ns.k.job, 3600);
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
+    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, log });
+    const id = Bun.randomUUIDv7();
+    await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
+      id, description: 'timed', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,
+    })]);
+    const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
+    await save(captionedCodec.decode(entry!.fields!), entry!);
+    const saved = lines.map((l) => JSON.parse(l)).find((e) => e.msg === 'saved');
+    const { file, row, ack, total } = saved.timings;
+    for (const v of [file, row, ack]) expect(v).toBeGreaterThanOrEqual(0);
+    expect(total).toBeCloseTo(file + row + ack, 6);
   });
 
   test('with PostgreSQL unreachable the entry stays pending and the error asks for a retry', async () => {
