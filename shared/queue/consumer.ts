@@ -139,7 +139,16 @@ export class StreamConsumer<M> {
         // resumes as soon as it is back, and counts no failed delivery.
         if ((err instanceof DependencyError || isUnavailable('redis', err)) && !this.stopping) {
           elog.warn({ err, attempt }, 'dependency unavailable; retrying the same entry');
-          await this.pause(backoff(attempt));
+          // Pauses stay well under the reclaim idle time, and each one ends by
+          // keeping the entry ours: an outage can outlast that idle time, and
+          // other consumers must not take the entry and count deliveries that
+          // never failed. If another consumer already has it, it is theirs.
+          await this.pause(backoff(attempt, Math.min(5000, this.o.reclaimIdleMs / 3)));
+          const ours = await this.o.queue.keepClaimed(this.o.consumer, entry.id).catch(() => true);
+          if (!ours) {
+            elog.info('entry reclaimed by another consumer during the outage; leaving it to them');
+            return;
+          }
           if (!this.stopping) continue;
           elog.info('stopping during an outage; the entry stays pending');
           return;

@@ -6,6 +6,17 @@ import { parseEntries, parseReadGroup, type Entry } from './reply.ts';
 
 export type Command = Array<string | Buffer>;
 
+/**
+ * Resets an entry's idle time if, and only if, `consumer` still holds it.
+ * JUSTID makes XCLAIM count no delivery; the ownership check keeps a consumer
+ * from taking back an entry that another one has already reclaimed.
+ */
+const KEEP_CLAIMED = new RedisScript(`
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
+if #p == 0 then return 0 end
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+return 1`);
+
 const DEAD_LETTER_MAXLEN = '100000';
 
 /**
@@ -56,6 +67,15 @@ export class StreamQueue {
     const args: Array<string | Buffer> = [String(maxLength)];
     for (const c of commands) args.push(String(c.length), ...c);
     return Number(await RUN_IF_ROOM.run(this.redis, [this.key], args)) === 1;
+  }
+
+  /**
+   * Tells other consumers that `consumer` is still working on `entryId`
+   * (e.g. retrying it through an outage), so they do not reclaim it after
+   * the idle time and count a delivery. Answers false if it no longer holds it.
+   */
+  async keepClaimed(consumer: string, entryId: string): Promise<boolean> {
+    return Number(await KEEP_CLAIMED.run(this.redis, [this.key], [this.group, consumer, entryId])) === 1;
   }
 
   /** The commands that finish an entry; callers put them in their own MULTI. */

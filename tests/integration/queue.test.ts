@@ -175,6 +175,29 @@ describe('stream queue on real Redis', () => {
     expect(await q.queue.length()).toBe(0);
   });
 
+  test('an outage longer than the reclaim idle time neither hands the entry to another consumer nor counts deliveries', async () => {
+    const q = freshQueue();
+    let attempts = 0;
+    let othersHandled = 0;
+    // reclaimIdleMs 150: without keeping the entry claimed, the idle
+    // consumer would reclaim it within a few retries.
+    const a = consumer(q, 'a', async () => {
+      if (++attempts < 8) throw new DependencyError('database down');
+    }, { maxDeliveries: 2 });
+    await addUpload(q.queue, q.jobs);
+    void a.start();
+    await until(() => attempts >= 1, 5000);
+    const b = consumer(q, 'b', async () => {
+      othersHandled++;
+    }, { maxDeliveries: 2 });
+    void b.start();
+    await until(() => attempts === 8, 20_000);
+    await Promise.all([a.stop(), b.stop()]);
+    expect(othersHandled).toBe(0);
+    expect(await deadEntries(q.deadKey)).toEqual([]);
+    expect(await q.queue.length()).toBe(0);
+  }, 30_000);
+
   test('stop() during an outage cuts the backoff short and leaves the entry pending', async () => {
     const q = freshQueue();
     const { c, attempts } = failingConsumer(q, () => new DependencyError('database down'));
