@@ -29,7 +29,7 @@ async function main() {
     })),
     { name: 'saver', entry: 'saver/main.ts' },
   ];
-  await superviseAll(services, { shutdownTimeoutMs: config.shutdownTimeoutMs });
+  await superviseAll(services, { shutdownTimeoutMs: config.shutdownTimeoutMs, consumerName: config.consumerName });
 }
 
 main().catch((err) => failBoot('start', err));

@@ -24,10 +24,14 @@ async function pipeWithPrefix(stream: ReadableStream<Uint8Array>, prefix: string
 
 /**
  * Runs the services as child processes until SIGINT/SIGTERM, restarting any
- * that dies (after a pause, so a crash loop does not spin). On a signal every
- * child gets SIGTERM and time to drain; stragglers get SIGKILL.
+ * that dies (after a pause, so a crash loop does not spin) under the same
+ * consumer name. On a signal every child gets SIGTERM and time to drain;
+ * stragglers get SIGKILL.
  */
-export async function superviseAll(specs: ServiceSpec[], opts: { shutdownTimeoutMs: number }): Promise<never> {
+export async function superviseAll(
+  specs: ServiceSpec[],
+  opts: { shutdownTimeoutMs: number; consumerName: string },
+): Promise<never> {
   let stopping = false;
   const running = new Map<string, ReturnType<typeof Bun.spawn>>();
   const width = Math.max(...specs.map((s) => s.name.length));
@@ -38,7 +42,10 @@ export async function superviseAll(specs: ServiceSpec[], opts: { shutdownTimeout
       cwd: ROOT,
       stdout: 'pipe',
       stderr: 'pipe',
-      env: process.env,
+      // One stable consumer name per slot: a worker restarted after a crash
+      // takes its own pending entries back at once instead of waiting
+      // RECLAIM_IDLE_MS for another to reclaim them, and no two slots share one.
+      env: { ...process.env, CONSUMER_NAME: `${opts.consumerName}-${spec.name}` },
     });
     running.set(spec.name, child);
     const prefix = `[${spec.name.padEnd(width)}]`;
