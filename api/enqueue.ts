@@ -2,7 +2,7 @@ import type { JobStore } from '../shared/jobs.ts';
 import { EnqueueOutcomeUnknownError, ServiceUnavailableError } from '../shared/errors.ts';
 import { toFields } from '../shared/messages.ts';
 import type { Command, StreamQueue } from '../shared/queue/stream.ts';
-import { isUnavailable, neverSent, unavailableError } from '../shared/unavailable.ts';
+import { calling, isUnavailable, neverSent, unavailableError } from '../shared/unavailable.ts';
 import type { Upload } from './upload.ts';
 
 export interface Accepted {
@@ -16,13 +16,11 @@ export function newAcceptance(): Accepted {
 }
 
 /**
- * Puts an upload on stream 1 and records its `queued` status atomically, so
+ * Puts an upload on stream 1 and records its `queued` status in one MULTI, so
  * an accepted id always has both; `extra` commands (the Idempotency-Key's
- * record) run with them. Refuses with 503 when the stream already holds
- * `maxLength` entries, rather than letting Redis fill up. The length check
- * and the writes are one Lua script: one round trip per upload, and no
- * upload slips in between the check and the append. When Redis goes away
- * with the script sent but unanswered, the 503 carries the id, because the
+ * record) join the same MULTI. Refuses with 503 when the stream is already
+ * longer than `maxLength`, rather than letting Redis fill up. When Redis goes
+ * away with the MULTI sent but unanswered, the 503 carries the id, because the
  * upload may be queued after all.
  */
 export async function enqueueUpload(
@@ -33,24 +31,22 @@ export async function enqueueUpload(
   accepted: Accepted = newAcceptance(),
   extra: Command[] = [],
 ): Promise<Accepted> {
-  const { id, received_at } = accepted;
-  const commands: Command[] = [
-    ...jobs.commands(id, 'queued', { received_at }),
-    ['XADD', uploads.key, '*', ...toFields({ id, description: upload.description, received_at, image: upload.image })],
-    ...extra,
-  ];
-  let ran: boolean;
-  try {
-    ran = await uploads.runIfRoom(maxLength, commands);
-  } catch (err) {
-    if (!isUnavailable('redis', err)) throw err;
-    throw neverSent(err) ? unavailableError('redis', err) : new EnqueueOutcomeUnknownError(id, err);
-  }
-  if (!ran) {
+  if ((await calling('redis', uploads.length())) >= maxLength) {
     throw new ServiceUnavailableError(`the processing queue is full (${maxLength} waiting); try again shortly`, {
       code: 'queue_full',
       retryAfterSeconds: 5,
     });
+  }
+  const { id, received_at } = accepted;
+  const tx = uploads.redis.multi();
+  for (const c of jobs.commands(id, 'queued', { received_at })) tx.addCommand(c as never);
+  tx.addCommand(['XADD', uploads.key, '*', ...toFields({ id, description: upload.description, received_at, image: upload.image })] as never);
+  for (const c of extra) tx.addCommand(c as never);
+  try {
+    await tx.exec();
+  } catch (err) {
+    if (!isUnavailable('redis', err)) throw err;
+    throw neverSent(err) ? unavailableError('redis', err) : new EnqueueOutcomeUnknownError(id, err);
   }
   return accepted;
 }

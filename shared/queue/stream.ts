@@ -20,22 +20,6 @@ return 1`);
 const DEAD_LETTER_MAXLEN = '100000';
 
 /**
- * Runs a list of commands, flattened as `count, arg…, count, arg…`, only if
- * the stream KEYS[1] holds fewer than ARGV[1] entries. One round trip instead
- * of an XLEN followed by a MULTI, and no upload can slip in between the check
- * and the append. Like MULTI, the commands run atomically.
- */
-const RUN_IF_ROOM = new RedisScript(`
-if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
-local i = 2
-while i <= #ARGV do
-  local n = tonumber(ARGV[i])
-  redis.call(unpack(ARGV, i + 1, i + n))
-  i = i + n + 1
-end
-return 1`);
-
-/**
  * One Redis stream read through one consumer group. Entries are acknowledged
  * and deleted together, so the stream holds only unfinished work.
  */
@@ -56,17 +40,6 @@ export class StreamQueue {
 
   async length(): Promise<number> {
     return Number(await command(this.redis, ['XLEN', this.key]));
-  }
-
-  /**
-   * Runs `commands` atomically if this stream holds fewer than `maxLength`
-   * entries; answers whether they ran. The commands may name other keys:
-   * kadr assumes one Redis (no cluster), as its MULTIs already do.
-   */
-  async runIfRoom(maxLength: number, commands: Command[]): Promise<boolean> {
-    const args: Array<string | Buffer> = [String(maxLength)];
-    for (const c of commands) args.push(String(c.length), ...c);
-    return Number(await RUN_IF_ROOM.run(this.redis, [this.key], args)) === 1;
   }
 
   /**
