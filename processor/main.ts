@@ -8,9 +8,21 @@ import { StreamQueue } from '../shared/queue/stream.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { createCaptionRenderer } from './caption/renderer.ts';
+import { gcEvery } from './gc-pacer.ts';
 import { createProcessHandler } from './handle.ts';
 
 const SERVICE = 'processor';
+
+const GC_EVERY_IMAGES = 50;
+
+/** Runs `handle`, then lets the pacer collect garbage every GC_EVERY_IMAGES images. */
+function withCollection<A extends unknown[]>(handle: (...args: A) => Promise<void>) {
+  const tick = gcEvery(GC_EVERY_IMAGES);
+  return async (...args: A) => {
+    await handle(...args);
+    tick();
+  };
+}
 
 async function main() {
   const config = loadConfig();
@@ -35,7 +47,7 @@ async function main() {
     queue: uploads,
     reader,
     decode: uploadCodec.decode,
-    handle: createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, log }),
+    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, log })),
   });
   const close = makeClose(
     log,
