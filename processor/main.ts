@@ -8,6 +8,7 @@ import { StreamQueue } from '../shared/queue/stream.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { createCaptionRenderer } from './caption/renderer.ts';
+import { captionOptionsFrom } from './caption/options.ts';
 import { gcEvery } from './gc-pacer.ts';
 import { createProcessHandler } from './handle.ts';
 
@@ -27,16 +28,7 @@ function withCollection<A extends unknown[]>(handle: (...args: A) => Promise<voi
 async function main() {
   const config = loadConfig();
   const log = createLogger(SERVICE, config);
-  const renderer = await createCaptionRenderer({
-    fontFile: config.fontFile,
-    fontSize: config.fontSize,
-    padding: config.captionPadding,
-    lineHeight: config.captionLineHeight,
-    jpegQuality: config.jpegQuality,
-    jpegOptimiseCoding: config.jpegOptimiseCoding,
-    jpegProgressive: config.jpegProgressive,
-    maxInputPixels: config.maxInputPixels,
-  });
+  const renderer = await createCaptionRenderer(captionOptionsFrom(config));
   await renderer.warmUp();
   const redis = await connectRedis(config.redisUrl, log);
   const reader = await connectRedis(config.redisUrl, log);

@@ -1,3 +1,5 @@
+import type { Config } from '../../shared/config.ts';
+
 /** Everything the caption path needs, read once from config at start. */
 export interface CaptionOptions {
   /** A TTF/OTF file with the glyphs users write in (Latin and Cyrillic at least). */
@@ -35,4 +37,18 @@ export interface CaptionResult {
   height: number;
   bandHeight: number;
   timings: CaptionTimings;
+}
+
+/** The caption settings out of the process's configuration. */
+export function captionOptionsFrom(config: Config): CaptionOptions {
+  return {
+    fontFile: config.fontFile,
+    fontSize: config.fontSize,
+    padding: config.captionPadding,
+    lineHeight: config.captionLineHeight,
+    jpegQuality: config.jpegQuality,
+    jpegOptimiseCoding: config.jpegOptimiseCoding,
+    jpegProgressive: config.jpegProgressive,
+    maxInputPixels: config.maxInputPixels,
+  };
 }
