@@ -3,6 +3,7 @@ import { EnqueueOutcomeUnknownError, ServiceUnavailableError } from '../shared/e
 import { toFields } from '../shared/messages.ts';
 import type { Command, StreamQueue } from '../shared/queue/stream.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../shared/unavailable.ts';
+import { QueueGauge } from './queue-gauge.ts';
 import type { Upload } from './upload.ts';
 
 export interface Accepted {
@@ -19,7 +20,8 @@ export function newAcceptance(): Accepted {
  * Puts an upload on stream 1 and records its `queued` status in one MULTI, so
  * an accepted id always has both; `extra` commands (the Idempotency-Key's
  * record) join the same MULTI. Refuses with 503 when the stream is already
- * longer than `maxLength`, rather than letting Redis fill up. When Redis goes
+ * longer than `maxLength`, rather than letting Redis fill up; `gauge` tells
+ * that, usually without a round trip (by default it reads the length afresh). When Redis goes
  * away with the MULTI sent but unanswered, the 503 carries the id, because the
  * upload may be queued after all.
  */
@@ -30,8 +32,9 @@ export async function enqueueUpload(
   maxLength: number,
   accepted: Accepted = newAcceptance(),
   extra: Command[] = [],
+  gauge: QueueGauge = new QueueGauge(uploads, 0),
 ): Promise<Accepted> {
-  if ((await calling('redis', uploads.length())) >= maxLength) {
+  if (!(await calling('redis', gauge.hasRoom(maxLength)))) {
     throw new ServiceUnavailableError(`the processing queue is full (${maxLength} waiting); try again shortly`, {
       code: 'queue_full',
       retryAfterSeconds: 5,
@@ -42,8 +45,11 @@ export async function enqueueUpload(
   for (const c of jobs.commands(id, 'queued', { received_at })) tx.addCommand(c as never);
   tx.addCommand(['XADD', uploads.key, '*', ...toFields({ id, description: upload.description, received_at, image: upload.image })] as never);
   for (const c of extra) tx.addCommand(c as never);
+  // The queue's length after this append, for the next uploads' admission.
+  tx.addCommand(['XLEN', uploads.key] as never);
   try {
-    await tx.exec();
+    const replies = (await tx.exec()) as unknown[];
+    gauge.record(Number(replies.at(-1)));
   } catch (err) {
     if (!isUnavailable('redis', err)) throw err;
     throw neverSent(err) ? unavailableError('redis', err) : new EnqueueOutcomeUnknownError(id, err);

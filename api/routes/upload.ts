@@ -4,6 +4,7 @@ import { publicBaseUrl } from '../../shared/config.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import { enqueueUpload, newAcceptance, type Accepted } from '../enqueue.ts';
+import { QueueGauge } from '../queue-gauge.ts';
 import { json } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
 import { fingerprintUpload, idempotencyKeyOf } from '../idempotency-key.ts';
@@ -24,6 +25,7 @@ export function uploadRoute({ config, uploads, jobs, idempotency }: UploadRouteD
     maxDescriptionLength: config.maxDescriptionLength,
     maxInputPixels: config.maxInputPixels,
   };
+  const gauge = new QueueGauge(uploads);
   return new Elysia({ name: 'upload' }).post(
     '/api/images',
     async ({ request }) => {
@@ -31,7 +33,7 @@ export function uploadRoute({ config, uploads, jobs, idempotency }: UploadRouteD
       const key = idempotencyKeyOf(request.headers);
       const upload = await readUpload(request, limits);
       const enqueue = (accepted: Accepted, extra: Command[]) =>
-        enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra);
+        enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge);
       const { accepted, replayed }: Outcome =
         key === undefined
           ? { accepted: await enqueue(newAcceptance(), []), replayed: false }
