@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { Config } from '../shared/config.ts';
+import { captionOptionsOf } from '../processor/caption/options.ts';
 import { createCaptionRenderer, type CaptionTimings } from '../processor/caption/renderer.ts';
 import { makeCaptions } from './captions.ts';
 import { ms, percentile, textTable, markdownTable } from './stats.ts';
@@ -25,16 +26,7 @@ export interface RenderBenchResult {
  */
 export async function runRenderBench(config: Config, photoPath: string, iterations: number): Promise<RenderBenchResult> {
   const photo = new Uint8Array(await Bun.file(photoPath).arrayBuffer());
-  const renderer = await createCaptionRenderer({
-    fontFile: config.fontFile,
-    fontSize: config.fontSize,
-    padding: config.captionPadding,
-    lineHeight: config.captionLineHeight,
-    jpegQuality: config.jpegQuality,
-    jpegOptimiseCoding: config.jpegOptimiseCoding,
-    jpegProgressive: config.jpegProgressive,
-    maxInputPixels: config.maxInputPixels,
-  });
+  const renderer = await createCaptionRenderer(captionOptionsOf(config));
   await renderer.warmUp();
   const jpeg = { quality: config.jpegQuality, optimiseCoding: config.jpegOptimiseCoding };
   const plain = () =>

@@ -7,25 +7,20 @@ import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
+import { captionOptionsOf } from './caption/options.ts';
 import { createCaptionRenderer } from './caption/renderer.ts';
 import { createProcessHandler } from './handle.ts';
+import { createPipeline } from './pipeline.ts';
 
 const SERVICE = 'processor';
 
 async function main() {
   const config = loadConfig();
   const log = createLogger(SERVICE, config);
-  const renderer = await createCaptionRenderer({
-    fontFile: config.fontFile,
-    fontSize: config.fontSize,
-    padding: config.captionPadding,
-    lineHeight: config.captionLineHeight,
-    jpegQuality: config.jpegQuality,
-    jpegOptimiseCoding: config.jpegOptimiseCoding,
-    jpegProgressive: config.jpegProgressive,
-    maxInputPixels: config.maxInputPixels,
-  });
+  const captionOptions = captionOptionsOf(config);
+  const renderer = await createCaptionRenderer(captionOptions);
   await renderer.warmUp();
+  const pipeline = createPipeline(captionOptions, renderer.drawing);
   const redis = await connectRedis(config.redisUrl, log);
   const reader = await connectRedis(config.redisUrl, log);
   const k = keys(config.keyPrefix);
@@ -35,7 +30,7 @@ async function main() {
     queue: uploads,
     reader,
     decode: uploadCodec.decode,
-    handle: createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, log }),
+    handle: createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, log }),
   });
   const close = makeClose(
     log,

@@ -1,3 +1,5 @@
+import type { Config } from '../../shared/config.ts';
+
 /** Everything the caption path needs, read once from config at start. */
 export interface CaptionOptions {
   /** A TTF/OTF file with the glyphs users write in (Latin and Cyrillic at least). */
@@ -13,6 +15,20 @@ export interface CaptionOptions {
   jpegProgressive: boolean;
   /** Photos whose header declares more pixels than this are refused before decoding. */
   maxInputPixels: number;
+}
+
+/** The caption settings of a deployment, as its config states them. */
+export function captionOptionsOf(config: Config): CaptionOptions {
+  return {
+    fontFile: config.fontFile,
+    fontSize: config.fontSize,
+    padding: config.captionPadding,
+    lineHeight: config.captionLineHeight,
+    jpegQuality: config.jpegQuality,
+    jpegOptimiseCoding: config.jpegOptimiseCoding,
+    jpegProgressive: config.jpegProgressive,
+    maxInputPixels: config.maxInputPixels,
+  };
 }
 
 /**

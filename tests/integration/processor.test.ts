@@ -9,7 +9,8 @@ import { GROUPS, keys, type Keys } from '../../shared/queue/keys.ts';
 import { pairsToFields } from '../../shared/queue/reply.ts';
 import { StreamQueue } from '../../shared/queue/stream.ts';
 import { command, connectRedis, text, type Redis } from '../../shared/redis.ts';
-import { createCaptionRenderer, type CaptionRenderer } from '../../processor/caption/renderer.ts';
+import { createCaptionRenderer, type CaptionOptions, type CaptionRenderer } from '../../processor/caption/renderer.ts';
+import { createPipeline, type Pipeline } from '../../processor/pipeline.ts';
 import { createProcessHandler } from '../../processor/handle.ts';
 import { TEST_REDIS_URL } from '../support/namespace.ts';
 import { measureBand } from '../support/pixels.ts';
@@ -17,21 +18,25 @@ import { redisNamespace, silentLog } from '../support/redis.ts';
 
 const ROOT = join(import.meta.dir, '../..');
 
+const OPTIONS: CaptionOptions = {
+  fontFile: join(ROOT, 'fonts/DejaVuSans.ttf'),
+  fontSize: 12,
+  padding: 8,
+  lineHeight: 1.3,
+  jpegQuality: 85,
+  jpegOptimiseCoding: false,
+  jpegProgressive: false,
+  maxInputPixels: 50_000_000,
+};
+
 let ns: Awaited<ReturnType<typeof redisNamespace>>;
 let renderer: CaptionRenderer;
+let pipeline: Pipeline;
 let cat: Uint8Array;
 beforeAll(async () => {
   ns = await redisNamespace();
-  renderer = await createCaptionRenderer({
-    fontFile: join(ROOT, 'fonts/DejaVuSans.ttf'),
-    fontSize: 12,
-    padding: 8,
-    lineHeight: 1.3,
-    jpegQuality: 85,
-    jpegOptimiseCoding: false,
-    jpegProgressive: false,
-    maxInputPixels: 50_000_000,
-  });
+  renderer = await createCaptionRenderer(OPTIONS);
+  pipeline = createPipeline(OPTIONS, renderer.drawing);
   cat = await Bun.file(join(ROOT, 'tests/fixtures/cat-640x480.jpg')).bytes();
 });
 afterAll(() => ns.cleanup());
@@ -42,7 +47,7 @@ function freshProcessor() {
   const k: Keys = keys(`${ns.prefix}${++n}:`);
   const uploads = new StreamQueue(ns.redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(ns.redis, k.job, 3600);
-  const handle = createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, log: silentLog });
+  const handle = createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, log: silentLog });
   return { k, uploads, jobs, handle };
 }
 

@@ -1,0 +1,26 @@
+import sharp from 'sharp';
+import type { OutputFormat } from '../shared/formats.ts';
+import { encodeJpeg, type JpegOptions } from './caption/photo.ts';
+import type { RawImage } from './operations/types.ts';
+
+/** The settings of a pipeline's `format` step; none means JPEG as configured. */
+export interface EncodeSpec {
+  type: OutputFormat;
+  quality?: number;
+}
+
+/** Encodes the pipeline's final pixels once, in the format the `format` step asked for. */
+export function encode(image: RawImage, spec: EncodeSpec, jpeg: JpegOptions): Promise<Buffer> {
+  if (spec.type === 'jpeg') {
+    return encodeJpeg({ rgb: image.data, width: image.width, height: image.height }, { ...jpeg, quality: spec.quality ?? jpeg.quality });
+  }
+  const raw = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 }, limitInputPixels: false });
+  switch (spec.type) {
+    case 'png':
+      return raw.png().toBuffer();
+    case 'webp':
+      return raw.webp({ quality: spec.quality ?? 80 }).toBuffer();
+    case 'avif':
+      return raw.avif({ quality: spec.quality ?? 50 }).toBuffer();
+  }
+}
