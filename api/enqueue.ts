@@ -37,7 +37,8 @@ export async function enqueueUpload(
   const { id, received_at } = accepted;
   const tx = uploads.redis.multi();
   for (const c of jobs.commands(id, 'queued', { received_at })) tx.addCommand(c as never);
-  tx.addCommand(['XADD', uploads.key, '*', ...toFields({ id, description: upload.description, received_at, image: upload.image })] as never);
+  const { description, image, operations, files } = upload;
+  tx.addCommand(['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, operations, files })] as never);
   for (const c of extra) tx.addCommand(c as never);
   await tx.exec();
   return accepted;
