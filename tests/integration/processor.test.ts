@@ -52,10 +52,10 @@ function freshProcessor() {
 }
 
 /** What the API does on upload: the job is queued and the message goes on the uploads stream. */
-async function upload(p: ReturnType<typeof freshProcessor>, image: Uint8Array, description = 'A cat on a windowsill') {
+async function upload(p: ReturnType<typeof freshProcessor>, image: Uint8Array, description = 'A cat on a windowsill', operations?: string) {
   const id = crypto.randomUUID();
   await p.jobs.set(id, 'queued');
-  await command(ns.redis, ['XADD', p.k.uploads, '*', ...toFields({ id, description, received_at: new Date().toISOString(), image })]);
+  await command(ns.redis, ['XADD', p.k.uploads, '*', ...toFields({ id, description, received_at: new Date().toISOString(), image, operations })]);
   return id;
 }
 
@@ -214,5 +214,41 @@ describe('processor on real Redis', () => {
     expect(captioned.map((m) => m.id)).toEqual([good]);
     expect((await measureBand(captioned[0]!.image, 480)).whitePixels).toBeGreaterThan(50);
     expect(await p.uploads.length()).toBe(0);
+  });
+
+  test('a pipeline shows each step in the job status as it starts, and hands on its format', async () => {
+    const p = freshProcessor();
+    await p.uploads.ensureGroup();
+    const id = await upload(p, cat, 'steps', '[{"op":"grayscale"},{"op":"resize","width":64},{"op":"format","type":"png"}]');
+    const [entry] = await p.uploads.readNew(ns.reader, 'processor-1', 1, 100);
+    const watch = await watchCommands(ns.redis);
+    try {
+      await p.handle(uploadCodec.decode(entry!.fields!), entry!);
+      await until(() => watch.sent.some((c) => c.name === 'XADD'), 5000);
+    } finally {
+      await watch.close();
+    }
+    const steps = watch.sent.filter((c) => c.name === 'HSET').map((c) => /"step" "([^"]+)"/.exec(c.line)?.[1]).filter(Boolean);
+    expect(steps).toEqual(['1/3 grayscale', '2/3 resize', '3/3 format']);
+    const msg = captionedCodec.decode((await entries(p.k.captioned))[0]!);
+    expect(msg.format).toBe('png');
+    expect([msg.width, msg.height]).toEqual([64, 48]);
+    expect((await sharp(msg.image).metadata()).format).toBe('png');
+    const job = await p.jobs.get(id);
+    expect(job?.status).toBe('saving');
+    expect(job?.step).toBeUndefined();
+  });
+
+  test('a message whose operations break the schemas is dead-lettered as invalid_message', async () => {
+    const p = freshProcessor();
+    const id = await upload(p, cat, 'bad steps', '[{"op":"resize","width":0}]');
+    const c = consumer(p, 'processor-1');
+    void c.start();
+    await until(async () => (await p.jobs.get(id))?.status === 'failed');
+    await c.stop();
+    const job = await p.jobs.get(id);
+    expect(job?.error?.code).toBe('invalid_message');
+    expect(job?.error?.message).toContain('operations[0].width: expected an integer from 1 to 16384, got 0');
+    expect(await entries(p.k.captioned)).toEqual([]);
   });
 });
