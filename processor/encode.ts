@@ -21,6 +21,8 @@ export function encode(image: RawImage, spec: EncodeSpec, jpeg: JpegOptions): Pr
     case 'webp':
       return raw.webp({ quality: spec.quality ?? 80 }).toBuffer();
     case 'avif':
-      return raw.avif({ quality: spec.quality ?? 50 }).toBuffer();
+      // sharp's default effort (4) took 1.2 s for a 640x480 photo; effort 0 takes
+      // ~60 ms for ~20 % more bytes (effort 2: ~270 ms, no smaller on photos).
+      return raw.avif({ quality: spec.quality ?? 50, effort: 0 }).toBuffer();
   }
 }
