@@ -6,6 +6,7 @@ import { defineOperation } from './types.ts';
 export const caption = defineOperation({
   name: 'caption',
   summary: 'A band across the full width, above or below the image, holding text word-wrapped to fit (the default pipeline).',
+  example: { text: 'A cat on a windowsill', position: 'bottom' },
   params: Type.Object(
     {
       text: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'the text; by default the upload\'s description' })),

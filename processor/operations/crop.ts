@@ -12,6 +12,7 @@ export const crop = defineOperation({
   summary:
     'Cut out a rectangle (left, top, width, height), or the largest area of an aspect ratio (aspect "16:9") placed by gravity: ' +
     'a compass point, or attention/entropy to keep the most interesting part.',
+  example: { aspect: '1:1', gravity: 'attention' },
   params: Type.Object(
     {
       left: Type.Optional(Offset('rectangle: first column, px from the left edge')),

@@ -11,6 +11,7 @@ const TYPES = Object.keys(OUTPUT_FORMATS) as OutputFormat[];
 export const format = defineOperation({
   name: 'format',
   summary: 'The encoding of the result (must be the last step); without it the result is a JPEG at JPEG_QUALITY.',
+  example: { type: 'webp', quality: 80 },
   params: Type.Object(
     {
       type: Type.Union(TYPES.map((t) => Type.Literal(t)), { description: 'jpeg, png, webp or avif' }),

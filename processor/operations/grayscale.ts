@@ -9,6 +9,7 @@ const LUMA: [number, number, number] = [0.2126, 0.7152, 0.0722];
 export const grayscale = defineOperation({
   name: 'grayscale',
   summary: 'Shades of grey: every pixel gets R = G = B.',
+  example: {},
   params: Type.Object({}, { additionalProperties: false }),
   apply: (image, _p, ctx) => toRaw(fromRaw(ctx, image).recomb([LUMA, LUMA, LUMA])),
 });

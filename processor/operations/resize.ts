@@ -9,6 +9,7 @@ const FITS = ['cover', 'contain', 'fill', 'inside', 'outside'] as const;
 export const resize = defineOperation({
   name: 'resize',
   summary: 'Scale to a width and/or height; with one of them the other keeps the aspect ratio.',
+  example: { width: 320 },
   params: Type.Object(
     {
       width: Type.Optional(Side('target width')),

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { MAX_STEPS, parseSteps, referencedFiles, stepsJson, StepsError, validateParams } from './steps.ts';
+import { OPERATIONS } from './index.ts';
 import { resize } from './resize.ts';
 
 function fault(json: string): StepsError {
@@ -52,6 +53,16 @@ describe('a valid pipeline', () => {
   test('names the file parts its watermark steps read, each once', () => {
     const steps = parseSteps('[{"op":"watermark","image":"logo"},{"op":"watermark","text":"x"},{"op":"watermark","image":"logo","tile":true}]');
     expect(referencedFiles(steps)).toEqual(['logo']);
+  });
+});
+
+describe('the registry', () => {
+  test('every operation\'s example passes its own schema and rules', () => {
+    for (const operation of OPERATIONS) expect(() => validateParams(operation, { ...operation.example }, operation.name)).not.toThrow();
+  });
+
+  test('names are unique', () => {
+    expect(new Set(OPERATIONS.map((o) => o.name)).size).toBe(OPERATIONS.length);
   });
 });
 

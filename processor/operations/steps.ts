@@ -36,7 +36,7 @@ const NAMES = OPERATIONS.map((o) => o.name).join(', ');
 export function stepSchema(operation: Operation): TObject {
   return Type.Object(
     { op: Type.Literal(operation.name), ...operation.params.properties },
-    { additionalProperties: false, title: operation.name, description: operation.summary },
+    { additionalProperties: false, title: operation.name, description: operation.summary, example: { op: operation.name, ...operation.example } },
   );
 }
 

@@ -52,6 +52,8 @@ export interface Operation<P extends TObject = TObject> {
   name: string;
   summary: string;
   params: P;
+  /** Typical parameters: shown in Swagger and README, and what the benchmark runs. */
+  example: Static<P>;
   check?(params: Static<P>): { param: string; message: string } | undefined;
   /** Names of the upload's extra file parts this step reads (a watermark image). */
   files?(params: Static<P>): string[];

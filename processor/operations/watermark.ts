@@ -12,6 +12,7 @@ export const watermark = defineOperation({
   name: 'watermark',
   summary:
     'Lay text, or an image sent as another file part of the upload, over the photo: semi-transparent, at a position or tiled over the whole photo.',
+  example: { text: '© kadr', opacity: 0.5, size: 24, position: 'bottom-right' },
   params: Type.Object(
     {
       text: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the text to lay over (or give image)' })),
