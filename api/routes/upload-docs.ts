@@ -17,23 +17,23 @@ export function shortcutDocs(config: Config, shortcut: Shortcut): OpenAPIV3.Oper
     description:
       `The pipeline \`[{"op":"${operation.name}", ...fields}]\` as an endpoint of its own; the same 202, status and result as ` +
       '`POST /api/images`. `description` is optional here (stored as the operation\'s name when absent).',
-    requestBody: {
-      required: true,
-      content: {
-        'multipart/form-data': {
-          schema: {
-            type: 'object',
-            required: ['image', ...(operation.params.required ?? []).filter((p: string) => !(p in (shortcut.fileParams ?? {})))],
-            properties: {
-              image: photo,
-              description: { ...requestProperties(base).description!, description: 'optional here; stored with the image' },
-              ...parameterProperties(operation, shortcut.fileParams),
-            },
-          },
-        },
+    requestBody: formBody(
+      ['image', ...(operation.params.required ?? []).filter((p: string) => !(p in (shortcut.fileParams ?? {})))],
+      {
+        image: photo,
+        description: { ...requestProperties(base).description!, description: 'optional here; stored with the image' },
+        ...parameterProperties(operation, shortcut.fileParams),
       },
-    },
+    ),
   };
+}
+
+function formBody(
+  required: string[],
+  properties: Record<string, OpenAPIV3.SchemaObject>,
+  encoding?: Record<string, OpenAPIV3.EncodingObject>,
+): OpenAPIV3.RequestBodyObject {
+  return { required: true, content: { 'multipart/form-data': { schema: { type: 'object', required, properties }, encoding } } };
 }
 
 function requestProperties(doc: OpenAPIV3.OperationObject): Record<string, OpenAPIV3.SchemaObject> {
@@ -64,32 +64,24 @@ export function uploadDocs(config: Config): OpenAPIV3.OperationObject {
         schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
       },
     ],
-    requestBody: {
-      required: true,
-      content: {
-        'multipart/form-data': {
-          schema: {
-            type: 'object',
-            required: ['image', 'description'],
-            properties: {
-              image: {
-                type: 'string',
-                format: 'binary',
-                description: `the photo: JPEG (also PNG, WebP, GIF, TIFF, AVIF), 1 to ${config.maxUploadBytes} bytes`,
-              },
-              description: {
-                type: 'string',
-                minLength: 1,
-                maxLength: config.maxDescriptionLength,
-                description: `UTF-8 text, 1 to ${config.maxDescriptionLength} characters (Unicode code points); no control characters`,
-              },
-              operations: operationsProperty(),
-            },
-          },
-          encoding: { operations: { contentType: 'application/json' } },
+    requestBody: formBody(
+      ['image', 'description'],
+      {
+        image: {
+          type: 'string',
+          format: 'binary',
+          description: `the photo: JPEG (also PNG, WebP, GIF, TIFF, AVIF), 1 to ${config.maxUploadBytes} bytes`,
         },
+        description: {
+          type: 'string',
+          minLength: 1,
+          maxLength: config.maxDescriptionLength,
+          description: `UTF-8 text, 1 to ${config.maxDescriptionLength} characters (Unicode code points); no control characters`,
+        },
+        operations: operationsProperty(),
       },
-    },
+      { operations: { contentType: 'application/json' } },
+    ),
     responses: {
       202: {
         description: 'accepted (or, with a repeated Idempotency-Key, the first acceptance replayed); `Location` points at the status',

@@ -9,25 +9,17 @@ import { GROUPS, keys, type Keys } from '../../shared/queue/keys.ts';
 import { pairsToFields } from '../../shared/queue/reply.ts';
 import { StreamQueue } from '../../shared/queue/stream.ts';
 import { command, connectRedis, text, type Redis } from '../../shared/redis.ts';
-import { createCaptionRenderer, type CaptionOptions, type CaptionRenderer } from '../../processor/caption/renderer.ts';
+import { createCaptionRenderer, type CaptionRenderer } from '../../processor/caption/renderer.ts';
 import { createPipeline, type Pipeline } from '../../processor/pipeline.ts';
 import { createProcessHandler } from '../../processor/handle.ts';
 import { TEST_REDIS_URL } from '../support/namespace.ts';
+import { TEST_CAPTION_OPTIONS } from '../support/operations.ts';
 import { measureBand } from '../support/pixels.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
 
 const ROOT = join(import.meta.dir, '../..');
 
-const OPTIONS: CaptionOptions = {
-  fontFile: join(ROOT, 'fonts/DejaVuSans.ttf'),
-  fontSize: 12,
-  padding: 8,
-  lineHeight: 1.3,
-  jpegQuality: 85,
-  jpegOptimiseCoding: false,
-  jpegProgressive: false,
-  maxInputPixels: 50_000_000,
-};
+const OPTIONS = TEST_CAPTION_OPTIONS;
 
 let ns: Awaited<ReturnType<typeof redisNamespace>>;
 let renderer: CaptionRenderer;
