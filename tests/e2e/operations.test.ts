@@ -104,6 +104,20 @@ describe('operations through the real services', () => {
     expect(Math.max(...diff)).toBeLessThan(12);
   });
 
+  test('a shortcut honours Idempotency-Key: a repeat replays the first id, other parameters under the key are refused', async () => {
+    const key = `resize-${crypto.randomUUID()}`;
+    const send = (width: string) =>
+      fetch(`${system.baseUrl}/api/resize`, { method: 'POST', body: formOf([['image', cat()], ['width', width]]), headers: { 'idempotency-key': key } });
+    const first = await send('100');
+    const second = await send('100');
+    const other = await send('101');
+    expect([first.status, second.status, other.status]).toEqual([202, 202, 422]);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    const [a, b] = (await Promise.all([first.json(), second.json()])) as Array<{ id: string }>;
+    expect(b!.id).toBe(a!.id);
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe('idempotency_key_reused');
+  });
+
   test('a failing step fails the job, its error and status naming the step', async () => {
     const operations = JSON.stringify([{ op: 'grayscale' }, { op: 'crop', left: 600, top: 0, width: 100, height: 100 }]);
     const id = await accept('/api/images', [['image', cat()], ['description', 'bad crop'], ['operations', operations]]);
