@@ -7,7 +7,6 @@ import { encode, type EncodeSpec } from './encode.ts';
 import type { Step } from './operations/steps.ts';
 import type { OperationContext, RawImage } from './operations/types.ts';
 
-
 export interface PipelineJob {
   description: string;
   files: Record<string, Uint8Array>;

@@ -70,5 +70,7 @@ describe('watermark', () => {
     expect(watermark.check!({ text: 'a', image: 'logo' })?.param).toBe('text');
     expect(watermark.check!({ image: 'logo', color: '#ffffff' })?.param).toBe('color');
     expect(watermark.files!({ image: 'logo' })).toEqual(['logo']);
+    expect(watermark.check!({ text: 'big', size: 201 })?.message).toBe("a text watermark's font size is at most 200 px, got 201");
+    expect(watermark.check!({ image: 'logo', size: 2000 })).toBeUndefined();
   });
 });

@@ -6,7 +6,8 @@ import { defineOperation, StepInputError, type OperationContext, type RawImage, 
 
 const POSITIONS = ['top-left', 'top', 'top-right', 'left', 'centre', 'right', 'bottom-left', 'bottom', 'bottom-right'] as const;
 type Position = (typeof POSITIONS)[number];
-
+// As for captions: a larger font would make the laid-out text, rasterized whole, huge.
+const MAX_FONT_SIZE = 200;
 
 export const watermark = defineOperation({
   name: 'watermark',
@@ -21,7 +22,7 @@ export const watermark = defineOperation({
       ),
       opacity: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: '0 (invisible) to 1 (opaque)' })),
       size: Type.Optional(
-        Type.Integer({ minimum: 1, maximum: 16_384, description: 'text: font size in px (default 24); image: width in px (default a quarter of the photo\'s width)' }),
+        Type.Integer({ minimum: 1, maximum: 16_384, description: `text: font size in px, at most ${MAX_FONT_SIZE} (default 24); image: width in px (default a quarter of the photo's width)` }),
       ),
       position: Type.Optional(Type.Union(POSITIONS.map((p) => Type.Literal(p)), { default: 'bottom-right', description: 'where it goes (unless tiled)' })),
       tile: Type.Optional(Type.Boolean({ default: false, description: 'repeat it over the whole photo' })),
@@ -33,6 +34,9 @@ export const watermark = defineOperation({
   check(p) {
     if ((p.text === undefined) === (p.image === undefined)) return { param: 'text', message: 'give either text or image (a file part name), exactly one' };
     if (p.image !== undefined && p.color !== undefined) return { param: 'color', message: 'applies to a text watermark only' };
+    if (p.text !== undefined && p.size !== undefined && p.size > MAX_FONT_SIZE) {
+      return { param: 'size', message: `a text watermark's font size is at most ${MAX_FONT_SIZE} px, got ${p.size}` };
+    }
     return undefined;
   },
   files: (p) => (p.image === undefined ? [] : [p.image]),
