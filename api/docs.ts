@@ -13,6 +13,7 @@ const errorBody: OpenAPIV3.SchemaObject = {
         message: { type: 'string', description: 'what was expected, where, and what arrived' },
         field: { type: 'string', description: 'the request field at fault (validation errors)' },
         status: { type: 'string', description: 'the job status (not_ready, job_failed)' },
+        id: { type: 'string', format: 'uuid', description: 'the upload whose queueing is in doubt (outcome_unknown): check its status before sending it again' },
       },
     },
   },

@@ -1,7 +1,8 @@
 import type { JobStore } from '../shared/jobs.ts';
-import { ServiceUnavailableError } from '../shared/errors.ts';
+import { EnqueueOutcomeUnknownError, ServiceUnavailableError } from '../shared/errors.ts';
 import { toFields } from '../shared/messages.ts';
 import type { Command, StreamQueue } from '../shared/queue/stream.ts';
+import { isUnavailable, neverSent, unavailableError } from '../shared/unavailable.ts';
 import type { Upload } from './upload.ts';
 
 export interface Accepted {
@@ -15,10 +16,14 @@ export function newAcceptance(): Accepted {
 }
 
 /**
- * Puts an upload on stream 1 and records its `queued` status in one MULTI, so
+ * Puts an upload on stream 1 and records its `queued` status atomically, so
  * an accepted id always has both; `extra` commands (the Idempotency-Key's
- * record) join the same MULTI. Refuses with 503 when the stream is already
- * longer than `maxLength`, rather than letting Redis fill up.
+ * record) run with them. Refuses with 503 when the stream already holds
+ * `maxLength` entries, rather than letting Redis fill up. The length check
+ * and the writes are one Lua script: one round trip per upload, and no
+ * upload slips in between the check and the append. When Redis goes away
+ * with the script sent but unanswered, the 503 carries the id, because the
+ * upload may be queued after all.
  */
 export async function enqueueUpload(
   uploads: StreamQueue,
@@ -28,18 +33,25 @@ export async function enqueueUpload(
   accepted: Accepted = newAcceptance(),
   extra: Command[] = [],
 ): Promise<Accepted> {
-  if ((await uploads.length()) >= maxLength) {
+  const { id, received_at } = accepted;
+  const { description, image, operations, files } = upload;
+  const commands: Command[] = [
+    ...jobs.commands(id, 'queued', { received_at }),
+    ['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, operations, files })],
+    ...extra,
+  ];
+  let ran: boolean;
+  try {
+    ran = await uploads.runIfRoom(maxLength, commands);
+  } catch (err) {
+    if (!isUnavailable('redis', err)) throw err;
+    throw neverSent(err) ? unavailableError('redis', err) : new EnqueueOutcomeUnknownError(id, err);
+  }
+  if (!ran) {
     throw new ServiceUnavailableError(`the processing queue is full (${maxLength} waiting); try again shortly`, {
       code: 'queue_full',
       retryAfterSeconds: 5,
     });
   }
-  const { id, received_at } = accepted;
-  const tx = uploads.redis.multi();
-  for (const c of jobs.commands(id, 'queued', { received_at })) tx.addCommand(c as never);
-  const { description, image, operations, files } = upload;
-  tx.addCommand(['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, operations, files })] as never);
-  for (const c of extra) tx.addCommand(c as never);
-  await tx.exec();
   return accepted;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.ts';
-import { KadrError, NotReadyError, ServiceUnavailableError, ValidationError } from '../shared/errors.ts';
-import { unavailableDependency } from '../shared/unavailable.ts';
+import { EnqueueOutcomeUnknownError, KadrError, NotReadyError, ServiceUnavailableError, ValidationError } from '../shared/errors.ts';
+import { unavailableDependency, unavailableError } from '../shared/unavailable.ts';
 
 export const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff' } as const;
 
@@ -17,18 +17,23 @@ export function json(status: number, body: unknown, headers: Record<string, stri
  * with their stack and answered 500 without internals.
  */
 export function errorResponse(err: unknown, elysiaCode: string | number, log: Logger): Response {
+  // Call sites tag what they know (see `calling`); this catches the rest, so
+  // an unreachable dependency is a 503, never a 500.
   const down = unavailableDependency(err);
-  if (down) {
-    log.warn({ err, dependency: down }, 'dependency unavailable');
-    err = new ServiceUnavailableError(`${down === 'redis' ? 'Redis' : 'PostgreSQL'} is unavailable; try again shortly`, {
-      code: `${down}_unavailable`,
-      retryAfterSeconds: 2,
-    });
+  if (down === 'unknown') {
+    err = new ServiceUnavailableError('a dependency is unreachable; try again shortly', { retryAfterSeconds: 2, cause: err });
+  } else if (down) {
+    err = unavailableError(down, err);
+  }
+  if (err instanceof ServiceUnavailableError && err.cause !== undefined) {
+    // A dependency failed (rather than the queue being full): worth a line in the log.
+    log.warn({ err: err.cause, code: err.code }, 'dependency unavailable');
   }
   if (err instanceof KadrError) {
     const body: Record<string, unknown> = { code: err.code, message: err.message };
     const headers: Record<string, string> = {};
     if (err instanceof ValidationError) body.field = err.field;
+    if (err instanceof EnqueueOutcomeUnknownError) body.id = err.id;
     if (err instanceof NotReadyError) {
       body.status = err.jobStatus;
       if (err.code === 'not_ready') headers['retry-after'] = '1';

@@ -4,6 +4,8 @@ import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from '../shared/e
 import { ISO_INSTANT_PATTERN, UUID_PATTERN } from '../shared/messages.ts';
 import type { Command } from '../shared/queue/stream.ts';
 import { command, text, type Redis } from '../shared/redis.ts';
+import { RedisScript } from '../shared/redis-script.ts';
+import { calling } from '../shared/unavailable.ts';
 import { newAcceptance, type Accepted } from './enqueue.ts';
 import { hashIdempotencyKey } from './idempotency-key.ts';
 
@@ -25,7 +27,7 @@ type IdempotencyRecord = Static<typeof IdempotencyRecord>;
 const checkRecord = TypeCompiler.Compile(IdempotencyRecord);
 
 // Deletes the key only while it still holds this request's own pending claim.
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const RELEASE = new RedisScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
 
 export interface IdempotencyOptions {
   /** How long a key is remembered after its job was accepted. */
@@ -81,7 +83,7 @@ export class IdempotencyStore {
     const claim = JSON.stringify({ state: 'pending', fingerprint, token: crypto.randomUUID() } satisfies IdempotencyRecord);
     const deadline = Date.now() + this.waitMs;
     for (;;) {
-      const held = await command(this.redis, ['SET', redisKey, claim, 'NX', 'GET', 'EX', String(this.pendingSeconds)]);
+      const held = await calling('redis', command(this.redis, ['SET', redisKey, claim, 'NX', 'GET', 'EX', String(this.pendingSeconds)]));
       if (held === null) break;
       const record = parseRecord(text(held), redisKey);
       if (record.fingerprint !== fingerprint) {
@@ -101,7 +103,7 @@ export class IdempotencyStore {
       await enqueue(accepted, [['SET', redisKey, done, 'EX', String(this.options.ttlSeconds)]]);
     } catch (err) {
       // If Redis itself is down this fails too; the claim then expires after pendingSeconds.
-      await command(this.redis, ['EVAL', RELEASE, '1', redisKey, claim]).catch(() => {});
+      await RELEASE.run(this.redis, [redisKey], [claim]).catch(() => {});
       throw err;
     }
     return { accepted, replayed: false };

@@ -1,4 +1,5 @@
 import type { Sql } from '../shared/db.ts';
+import { calling } from '../shared/unavailable.ts';
 import type { Cursor } from './cursor.ts';
 
 export interface ListedImage {
@@ -13,11 +14,11 @@ export interface ListedImage {
 
 /** One page, newest first, plus whether another page follows. */
 export async function listImages(sql: Sql, limit: number, after?: Cursor): Promise<{ rows: ListedImage[]; more: boolean }> {
-  const rows = await sql<Array<Omit<ListedImage, 'received_at'> & { received_at: Date }>>`
+  const rows = await calling('postgres', sql<Array<Omit<ListedImage, 'received_at'> & { received_at: Date }>>`
     select id, received_at, description, width, height, bytes, content_type from images
     ${after ? sql`where (received_at, id) < (${after.receivedAt}::timestamptz, ${after.id}::uuid)` : sql``}
     order by received_at desc, id desc
-    limit ${limit + 1}`;
+    limit ${limit + 1}`);
   return {
     rows: rows.slice(0, limit).map((r) => ({ ...r, received_at: r.received_at.toISOString() })),
     more: rows.length > limit,
@@ -33,6 +34,6 @@ export interface StoredImage {
 }
 
 export async function findImage(sql: Sql, id: string): Promise<StoredImage | null> {
-  const [row] = await sql<StoredImage[]>`select path, bytes, content_type, received_at, saved_at from images where id = ${id}`;
+  const [row] = await calling('postgres', sql<StoredImage[]>`select path, bytes, content_type, received_at, saved_at from images where id = ${id}`);
   return row ?? null;
 }

@@ -1,6 +1,7 @@
 import type { Sql } from '../shared/db.ts';
 import type { JobState, JobStore } from '../shared/jobs.ts';
-import { NotFoundError } from '../shared/errors.ts';
+import { NotFoundError, ServiceUnavailableError } from '../shared/errors.ts';
+import { calling } from '../shared/unavailable.ts';
 import { UUID_PATTERN } from '../shared/messages.ts';
 import { findImage, type StoredImage } from './images-query.ts';
 
@@ -20,10 +21,21 @@ export interface Lookup {
 
 /**
  * A job's state: Redis holds the live status; once saved, the row in
- * PostgreSQL is the lasting record (the Redis status expires).
+ * PostgreSQL is the lasting record (the Redis status expires). With
+ * `statusOnly`, a job Redis still knows is answered from Redis alone while
+ * PostgreSQL is unavailable, so clients polling for progress are not turned
+ * away; anything that needs the row throws the unavailability (503).
  */
-export async function lookupJob(jobs: JobStore, sql: Sql, id: string): Promise<Lookup> {
-  const [state, stored] = await Promise.all([jobs.get(id), findImage(sql, id)]);
+export async function lookupJob(jobs: JobStore, sql: Sql, id: string, opts: { statusOnly?: boolean } = {}): Promise<Lookup> {
+  // allSettled: the live status is wanted even when the row lookup failed.
+  const [live, row] = await Promise.allSettled([calling('redis', jobs.get(id)), findImage(sql, id)]);
+  if (live.status === 'rejected') throw live.reason;
+  const state = live.value;
+  if (row.status === 'rejected') {
+    if (opts.statusOnly && state && row.reason instanceof ServiceUnavailableError) return { state, stored: null };
+    throw row.reason;
+  }
+  const stored = row.value;
   if (stored) {
     return {
       stored,

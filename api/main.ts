@@ -13,7 +13,7 @@ async function main() {
   const log = createLogger(SERVICE, config);
   const redis = await connectRedis(config.redisUrl, log);
   const sql = await connectDb(config.databaseUrl, { max: 10 });
-  // Migrations run before serving; node-pg-migrate's lock makes concurrent starts safe.
+  // Migrations run before serving; concurrent starts wait for node-pg-migrate's lock.
   await migrateUp(config.databaseUrl, log);
   const app = createApp({ config, redis, sql, log });
   const server = Bun.serve({

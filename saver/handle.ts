@@ -1,12 +1,12 @@
 import type { Logger } from '../shared/logger.ts';
 import type { Sql } from '../shared/db.ts';
-import { isDbUnavailable } from '../shared/db.ts';
 import { DependencyError, InvalidMessageError } from '../shared/errors.ts';
 import { OUTPUT_FORMATS } from '../shared/formats.ts';
 import type { JobStore } from '../shared/jobs.ts';
 import type { CaptionedMessage } from '../shared/messages.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
+import { isUnavailable } from '../shared/unavailable.ts';
 import { insertImage } from './images-table.ts';
 import { writeImageAtomically } from './files.ts';
 
@@ -55,7 +55,7 @@ export function createSaveHandler(deps: SaveDeps) {
         content_type: OUTPUT_FORMATS[format].contentType,
       });
     } catch (err) {
-      if (isDbUnavailable(err)) throw new DependencyError('PostgreSQL is unavailable', { code: 'database_unavailable', cause: err });
+      if (isUnavailable('postgres', err)) throw new DependencyError('PostgreSQL is unavailable', { code: 'database_unavailable', cause: err });
       // SQLSTATE class 22 (data exception): this row can never be stored, retrying won't help.
       if (String((err as { code?: string }).code).startsWith('22')) {
         throw new InvalidMessageError(`the database refused the data: ${(err as Error).message}`);

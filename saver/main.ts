@@ -10,6 +10,7 @@ import { StreamQueue } from '../shared/queue/stream.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { createSaveHandler } from './handle.ts';
+import { sweepAbandonedTempFiles } from './temp-files.ts';
 
 const SERVICE = 'saver';
 
@@ -19,8 +20,10 @@ async function main() {
   const redis = await connectRedis(config.redisUrl, log);
   const reader = await connectRedis(config.redisUrl, log);
   const sql = await connectDb(config.databaseUrl);
-  // Migrations run before serving; node-pg-migrate's lock makes concurrent starts safe.
+  // Migrations run before serving; concurrent starts wait for node-pg-migrate's lock.
   await migrateUp(config.databaseUrl, log);
+  const swept = await sweepAbandonedTempFiles(config.imagesDir);
+  if (swept.length) log.warn({ files: swept }, 'removed temporary files left by a killed saver');
   const k = keys(config.keyPrefix);
   const jobs = new JobStore(redis, k.job, config.jobTtlSeconds);
   const captioned = new StreamQueue(redis, k.captioned, GROUPS.savers);

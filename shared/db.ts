@@ -12,6 +12,11 @@ export async function connectDb(url: string, opts: { max?: number } = {}): Promi
     max: opts.max ?? 5,
     connect_timeout: 5,
     idle_timeout: 60,
+    // postgres.js waits out a growing backoff (up to 20 s) before reconnecting
+    // after failed attempts, and a query arriving meanwhile waits with it: an
+    // API read would hang that long instead of answering 503, and a saver
+    // would resume that late. Callers retry on their own terms, so keep it short.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
     onnotice: () => {},
   });
   try {
@@ -26,18 +31,4 @@ export async function connectDb(url: string, opts: { max?: number } = {}): Promi
     );
   }
   return sql;
-}
-
-// SQLSTATE classes and client codes that mean "the database is not there right now".
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
-  '57P01', '57P02', '57P03', '53300', '40001', '40P01',
-]);
-
-/** True when a PostgreSQL error means "try again later" rather than "this data is wrong". */
-export function isDbUnavailable(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code;
-  if (!code) return false;
-  return UNAVAILABLE_CODES.has(code) || code.startsWith('08');
 }

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import {
   BadRequestError,
   DependencyError,
+  EnqueueOutcomeUnknownError,
   IdempotencyKeyInUseError,
   IdempotencyKeyReusedError,
   ImageDecodeError,
@@ -27,6 +28,7 @@ describe('error classes', () => {
     { name: 'NotFoundError', make: () => new NotFoundError('x'), code: 'not_found', status: 404 },
     { name: 'NotReadyError', make: () => new NotReadyError('x', 'queued'), code: 'not_ready', status: 409 },
     { name: 'ServiceUnavailableError', make: () => new ServiceUnavailableError('x'), code: 'service_unavailable', status: 503 },
+    { name: 'EnqueueOutcomeUnknownError', make: () => new EnqueueOutcomeUnknownError('x', null), code: 'outcome_unknown', status: 503 },
     { name: 'ImageDecodeError', make: () => new ImageDecodeError('x'), code: 'image_undecodable', status: 500 },
     { name: 'InvalidMessageError', make: () => new InvalidMessageError('x'), code: 'invalid_message', status: 500 },
     { name: 'DependencyError', make: () => new DependencyError('x'), code: 'dependency_unavailable', status: 500 },

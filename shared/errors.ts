@@ -98,6 +98,24 @@ export class ServiceUnavailableError extends KadrError {
   }
 }
 
+/**
+ * Redis went away after an upload's MULTI was sent and before its reply came:
+ * the upload may or may not be queued, and nobody can tell until Redis is
+ * back. The id lets the client find out (its status answers 404 if it was not
+ * queued) instead of sending the photo again blindly and maybe storing it twice.
+ */
+export class EnqueueOutcomeUnknownError extends ServiceUnavailableError {
+  readonly id: string;
+  constructor(id: string, cause: unknown) {
+    super(
+      'Redis went away while this upload was being queued, so it may or may not have been accepted. ' +
+        'After Retry-After, GET /api/images/{id}/status: 404 means it was not, and it can be sent again.',
+      { code: 'outcome_unknown', retryAfterSeconds: 2, cause },
+    );
+    this.id = id;
+  }
+}
+
 /** The uploaded bytes are not an image we can decode, or exceed the pixel limit. */
 export class ImageDecodeError extends KadrError {
   override readonly code: string;

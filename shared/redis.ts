@@ -14,9 +14,10 @@ function bufferClient(url: string, opts: { onConnectFailure: (cause: Error) => E
     socket: {
       connectTimeout: 5000,
       // Before the first connection a failure is fatal (fail fast at boot);
-      // afterwards reconnect forever with capped backoff.
+      // afterwards reconnect forever, at least once a second: every second
+      // spent waiting after Redis is back is a second of 503s and idle workers.
       reconnectStrategy: (retries, cause) =>
-        connectedOnce ? Math.min(100 * 2 ** Math.min(retries, 5), 3000) : opts.onConnectFailure(cause),
+        connectedOnce ? Math.min(100 * 2 ** Math.min(retries, 5), 1000) : opts.onConnectFailure(cause),
     },
   });
   client.on('ready', () => {

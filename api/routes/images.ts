@@ -64,7 +64,7 @@ export function imageRoutes({ config, sql, uploads, jobs, idempotency }: ImageRo
       '/api/images/:id/status',
       async ({ params, request }) => {
         const id = requireJobId(params.id);
-        const { state } = await lookupJob(jobs, sql, id);
+        const { state } = await lookupJob(jobs, sql, id, { statusOnly: true });
         const body: Record<string, unknown> = { id, ...state };
         if (state.status === 'done') body.image_url = `${publicBaseUrl(config, request.url)}/api/images/${id}`;
         return json(200, body);

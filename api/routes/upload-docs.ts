@@ -1,6 +1,6 @@
 import type { OpenAPIV3 } from 'openapi-types';
 import type { Config } from '../../shared/config.ts';
-import { errorResponse, unavailable } from '../docs.ts';
+import { errorResponse } from '../docs.ts';
 import { operationsProperty, parameterProperties } from '../operations-docs.ts';
 import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES } from '../operations-field.ts';
 import type { Shortcut } from '../shortcuts.ts';
@@ -122,7 +122,11 @@ export function uploadDocs(config: Config): OpenAPIV3.OperationObject {
           `the image header declares more than ${config.maxInputPixels} pixels (\`image_too_large\`, refused before decoding); ` +
           'or the Idempotency-Key was already used for a different image or description (`idempotency_key_reused`)',
       ),
-      503: unavailable,
+      503: errorResponse(
+        'the queue is full (`queue_full`) or Redis is unavailable (`redis_unavailable`); `Retry-After` says when to try again. ' +
+          '`outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — ' +
+          'GET its status after Retry-After, and send it again only on 404',
+      ),
     },
   };
 }

@@ -4,6 +4,7 @@ import { DependencyError, isPermanent, serializeError, type SerializedError } fr
 import type { Fields } from '../messages.ts';
 import type { Entry } from './reply.ts';
 import type { StreamQueue, Command } from './stream.ts';
+import { isUnavailable } from '../unavailable.ts';
 
 export interface ConsumerOptions<M> {
   queue: StreamQueue;
@@ -23,22 +24,29 @@ export interface ConsumerOptions<M> {
   blockMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const backoff = (attempt: number) => Math.min(100 * 2 ** attempt, 5000);
+const backoff = (attempt: number, capMs = 5000) => Math.min(100 * 2 ** attempt, capMs);
+// A failing read means Redis is unreachable and the client is reconnecting by
+// itself (at least once a second); polling more slowly than that only delays
+// the restart of work once it is back.
+const READ_RETRY_CAP_MS = 1000;
 
 /**
  * Reads a stream through its consumer group and hands each entry to
  * `handle`, at least once. Permanent errors and entries delivered more than
- * `maxDeliveries` times go to the dead-letter stream; a DependencyError
- * pauses and retries the same entry; any other error leaves the entry
- * pending, to be reclaimed after `reclaimIdleMs`.
+ * `maxDeliveries` times go to the dead-letter stream; a DependencyError or
+ * an unreachable Redis pauses and retries the same entry; any other error
+ * leaves the entry pending, to be reclaimed after `reclaimIdleMs`.
  */
 export class StreamConsumer<M> {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private lastReclaim = 0;
+  private readonly stopped: Promise<void>;
+  private signalStop!: () => void;
 
-  constructor(private readonly o: ConsumerOptions<M>) {}
+  constructor(private readonly o: ConsumerOptions<M>) {
+    this.stopped = new Promise((resolve) => (this.signalStop = resolve));
+  }
 
   start(): Promise<void> {
     this.loop ??= this.run();
@@ -48,7 +56,17 @@ export class StreamConsumer<M> {
   /** Stops reading and waits for the entry in hand; safe to call twice. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.signalStop();
     await this.loop;
+  }
+
+  /**
+   * Waits `ms`, or less if stop() is called: a backoff during an outage can
+   * reach seconds, and shutdown must not sit it out past its deadline.
+   */
+  private pause(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([new Promise<void>((r) => (timer = setTimeout(r, ms))), this.stopped]).finally(() => clearTimeout(timer));
   }
 
   private async run(): Promise<void> {
@@ -69,7 +87,7 @@ export class StreamConsumer<M> {
       } catch (err) {
         entries = [];
         log.error({ err }, 'consumer loop error; retrying');
-        await sleep(backoff(failures++));
+        await this.pause(backoff(failures++, READ_RETRY_CAP_MS));
       }
     }
   }
@@ -117,10 +135,14 @@ export class StreamConsumer<M> {
         return;
       } catch (err) {
         if (isPermanent(err)) return this.deadLetter(entry, jobId, serializeError(err), elog);
-        if (err instanceof DependencyError && !this.stopping) {
+        // Redis going away mid-handling is an outage too: retrying in place
+        // resumes as soon as it is back, and counts no failed delivery.
+        if ((err instanceof DependencyError || isUnavailable('redis', err)) && !this.stopping) {
           elog.warn({ err, attempt }, 'dependency unavailable; retrying the same entry');
-          await sleep(backoff(attempt));
-          continue;
+          await this.pause(backoff(attempt));
+          if (!this.stopping) continue;
+          elog.info('stopping during an outage; the entry stays pending');
+          return;
         }
         elog.error({ err }, 'handling failed; entry stays pending and will be retried');
         return;

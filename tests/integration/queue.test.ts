@@ -59,6 +59,16 @@ function consumer(q: ReturnType<typeof freshQueue>, name: string, handle: (m: Up
   });
 }
 
+/** A consumer on `q` whose every attempt throws `fail()`; `attempts()` counts them. */
+function failingConsumer(q: ReturnType<typeof freshQueue>, fail: () => Error, extra: { maxDeliveries?: number; reclaimIdleMs?: number } = {}) {
+  let attempts = 0;
+  const c = consumer(q, 'c', async () => {
+    attempts++;
+    throw fail();
+  }, extra);
+  return { c, attempts: () => attempts };
+}
+
 async function until(cond: () => Promise<boolean> | boolean, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
@@ -107,16 +117,12 @@ describe('stream queue on real Redis', () => {
 
   test('a message that keeps failing is dead-lettered after max deliveries and its job marked failed', async () => {
     const q = freshQueue();
-    let attempts = 0;
-    const c = consumer(q, 'c', async () => {
-      attempts++;
-      throw new Error('boom');
-    }, { maxDeliveries: 3, reclaimIdleMs: 100 });
+    const { c, attempts } = failingConsumer(q, () => new Error('boom'), { maxDeliveries: 3, reclaimIdleMs: 100 });
     const id = await addUpload(q.queue, q.jobs);
     void c.start();
     await until(async () => (await deadEntries(q.deadKey)).length === 1, 8000);
     await c.stop();
-    expect(attempts).toBe(3);
+    expect(attempts()).toBe(3);
     const [dead] = await deadEntries(q.deadKey);
     expect(text(dead!.error_code)).toBe('too_many_deliveries');
     expect(text(dead!.id)).toBe(id);
@@ -167,6 +173,21 @@ describe('stream queue on real Redis', () => {
     await c.stop();
     expect(await deadEntries(q.deadKey)).toEqual([]);
     expect(await q.queue.length()).toBe(0);
+  });
+
+  test('stop() during an outage cuts the backoff short and leaves the entry pending', async () => {
+    const q = freshQueue();
+    const { c, attempts } = failingConsumer(q, () => new DependencyError('database down'));
+    await addUpload(q.queue, q.jobs);
+    void c.start();
+    // By the sixth attempt the backoff between attempts has grown to seconds.
+    await until(() => attempts() === 6, 10_000);
+    const asked = performance.now();
+    await c.stop();
+    expect(performance.now() - asked).toBeLessThan(500);
+    expect(attempts()).toBe(6);
+    const [pending] = (await command(ns.redis, ['XPENDING', q.queue.key, q.queue.group])) as [number];
+    expect(Number(pending)).toBe(1);
   });
 
   test('a restarted consumer first finishes its own pending entries', async () => {

@@ -28,8 +28,8 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 }
 
 /** Deletes every Redis key under `prefix`. */
-export async function deleteRedisPrefix(prefix: string): Promise<void> {
-  const client = createClient({ url: TEST_REDIS_URL });
+export async function deleteRedisPrefix(prefix: string, url: string = TEST_REDIS_URL): Promise<void> {
+  const client = createClient({ url });
   await client.connect();
   for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
     const keys = Array.isArray(batch) ? batch : [batch];

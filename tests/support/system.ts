@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, uniqueName } from './namespace.ts';
+import { freePort } from './ports.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NICE = ['/usr/bin/nice', '/bin/nice'].find(existsSync);
@@ -13,19 +13,21 @@ export type ServiceName = 'api' | 'processor' | 'saver';
 
 export interface RunningService {
   name: string;
+  service: ServiceName;
+  /** Its name in the consumer group; a restart may reuse it to resume its own pending entries. */
+  consumer: string;
   proc: ReturnType<typeof Bun.spawn>;
   output: string[];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
+export interface StartOptions {
+  processors?: number;
+  /** Savers are named `saver`, `saver-2`, … */
+  savers?: number;
+  env?: Record<string, string>;
+  processorNice?: number;
+  /** The services reach PostgreSQL through this port (a proxy), not the server's own. */
+  pgPort?: number;
 }
 
 /**
@@ -38,6 +40,8 @@ export class TestSystem {
     readonly baseUrl: string,
     readonly env: Record<string, string>,
     readonly dir: string,
+    /** The test database reached directly, never through a proxy: for checks. */
+    readonly databaseUrl: string,
     private readonly dropDb: () => Promise<void>,
   ) {}
 
@@ -45,18 +49,18 @@ export class TestSystem {
    * `processorNice` starts the processors under `nice -n <value>`, as
    * `npm start` does (nice execs, so the pid stays the service's own).
    */
-  static async start(
-    opts: { processors?: number; env?: Record<string, string>; processorNice?: number } = {},
-  ): Promise<TestSystem> {
+  static async start(opts: StartOptions = {}): Promise<TestSystem> {
     const db = await createTestDatabase();
     const dir = await mkdtemp(join(tmpdir(), 'kadr-test-'));
     const port = await freePort();
+    const serviceDbUrl = new URL(db.url);
+    if (opts.pgPort) serviceDbUrl.port = String(opts.pgPort);
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       PORT: String(port),
       HOST: '127.0.0.1',
       REDIS_URL: TEST_REDIS_URL,
-      DATABASE_URL: db.url,
+      DATABASE_URL: serviceDbUrl.toString(),
       KEY_PREFIX: `${uniqueName('t')}:`,
       IMAGES_DIR: join(dir, 'images'),
       LOG_DIR: join(dir, 'logs'),
@@ -65,18 +69,19 @@ export class TestSystem {
       SHUTDOWN_TIMEOUT_MS: '5000',
       ...opts.env,
     };
-    const system = new TestSystem(`http://127.0.0.1:${port}`, env, dir, db.drop);
+    const system = new TestSystem(`http://127.0.0.1:${port}`, env, dir, db.url, db.drop);
     try {
       // The saver migrates the fresh database before the API starts serving.
       system.spawn('saver');
       await system.waitForLog('saver', 'saver started', 20_000);
+      for (let i = 2; i <= (opts.savers ?? 1); i++) system.spawn('saver', `saver-${i}`);
       system.spawn('api');
       for (let i = 0; i < (opts.processors ?? 1); i++) {
         system.spawn('processor', `processor-${i + 1}`, {}, { nice: opts.processorNice });
       }
       await system.waitUntilReady(20_000);
-      for (const s of system.services.filter((s) => s.name.startsWith('processor'))) {
-        await system.waitForLog(s.name, 'processor started', 20_000);
+      for (const s of system.services.filter((s) => s.service !== 'api')) {
+        await system.waitForLog(s.name, `${s.service} started`, 20_000);
       }
     } catch (err) {
       await system.stop();
@@ -89,16 +94,17 @@ export class TestSystem {
     service: ServiceName,
     name: string = service,
     extraEnv: Record<string, string> = {},
-    opts: { nice?: number } = {},
+    opts: { nice?: number; consumer?: string } = {},
   ): RunningService {
     const cmd = [process.execPath, `${service}/main.ts`];
+    const consumer = opts.consumer ?? `${name}-${Math.random().toString(36).slice(2, 6)}`;
     const proc = Bun.spawn(opts.nice && NICE ? [NICE, '-n', String(opts.nice), ...cmd] : cmd, {
       cwd: ROOT,
-      env: { ...this.env, CONSUMER_NAME: `${name}-${Math.random().toString(36).slice(2, 6)}`, ...extraEnv },
+      env: { ...this.env, CONSUMER_NAME: consumer, ...extraEnv },
       stdout: 'pipe',
       stderr: 'pipe',
     });
-    const running: RunningService = { name, proc, output: [] };
+    const running: RunningService = { name, service, consumer, proc, output: [] };
     const collect = async (stream: ReadableStream<Uint8Array>) => {
       const decoder = new TextDecoder();
       for await (const chunk of stream) running.output.push(decoder.decode(chunk));
@@ -113,6 +119,41 @@ export class TestSystem {
     const found = this.services.filter((s) => s.name === name).at(-1);
     if (!found) throw new Error(`no service ${name}`);
     return found;
+  }
+
+  /**
+   * Starts `name` again (after it exited). `sameConsumer` reuses its consumer
+   * name, so it resumes its own pending entries at once; otherwise they wait
+   * for RECLAIM_IDLE_MS and go to whichever consumer reclaims them.
+   */
+  async restart(name: string, opts: { sameConsumer?: boolean } = {}): Promise<RunningService> {
+    const old = this.service(name);
+    if (old.proc.exitCode === null && old.proc.signalCode === null) throw new Error(`${name} is still running`);
+    const started = this.spawn(old.service, name, {}, { consumer: opts.sameConsumer ? old.consumer : undefined });
+    if (old.service === 'api') await this.waitUntilReady(20_000);
+    else await this.waitForLog(name, `${old.service} started`, 20_000);
+    return started;
+  }
+
+  /** Sends `signal` and resolves when the process has exited, with how long that took. */
+  async signal(name: string, signal: 'SIGTERM' | 'SIGKILL', timeoutMs = 20_000): Promise<{ exitCode: number | null; ms: number }> {
+    const { proc } = this.service(name);
+    const sent = performance.now();
+    proc.kill(signal);
+    const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(timeoutMs).then(() => false)]);
+    if (!exited) throw new Error(`${name} did not exit within ${timeoutMs} ms of ${signal}`);
+    return { exitCode: proc.exitCode, ms: performance.now() - sent };
+  }
+
+  /** How many JSON log lines with this `msg` every incarnation of `name` has written. */
+  logCount(name: string, msg: string): number {
+    const marker = `"msg":${JSON.stringify(msg)}`;
+    let n = 0;
+    for (const s of this.services.filter((s) => s.name === name)) {
+      // pino writes one object per line; a line still being written has no match yet.
+      for (const line of s.output.join('').split('\n')) if (line.includes(marker)) n++;
+    }
+    return n;
   }
 
   async waitForLog(name: string, text: string, timeoutMs: number): Promise<void> {
@@ -167,7 +208,7 @@ export class TestSystem {
       ),
     );
     await this.dropDb().catch(() => {});
-    await deleteRedisPrefix(this.env.KEY_PREFIX!).catch(() => {});
+    await deleteRedisPrefix(this.env.KEY_PREFIX!, this.env.REDIS_URL).catch(() => {});
     await rm(this.dir, { recursive: true, force: true });
   }
 }

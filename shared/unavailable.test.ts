@@ -1,0 +1,59 @@
+import { describe, expect, test } from 'bun:test';
+import { ClientOfflineError, SocketClosedUnexpectedlyError } from 'redis';
+import { ServiceUnavailableError } from './errors.ts';
+import { calling, isUnavailable, neverSent, unavailableDependency } from './unavailable.ts';
+
+const withCode = (code: string) => Object.assign(new Error(`failed: ${code}`), { code });
+
+describe('telling an unavailable dependency from a bad request', () => {
+  test('a bare socket error means unreachable for either client, but names neither', () => {
+    const refused = withCode('ECONNREFUSED');
+    expect(isUnavailable('redis', refused)).toBe(true);
+    expect(isUnavailable('postgres', refused)).toBe(true);
+    expect(unavailableDependency(refused)).toBe('unknown');
+  });
+
+  test('the Redis client\'s own classes name Redis', () => {
+    expect(unavailableDependency(new ClientOfflineError())).toBe('redis');
+    expect(isUnavailable('postgres', new ClientOfflineError())).toBe(false);
+  });
+
+  test.each(['CONNECTION_CLOSED', 'CONNECT_TIMEOUT', '57P01', '08006', '53300'])('postgres.js code or SQLSTATE %s names PostgreSQL', (code) => {
+    expect(unavailableDependency(withCode(code))).toBe('postgres');
+    expect(isUnavailable('redis', withCode(code))).toBe(false);
+  });
+
+  test.each(['23505', '22P02', undefined])('code %s is about the data, not availability', (code) => {
+    const err = code ? withCode(code) : new Error('boom');
+    expect(unavailableDependency(err)).toBeNull();
+    expect(isUnavailable('postgres', err)).toBe(false);
+  });
+});
+
+describe('calling a dependency', () => {
+  test('turns its unavailability into a 503 naming it, keeping the cause', async () => {
+    const cause = withCode('ECONNRESET');
+    const err = await calling('redis', Promise.reject(cause)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceUnavailableError);
+    expect((err as ServiceUnavailableError).code).toBe('redis_unavailable');
+    expect((err as ServiceUnavailableError).cause).toBe(cause);
+  });
+
+  test('passes other errors and results through untouched', async () => {
+    const unique = withCode('23505');
+    expect(await calling('postgres', Promise.reject(unique)).catch((e: unknown) => e)).toBe(unique);
+    expect(await calling('postgres', Promise.resolve(7))).toBe(7);
+  });
+});
+
+describe('whether a failed Redis command may have run', () => {
+  test('offline, or refused at connect: it never reached Redis', () => {
+    expect(neverSent(new ClientOfflineError())).toBe(true);
+    expect(neverSent(withCode('ECONNREFUSED'))).toBe(true);
+  });
+
+  test('the connection lost with the command in flight: Redis may have run it', () => {
+    expect(neverSent(new SocketClosedUnexpectedlyError())).toBe(false);
+    expect(neverSent(withCode('ECONNRESET'))).toBe(false);
+  });
+});

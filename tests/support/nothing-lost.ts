@@ -1,0 +1,111 @@
+import { expect } from 'bun:test';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { command, text } from '../../shared/redis.ts';
+import { Probe, type QueueState } from './probe.ts';
+import type { TestSystem } from './system.ts';
+import { until } from './wait.ts';
+
+export interface Outcome {
+  /** Accepted ids, counting the uncertain ones that turned out to be queued. */
+  accepted: number;
+  /** Answered `outcome_unknown` yet queued after all; held to the same promise. */
+  uncertainQueued: number;
+  done: number;
+  failed: number;
+  /** How long the system took, after this was called, to finish every job. */
+  settledMs: number;
+}
+
+function tally(values: Iterable<string>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/**
+ * kadr's promise, checked for every accepted id: it ends `done` with exactly
+ * one row in `images` and exactly one file `<id>.jpg` (the size the row
+ * records, a JPEG, for the description that was posted), or `failed` with a
+ * reason and neither row nor file. Nothing else is stored: no row or file for
+ * an id that was not accepted, no temporary file left behind. Both streams end
+ * empty with nothing pending. Waits up to `timeoutMs` for the system to settle.
+ * `uncertain` uploads (answered `outcome_unknown`) count as accepted when
+ * Redis has their job, and must have left nothing when it has not.
+ */
+export async function expectNothingLost(
+  system: TestSystem,
+  acceptedOnly: ReadonlyMap<string, string>,
+  opts: { timeoutMs?: number; uncertain?: ReadonlyMap<string, string> } = {},
+): Promise<Outcome> {
+  const started = performance.now();
+  const probe = await Probe.open(system);
+  const { redis, k } = probe;
+  const sql = postgres(system.databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    // Redis is back and settled what it executed: a job key says "queued".
+    const uncertain = [...(opts.uncertain ?? new Map<string, string>())];
+    const known = await probe.statuses(uncertain.map(([id]) => id));
+    const queued = uncertain.filter(([id]) => known.get(id) !== 'missing');
+    const accepted = new Map([...acceptedOnly, ...queued]);
+    const ids = [...accepted.keys()];
+    let status = new Map<string, string>();
+    let queues: QueueState | undefined;
+    await until(
+      'every accepted job done or failed, both streams empty, nothing pending',
+      async () => {
+        status = await probe.statuses(ids);
+        queues = await probe.queues();
+        const settled = [...status.values()].every((s) => s === 'done' || s === 'failed');
+        return settled && Object.values(queues).every((n) => n === 0);
+      },
+      opts.timeoutMs ?? 60_000,
+      { intervalMs: 250, explain: () => JSON.stringify({ statuses: tally(status.values()), queues }) },
+    );
+    const settledMs = performance.now() - started;
+    const done = ids.filter((id) => status.get(id) === 'done');
+    const failed = ids.filter((id) => status.get(id) === 'failed');
+
+    const rows = await sql<Array<{ id: string; description: string; path: string; bytes: number }>>`
+      select id::text, description, path, bytes from images`;
+    const rowsById = tally(rows.map((r) => r.id));
+    // The primary key should make this impossible; the promise is checked, not assumed.
+    expect(Object.keys(rowsById).filter((id) => rowsById[id]! > 1)).toEqual([]);
+    expect(rows.filter((r) => !accepted.has(r.id)).map((r) => r.id)).toEqual([]);
+    expect(done.filter((id) => !rowsById[id])).toEqual([]);
+    expect(failed.filter((id) => rowsById[id])).toEqual([]);
+    expect(rows.filter((r) => r.description !== accepted.get(r.id) || r.path !== `${r.id}.jpg`).map((r) => r.id)).toEqual([]);
+
+    // Exactly the done ids' files, and nothing else: no temporary or second file.
+    const expectedFiles = new Set(done.map((id) => `${id}.jpg`));
+    const files = await listDir(system.env.IMAGES_DIR!);
+    expect(files.filter((f) => !expectedFiles.has(f))).toEqual([]);
+    expect([...expectedFiles].filter((f) => !files.includes(f))).toEqual([]);
+    const badFiles: string[] = [];
+    for (const r of rows) {
+      const file = Bun.file(join(system.env.IMAGES_DIR!, r.path));
+      const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
+      if (file.size !== Number(r.bytes) || head[0] !== 0xff || head[1] !== 0xd8) badFiles.push(r.path);
+    }
+    expect(badFiles).toEqual([]);
+
+    for (const id of failed) {
+      const [code, message] = (await command(redis, ['HMGET', k.job(id), 'error_code', 'error_message'])) as Array<Buffer | null>;
+      expect({ id, code: code && text(code), hasMessage: Boolean(message?.length) }).toEqual({ id, code: expect.any(String), hasMessage: true });
+    }
+    expect(Number(await command(redis, ['XLEN', k.dead]))).toBe(failed.length);
+    return { accepted: ids.length, uncertainQueued: queued.length, done: done.length, failed: failed.length, settledMs };
+  } finally {
+    await Promise.allSettled([probe.close(), sql.end({ timeout: 1 })]);
+  }
+}
