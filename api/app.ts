@@ -39,11 +39,14 @@ export function createApp({ config, redis, sql, log }: AppDeps) {
             title: 'kadr',
             version: '0.1.0',
             description:
-              'Asynchronous image captioning: upload a photo with a description, get it back with the ' +
-              'description in a black band underneath. Every error answers `{ "error": { "code", "message" } }`.',
+              'Asynchronous image processing: upload a photo with a description and get it back with the ' +
+              'description in a black band underneath, or processed by a pipeline of operations (crop, resize, ' +
+              'grayscale, rotate, watermark, format...) given in the `operations` field or through a shortcut endpoint. ' +
+              'Every error answers `{ "error": { "code", "message" } }`.',
           },
           tags: [
             { name: 'images', description: 'upload, status, list and download' },
+            { name: 'operations', description: 'one operation per endpoint: the photo and the operation\'s parameters as form fields' },
             { name: 'health', description: 'liveness and readiness' },
           ],
         },

@@ -40,6 +40,7 @@ export const jobStatusSchema: OpenAPIV3.SchemaObject = {
       properties: { code: { type: 'string' }, message: { type: 'string' } },
       description: 'why the job failed (status "failed" only)',
     },
+    step: { type: 'string', description: 'the pipeline step running, as "3/5 resize" (status "processing"), or the one that failed (status "failed")' },
     image_url: { type: 'string', description: 'where the result is (status "done" only)' },
   },
 };
@@ -54,6 +55,7 @@ export const listedImageSchema: OpenAPIV3.SchemaObject = {
     width: { type: 'integer' },
     height: { type: 'integer' },
     bytes: { type: 'integer' },
+    content_type: { type: 'string', description: 'image/jpeg, image/png, image/webp or image/avif' },
     url: { type: 'string' },
   },
 };

@@ -21,9 +21,9 @@ export function newAcceptance(): Accepted {
  * an accepted id always has both; `extra` commands (the Idempotency-Key's
  * record) join the same MULTI. Refuses with 503 when the stream is already
  * longer than `maxLength`, rather than letting Redis fill up; `gauge` tells
- * that, usually without a round trip (by default it reads the length afresh). When Redis goes
- * away with the MULTI sent but unanswered, the 503 carries the id, because the
- * upload may be queued after all.
+ * that, usually without a round trip (by default it reads the length afresh).
+ * When Redis goes away with the MULTI sent but unanswered, the 503 carries
+ * the id, because the upload may be queued after all.
  */
 export async function enqueueUpload(
   uploads: StreamQueue,
@@ -41,9 +41,10 @@ export async function enqueueUpload(
     });
   }
   const { id, received_at } = accepted;
+  const { description, image, operations, files } = upload;
   const tx = uploads.redis.multi();
   for (const c of jobs.commands(id, 'queued', { received_at })) tx.addCommand(c as never);
-  tx.addCommand(['XADD', uploads.key, '*', ...toFields({ id, description: upload.description, received_at, image: upload.image })] as never);
+  tx.addCommand(['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, operations, files })] as never);
   for (const c of extra) tx.addCommand(c as never);
   // The queue's length after this append, for the next uploads' admission.
   tx.addCommand(['XLEN', uploads.key] as never);

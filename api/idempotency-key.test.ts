@@ -71,4 +71,15 @@ describe('fingerprintUpload', () => {
     const b = fingerprintUpload({ image: new Uint8Array([0x61]), description: 'bc' });
     expect(a).not.toBe(b);
   });
+
+  test('tells pipelines and their files apart, and an upload without one from any with one', () => {
+    const plain = fingerprintUpload({ image, description: 'cat' });
+    const grey = fingerprintUpload({ image, description: 'cat', operations: '[{"op":"grayscale"}]' });
+    const flip = fingerprintUpload({ image, description: 'cat', operations: '[{"op":"flip"}]' });
+    expect(new Set([plain, grey, flip]).size).toBe(3);
+    const mark = (bytes: number[]) =>
+      fingerprintUpload({ image, description: 'cat', operations: '[{"op":"watermark","image":"logo"}]', files: { logo: new Uint8Array(bytes) } });
+    expect(mark([1])).not.toBe(mark([2]));
+    expect(mark([1])).toBe(mark([1]));
+  });
 });

@@ -33,10 +33,15 @@ export function hashIdempotencyKey(key: string): string {
 }
 
 /**
- * What makes two uploads the same request: the image bytes and the
- * description. The image is hashed first, so its fixed-length digest keeps
- * the two parts from running into each other.
+ * What makes two uploads the same request: the image bytes, the description,
+ * and the pipeline with its files when there is one. Each variable-length part
+ * after the first is preceded by a fixed-length digest or a NUL, so parts
+ * cannot run into each other; an upload without operations keeps the
+ * fingerprint it always had.
  */
-export function fingerprintUpload(upload: Pick<Upload, 'image' | 'description'>): string {
-  return createHash('sha256').update(sha256(upload.image)).update(upload.description, 'utf8').digest('hex');
+export function fingerprintUpload(upload: Pick<Upload, 'image' | 'description' | 'operations' | 'files'>): string {
+  const hash = createHash('sha256').update(sha256(upload.image)).update(upload.description, 'utf8');
+  if (upload.operations !== undefined) hash.update('\0operations\0').update(upload.operations, 'utf8');
+  for (const name of Object.keys(upload.files ?? {}).sort()) hash.update(`\0${name}\0`).update(sha256(upload.files![name]!));
+  return hash.digest('hex');
 }

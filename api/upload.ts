@@ -1,13 +1,11 @@
-import {
-  BadRequestError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '../shared/errors.ts';
+import { BadRequestError, UnsupportedMediaTypeError, ValidationError } from '../shared/errors.ts';
+import { stepsJson } from '../processor/operations/steps.ts';
 import { validateDescription } from './description.ts';
+import { readImagePart } from './file-part.ts';
 import { readImageSize } from './image-size.ts';
+import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES, readOperations, readShortcutStep, readStepFiles } from './operations-field.ts';
 import { readBodyLimited } from './read-body.ts';
-import { sniffImageType } from './sniff.ts';
+import type { Shortcut } from './shortcuts.ts';
 
 export interface UploadLimits {
   maxUploadBytes: number;
@@ -19,18 +17,46 @@ export interface Upload {
   image: Uint8Array;
   description: string;
   contentType: string;
+  /** The pipeline as JSON text, validated; absent for the default caption. */
+  operations?: string;
+  /** Extra file parts the steps refer to (watermark images), by part name. */
+  files?: Record<string, Uint8Array>;
 }
 
-// Room for the multipart framing and the description around the file itself.
+// Room for the multipart framing, the text fields and the watermark images around the photo itself.
 const MULTIPART_OVERHEAD = 64 * 1024;
+const BODY_ALLOWANCE = MULTIPART_OVERHEAD + MAX_STEP_FILES * MAX_STEP_FILE_BYTES;
 
 /**
- * Reads and checks a `POST /api/images` body. The image is not decoded here
- * (the processor does that); only its presence, size, leading magic bytes and
- * the pixel count its header declares are checked, so an upload costs no image
- * work in the API and a decompression bomb never reaches the queue.
+ * Reads and checks an upload body: `POST /api/images`, or with `shortcut`
+ * one of the single-operation endpoints. The image is not decoded here (the
+ * processor does that); only its presence, size, leading magic bytes and the
+ * pixel count its header declares are checked, so an upload costs no image
+ * work in the API and a decompression bomb never reaches the queue. The
+ * pipeline is validated against the operations' schemas.
  */
-export async function readUpload(request: Request, limits: UploadLimits): Promise<Upload> {
+export async function readUpload(request: Request, limits: UploadLimits, shortcut?: Shortcut): Promise<Upload> {
+  const form = await readForm(request, limits);
+  const { bytes: image, contentType } = await readImagePart(
+    form,
+    'image',
+    limits.maxUploadBytes,
+    'send the photo as a file part named "image"',
+  );
+  refuseBomb(image, limits.maxInputPixels);
+  const descriptions = form.getAll('description');
+  if (descriptions.length > 1) throw new ValidationError('description', `send it once, got ${descriptions.length}`, 'too_many_values');
+  // A shortcut needs no description; its row then says what was done.
+  const description =
+    shortcut && descriptions.length === 0
+      ? shortcut.operation.name
+      : validateDescription(descriptions[0], limits.maxDescriptionLength);
+  const steps = shortcut ? readShortcutStep(form, shortcut) : readOperations(form);
+  if (!steps) return { image, description, contentType };
+  return { image, description, contentType, operations: stepsJson(steps), files: await readStepFiles(form, steps) };
+}
+
+async function readForm(request: Request, limits: UploadLimits): Promise<FormData> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data\s*;/i.test(type)) {
     throw new UnsupportedMediaTypeError(
@@ -40,34 +66,14 @@ export async function readUpload(request: Request, limits: UploadLimits): Promis
   }
   const body = await readBodyLimited(
     request,
-    limits.maxUploadBytes + MULTIPART_OVERHEAD,
-    `an image of at most ${limits.maxUploadBytes} bytes and the form around it`,
+    limits.maxUploadBytes + BODY_ALLOWANCE,
+    `an image of at most ${limits.maxUploadBytes} bytes, up to ${MAX_STEP_FILES} watermark images of ${MAX_STEP_FILE_BYTES} and the form around them`,
   );
-  let form: FormData;
   try {
-    form = await new Response(body, { headers: { 'content-type': type } }).formData();
+    return await new Response(body, { headers: { 'content-type': type } }).formData();
   } catch {
     throw new BadRequestError('the multipart/form-data body is malformed and could not be parsed', 'malformed_multipart');
   }
-  const images = form.getAll('image');
-  if (images.length === 0) throw new ValidationError('image', 'is required: send the photo as a file part named "image"', 'missing_field');
-  if (images.length > 1) throw new ValidationError('image', `send exactly one file, got ${images.length}`, 'too_many_files');
-  const file = images[0]!;
-  if (typeof file === 'string') throw new ValidationError('image', 'must be a file part, got a text field', 'not_a_file');
-  if (file.size === 0) throw new ValidationError('image', 'the file is empty', 'empty_file');
-  if (file.size > limits.maxUploadBytes) {
-    throw new PayloadTooLargeError(`image: the file is ${file.size} bytes; at most ${limits.maxUploadBytes} bytes are accepted`);
-  }
-  const image = new Uint8Array(await file.arrayBuffer());
-  const contentType = sniffImageType(image);
-  if (!contentType) {
-    throw new UnsupportedMediaTypeError('image: not a JPEG, PNG, WebP, GIF, TIFF or AVIF file (checked by its leading bytes)');
-  }
-  refuseBomb(image, limits.maxInputPixels);
-  const descriptions = form.getAll('description');
-  if (descriptions.length > 1) throw new ValidationError('description', `send it once, got ${descriptions.length}`, 'too_many_values');
-  const description = validateDescription(descriptions[0], limits.maxDescriptionLength);
-  return { image, description, contentType };
 }
 
 /**

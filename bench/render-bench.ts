@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { Config } from '../shared/config.ts';
+import { captionOptionsOf } from '../processor/caption/options.ts';
 import { createCaptionRenderer, type CaptionTimings } from '../processor/caption/renderer.ts';
-import { captionOptionsFrom } from '../processor/caption/options.ts';
 import { makeCaptions } from './captions.ts';
 import { ms, percentile, textTable, markdownTable } from './stats.ts';
 
@@ -26,7 +26,7 @@ export interface RenderBenchResult {
  */
 export async function runRenderBench(config: Config, photoPath: string, iterations: number): Promise<RenderBenchResult> {
   const photo = new Uint8Array(await Bun.file(photoPath).arrayBuffer());
-  const renderer = await createCaptionRenderer(captionOptionsFrom(config));
+  const renderer = await createCaptionRenderer(captionOptionsOf(config));
   await renderer.warmUp();
   const jpeg = { quality: config.jpegQuality, optimiseCoding: config.jpegOptimiseCoding };
   const plain = () =>

@@ -1,6 +1,6 @@
 /**
  * `bun bench/run.ts [--images N] [--concurrency C] [--processors P] [--url URL] [--soak] [--scaling]`
- * Render micro-benchmark, then the whole system under load; prints the
+ * Render and per-operation micro-benchmarks, then the whole system under load; prints the
  * figures and writes them to bench/results/<date>.md with a chart beside it.
  * --scaling instead runs the whole system with 1 processor, then with 2.
  * `--help` lists every option. Not part of `bun test`.
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../shared/config.ts';
 import { Cleanup } from './cleanup.ts';
 import { parseOptions, type BenchOptions } from './options.ts';
+import { operationsBenchMarkdown, operationsBenchText, runOperationsBench } from './operations-bench.ts';
 import { renderBenchMarkdown, renderBenchText, runRenderBench } from './render-bench.ts';
 import { runInfoLines, sectionsMarkdown, sectionsText, systemSections, type RunInfo } from './report.ts';
 import { localDate, writeChart, writeResult } from './results.ts';
@@ -28,6 +29,11 @@ async function benchmark(options: BenchOptions, info: RunInfo, cleanup: Cleanup)
     const render = await runRenderBench(loadConfig(), fixture('cat-640x480.jpg'), options.renderIterations);
     renderMd = `## Render only (in-process, one at a time)\n\n${renderBenchMarkdown(render)}`;
     console.log(`== Render only (in-process, one at a time) ==\n${renderBenchText(render)}\n`);
+    const opIterations = Math.max(5, Math.round(options.renderIterations / 10));
+    log(`operations micro-benchmark, ${opIterations} iterations of each...`);
+    const ops = await runOperationsBench(loadConfig(), fixture('cat-640x480.jpg'), opIterations);
+    renderMd += `\n\n## Operations (in-process, one at a time)\n\n${operationsBenchMarkdown(ops)}`;
+    console.log(`== Operations (in-process, one at a time) ==\n${operationsBenchText(ops)}\n`);
   }
   const figures = await runSystemBench(options, cleanup, log);
   info.loadavgAfter = loadavg();

@@ -4,24 +4,36 @@ import { toFields, type UploadMessage } from '../shared/messages.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
 import type { CaptionRenderer } from './caption/renderer.ts';
+import type { Pipeline } from './pipeline.ts';
+import { stepsOfMessage } from './message-steps.ts';
 
 export interface ProcessDeps {
   uploads: StreamQueue;
   captionedKey: string;
   jobs: JobStore;
   renderer: CaptionRenderer;
+  pipeline: Pipeline;
   log: Logger;
 }
 
 /**
- * Captions one upload and hands it to the saver: the XADD to the next stream,
- * the ack of this one and the status change happen in one MULTI, so a crash
- * either redoes the work or has handed it over, never both or neither.
+ * Processes one upload and hands it to the saver: the XADD to the next
+ * stream, the ack of this one and the status change happen in one MULTI, so
+ * a crash either redoes the work or has handed it over, never both or
+ * neither. Without `operations` the upload takes the caption renderer's
+ * tuned path (decode overlapped with layout); with them, the step pipeline.
  */
 export function createProcessHandler(deps: ProcessDeps) {
   return async (msg: UploadMessage, entry: Entry): Promise<void> => {
+    const steps = stepsOfMessage(msg);
     await deps.jobs.set(msg.id, 'processing');
-    const result = await deps.renderer.render(msg.image, msg.description);
+    const result = steps
+      ? await deps.pipeline(msg.image, steps, {
+          description: msg.description,
+          files: msg.files ?? {},
+          onStep: (label) => deps.jobs.set(msg.id, 'processing', { step: label }),
+        })
+      : await deps.renderer.render(msg.image, msg.description).then((r) => ({ ...r, bytes: r.jpeg, format: 'jpeg' as const }));
     const tx = deps.uploads.redis.multi();
     tx.addCommand([
       'XADD', deps.captionedKey, '*',
@@ -29,17 +41,18 @@ export function createProcessHandler(deps: ProcessDeps) {
         id: msg.id,
         description: msg.description,
         received_at: msg.received_at,
-        image: result.jpeg,
+        image: result.bytes,
         width: result.width,
         height: result.height,
+        format: result.format,
       }),
     ] as never);
     for (const c of deps.uploads.ackCommands(entry.id)) tx.addCommand(c as never);
     for (const c of deps.jobs.commands(msg.id, 'saving')) tx.addCommand(c as never);
     await tx.exec();
     deps.log.info(
-      { jobId: msg.id, width: result.width, height: result.height, bytes: result.jpeg.length, timings: result.timings },
-      'captioned',
+      { jobId: msg.id, width: result.width, height: result.height, format: result.format, bytes: result.bytes.length, timings: result.timings },
+      steps ? 'processed' : 'captioned',
     );
   };
 }

@@ -7,10 +7,11 @@ import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
+import { captionOptionsOf } from './caption/options.ts';
 import { createCaptionRenderer } from './caption/renderer.ts';
-import { captionOptionsFrom } from './caption/options.ts';
 import { gcEvery } from './gc-pacer.ts';
 import { createProcessHandler } from './handle.ts';
+import { createPipeline } from './pipeline.ts';
 
 const SERVICE = 'processor';
 
@@ -28,8 +29,10 @@ function withCollection<A extends unknown[]>(handle: (...args: A) => Promise<voi
 async function main() {
   const config = loadConfig();
   const log = createLogger(SERVICE, config);
-  const renderer = await createCaptionRenderer(captionOptionsFrom(config));
+  const captionOptions = captionOptionsOf(config);
+  const renderer = await createCaptionRenderer(captionOptions);
   await renderer.warmUp();
+  const pipeline = createPipeline(captionOptions, renderer.drawing);
   const redis = await connectRedis(config.redisUrl, log);
   const reader = await connectRedis(config.redisUrl, log);
   const k = keys(config.keyPrefix);
@@ -39,7 +42,7 @@ async function main() {
     queue: uploads,
     reader,
     decode: uploadCodec.decode,
-    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, log })),
+    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, log })),
   });
   const close = makeClose(
     log,

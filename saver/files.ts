@@ -1,23 +1,24 @@
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DependencyError } from '../shared/errors.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../shared/formats.ts';
 import { tempFileName } from './temp-files.ts';
 
-/** The file name of a result: derived from the job id only, never from user input. */
-export function imageFileName(id: string): string {
-  return `${id}.jpg`;
+/** The file name of a result: derived from the job id and the format's fixed extension, never from user input. */
+export function imageFileName(id: string, format: OutputFormat = 'jpeg'): string {
+  return `${id}.${OUTPUT_FORMATS[format].ext}`;
 }
 
 /**
- * Writes `bytes` to `dir/<id>.jpg` durably and atomically: a temporary file is
+ * Writes `bytes` to `dir/<id>.<ext>` durably and atomically: a temporary file is
  * written and fsynced, then renamed over the target, and the directory is
  * fsynced. A redelivery rewrites the same name with the same bytes, so it never
  * leaves a second file; the temporary file a killed writer leaves is removed
  * by `sweepAbandonedTempFiles` when a saver starts. File-system failures are
  * DependencyErrors: the disk, not the message, is at fault.
  */
-export async function writeImageAtomically(dir: string, id: string, bytes: Uint8Array): Promise<string> {
-  const name = imageFileName(id);
+export async function writeImageAtomically(dir: string, id: string, bytes: Uint8Array, format: OutputFormat = 'jpeg'): Promise<string> {
+  const name = imageFileName(id, format);
   const tmp = join(dir, tempFileName(name));
   try {
     await mkdir(dir, { recursive: true });

@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/logger.ts';
 import type { Sql } from '../shared/db.ts';
 import { DependencyError, InvalidMessageError } from '../shared/errors.ts';
+import { OUTPUT_FORMATS } from '../shared/formats.ts';
 import type { JobStore } from '../shared/jobs.ts';
 import type { CaptionedMessage } from '../shared/messages.ts';
 import type { Entry } from '../shared/queue/reply.ts';
@@ -37,7 +38,9 @@ export interface SaveDeps {
 export function createSaveHandler(deps: SaveDeps) {
   return async (msg: CaptionedMessage, entry: Entry): Promise<void> => {
     const t0 = performance.now();
-    const path = await writeImageAtomically(deps.imagesDir, msg.id, msg.image);
+    // Messages from before formats existed carry none: they are JPEG.
+    const format = msg.format ?? 'jpeg';
+    const path = await writeImageAtomically(deps.imagesDir, msg.id, msg.image, format);
     const t1 = performance.now();
     try {
       await insertImage(deps.sql, {
@@ -48,6 +51,8 @@ export function createSaveHandler(deps: SaveDeps) {
         width: msg.width,
         height: msg.height,
         bytes: msg.image.byteLength,
+        format,
+        content_type: OUTPUT_FORMATS[format].contentType,
       });
     } catch (err) {
       if (isUnavailable('postgres', err)) throw new DependencyError('PostgreSQL is unavailable', { code: 'database_unavailable', cause: err });

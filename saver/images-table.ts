@@ -8,12 +8,15 @@ export interface ImageRow {
   width: number;
   height: number;
   bytes: number;
+  format: string;
+  content_type: string;
 }
 
 /** Inserts the row once; a second insert of the same id changes nothing. */
 export async function insertImage(sql: Sql, row: ImageRow): Promise<void> {
   await sql`
-    insert into images (id, received_at, description, path, width, height, bytes)
-    values (${row.id}, ${row.received_at}, ${row.description}, ${row.path}, ${row.width}, ${row.height}, ${row.bytes})
+    insert into images (id, received_at, description, path, width, height, bytes, format, content_type)
+    values (${row.id}, ${row.received_at}, ${row.description}, ${row.path}, ${row.width}, ${row.height}, ${row.bytes},
+            ${row.format}, ${row.content_type})
     on conflict (id) do nothing`;
 }

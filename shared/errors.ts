@@ -26,13 +26,17 @@ export class BadRequestError extends KadrError {
   }
 }
 
-/** A field is missing or its value breaks a rule; `field` names it. */
+/**
+ * A field is missing or its value breaks a rule; `field` names it. `where`
+ * starts the message when the fault lies deeper in the field
+ * (`operations[2].width`).
+ */
 export class ValidationError extends KadrError {
   override readonly code: string;
   override readonly status = 422;
   readonly field: string;
-  constructor(field: string, message: string, code = 'invalid_field') {
-    super(`${field}: ${message}`);
+  constructor(field: string, message: string, code = 'invalid_field', where = field) {
+    super(`${where}: ${message}`);
     this.field = field;
     this.code = code;
   }
@@ -120,6 +124,16 @@ export class ImageDecodeError extends KadrError {
     super(message, { cause: options.cause });
     this.code = options.code ?? 'image_undecodable';
   }
+}
+
+/**
+ * A pipeline step failed on this image (a crop outside it, a result too
+ * large, a watermark image that does not decode). The same input fails the
+ * same way every time, so it is permanent; the message names the step.
+ */
+export class OperationError extends KadrError {
+  override readonly code = 'operation_failed';
+  override readonly permanent = true;
 }
 
 /** A queue entry that does not match its schema: retrying cannot fix it. */

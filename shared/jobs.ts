@@ -11,6 +11,8 @@ export interface JobState {
   received_at: string;
   updated_at: string;
   error?: { code: string; message: string };
+  /** The pipeline step running ("3/5 resize") while processing, or the one that failed. */
+  step?: string;
 }
 
 /**
@@ -34,9 +36,9 @@ export class JobStore {
     ];
   }
 
-  async set(id: string, status: JobStatus): Promise<void> {
+  async set(id: string, status: JobStatus, extra: Record<string, string> = {}): Promise<void> {
     const tx = this.redis.multi();
-    for (const c of this.commands(id, status)) tx.addCommand(c as never);
+    for (const c of this.commands(id, status, extra)) tx.addCommand(c as never);
     await tx.exec();
   }
 
@@ -52,6 +54,8 @@ export class JobStore {
       updated_at: h.updated_at ?? h.received_at ?? '',
     };
     if (h.error_code) state.error = { code: h.error_code, message: h.error_message ?? '' };
+    // The field outlives its step; it means something only while processing or once failed.
+    if (h.step && (state.status === 'processing' || state.status === 'failed')) state.step = h.step;
     return state;
   }
 }

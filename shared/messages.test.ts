@@ -126,6 +126,26 @@ describe('uploadCodec', () => {
     expectInvalid(() => uploadCodec.decode(upload({ description: 'x'.repeat(20_001) })));
   });
 
+  test('carries operations as text and extra file parts as raw bytes, one field each', () => {
+    const operations = '[{"op":"watermark","image":"logo"}]';
+    const args = toFields({ id: ID, description: 'a cat', received_at: RECEIVED_AT, image: ALL_BYTES, operations, files: { logo: ALL_BYTES } });
+    expect(args.filter((a) => typeof a === 'string' && a.startsWith('file:'))).toEqual(['file:logo']);
+    const message = uploadCodec.decode(overRedis(args));
+    expect(message.operations).toBe(operations);
+    expect([...message.files!.logo!]).toEqual([...ALL_BYTES]);
+  });
+
+  test('leaves operations and files out when there are none', () => {
+    const message = uploadCodec.decode(upload());
+    expect(message.operations).toBeUndefined();
+    expect(message.files).toBeUndefined();
+  });
+
+  test('refuses an empty extra file part and a part name that could not come from the API', () => {
+    expectInvalid(() => uploadCodec.decode(upload({ 'file:logo': new Uint8Array(0) })));
+    expectInvalid(() => uploadCodec.decode(upload({ 'file:../x': ALL_BYTES })));
+  });
+
   test('refuses a value that is not a Buffer', () => {
     const fields = upload() as Record<string, unknown>;
     fields.image = 'not bytes';
@@ -152,6 +172,12 @@ describe('captionedCodec', () => {
 
   test('refuses a height that is not a number', () => {
     expect(expectInvalid(() => captionedCodec.decode(captioned({ height: 'tall' }))).message).toContain('height');
+  });
+
+  test('carries the output format; an older message without one still decodes', () => {
+    expect(captionedCodec.decode(captioned({ format: 'webp' })).format).toBe('webp');
+    expect(captionedCodec.decode(captioned()).format).toBeUndefined();
+    expectInvalid(() => captionedCodec.decode(captioned({ format: 'bmp' })));
   });
 
   test('refuses an upload message, which lacks the dimensions', () => {

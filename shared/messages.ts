@@ -1,12 +1,14 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { InvalidMessageError } from './errors.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
 
 /**
  * The two queue messages. Each is one TypeBox schema; the TS type is derived
  * from it and every consumer validates what it reads before using it.
- * On the wire a message is a flat list of Redis stream fields; `image` travels
- * as raw bytes (never base64), everything else as UTF-8 text.
+ * On the wire a message is a flat list of Redis stream fields; `image` and
+ * each extra file part (`file:<name>`) travel as raw bytes (never base64),
+ * everything else as UTF-8 text.
  */
 export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 export const ISO_INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
@@ -16,17 +18,27 @@ const ReceivedAt = Type.String({ pattern: ISO_INSTANT_PATTERN });
 // The API enforces the user-facing limit in code points; this bound only rejects garbage.
 const Description = Type.String({ minLength: 1, maxLength: 20_000 });
 const Bytes = Type.Uint8Array({ minByteLength: 1 });
+export const FILE_FIELD_PREFIX = 'file:';
+/** The name of an extra file part (a watermark image), as a step refers to it. */
+export const FILE_PART_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
 
-/** Stream 1, api → processor: the upload as received. */
+/**
+ * Stream 1, api → processor: the upload as received. `operations` is the
+ * pipeline as JSON text, checked again by the processor against the
+ * operations' own schemas; without it the pipeline is the default caption.
+ * `files` are the extra file parts its steps refer to (watermark images).
+ */
 export const UploadMessage = Type.Object({
   id: Id,
   description: Description,
   received_at: ReceivedAt,
   image: Bytes,
+  operations: Type.Optional(Type.String({ minLength: 2, maxLength: 64_000 })),
+  files: Type.Optional(Type.Record(Type.String({ pattern: FILE_PART_PATTERN }), Bytes, { additionalProperties: false })),
 });
 export type UploadMessage = Static<typeof UploadMessage>;
 
-/** Stream 2, processor → saver: the captioned JPEG and what the saver stores with it. */
+/** Stream 2, processor → saver: the processed image and what the saver stores with it; no `format` means JPEG. */
 export const CaptionedMessage = Type.Object({
   id: Id,
   description: Description,
@@ -34,6 +46,7 @@ export const CaptionedMessage = Type.Object({
   image: Bytes,
   width: Type.Integer({ minimum: 1 }),
   height: Type.Integer({ minimum: 1 }),
+  format: Type.Optional(Type.Union((Object.keys(OUTPUT_FORMATS) as OutputFormat[]).map((f) => Type.Literal(f)))),
 });
 export type CaptionedMessage = Static<typeof CaptionedMessage>;
 
@@ -42,11 +55,20 @@ export type Fields = Record<string, Buffer>;
 const BINARY_FIELDS = new Set(['image']);
 const INTEGER_FIELDS = new Set(['width', 'height']);
 
-/** Flattens a message into XADD field/value arguments. */
-export function toFields(message: Record<string, string | number | Uint8Array>): Array<string | Buffer> {
+type FieldValue = string | number | Uint8Array;
+
+/** Flattens a message into XADD field/value arguments; `files` become one `file:<name>` field each; undefined is left out. */
+export function toFields(message: Record<string, FieldValue | Record<string, Uint8Array> | undefined>): Array<string | Buffer> {
   const out: Array<string | Buffer> = [];
-  for (const [key, value] of Object.entries(message)) {
+  const push = (key: string, value: FieldValue) =>
     out.push(key, value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : String(value));
+  for (const [key, value] of Object.entries(message)) {
+    if (value === undefined) continue;
+    if (key === 'files' && !(value instanceof Uint8Array) && typeof value === 'object') {
+      for (const [name, bytes] of Object.entries(value)) push(`${FILE_FIELD_PREFIX}${name}`, bytes);
+    } else {
+      push(key, value as FieldValue);
+    }
   }
   return out;
 }
@@ -62,7 +84,10 @@ export function codec<S extends TSchema>(name: string, schema: S): MessageCodec<
     decode(fields) {
       const candidate: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(fields)) {
-        if (BINARY_FIELDS.has(key)) candidate[key] = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+        if (key.startsWith(FILE_FIELD_PREFIX)) {
+          const files = (candidate.files ??= {}) as Record<string, Uint8Array>;
+          files[key.slice(FILE_FIELD_PREFIX.length)] = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+        } else if (BINARY_FIELDS.has(key)) candidate[key] = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
         else if (INTEGER_FIELDS.has(key)) candidate[key] = Number(value.toString('utf8'));
         else candidate[key] = value.toString('utf8');
       }

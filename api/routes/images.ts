@@ -4,6 +4,7 @@ import type { Config } from '../../shared/config.ts';
 import { publicBaseUrl } from '../../shared/config.ts';
 import type { Sql } from '../../shared/db.ts';
 import { NotFoundError, NotReadyError } from '../../shared/errors.ts';
+import { OUTPUT_FORMATS } from '../../shared/formats.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { StreamQueue } from '../../shared/queue/stream.ts';
 import { decodeCursor, encodeCursor, parseLimit } from '../cursor.ts';
@@ -98,16 +99,21 @@ export function imageRoutes({ config, sql, uploads, jobs, idempotency }: ImageRo
         const file = Bun.file(join(config.imagesDir, stored.path));
         if (!(await file.exists())) throw new NotFoundError(`the file of image "${id}" is missing from storage`);
         return new Response(file, {
-          headers: { ...headers, 'content-type': 'image/jpeg', 'content-length': String(stored.bytes) },
+          headers: { ...headers, 'content-type': stored.content_type, 'content-length': String(stored.bytes) },
         });
       },
       {
         detail: {
           tags: ['images'],
-          summary: 'The processed image (JPEG)',
+          summary: 'The processed image, in the format its pipeline asked for (JPEG by default)',
           parameters: [idParameter],
           responses: {
-            200: { description: 'the captioned JPEG', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } },
+            200: {
+              description: 'the processed image; `Content-Type` follows the pipeline\'s `format` step (image/jpeg without one)',
+              content: Object.fromEntries(
+                Object.values(OUTPUT_FORMATS).map((f) => [f.contentType, { schema: { type: 'string', format: 'binary' } }]),
+              ),
+            },
             304: { description: 'not modified (If-None-Match matched the ETag)' },
             404: errorResponse('unknown or malformed id'),
             409: errorResponse('known but not finished (`not_ready`, with Retry-After) or failed (`job_failed`, with the reason)'),

@@ -8,8 +8,9 @@ import { QueueGauge } from '../queue-gauge.ts';
 import { json } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
 import { fingerprintUpload, idempotencyKeyOf } from '../idempotency-key.ts';
+import { SHORTCUTS, type Shortcut } from '../shortcuts.ts';
 import { readUpload } from '../upload.ts';
-import { uploadDocs } from './upload-docs.ts';
+import { shortcutDocs, uploadDocs } from './upload-docs.ts';
 
 export interface UploadRouteDeps {
   config: Config;
@@ -18,35 +19,46 @@ export interface UploadRouteDeps {
   idempotency: IdempotencyStore;
 }
 
-/** `POST /api/images`: checks the upload, enqueues it once per Idempotency-Key, answers 202. */
-export function uploadRoute({ config, uploads, jobs, idempotency }: UploadRouteDeps) {
+/**
+ * `POST /api/images` and the single-operation shortcuts (`POST /api/crop`,
+ * ...): each checks the upload, enqueues it once per Idempotency-Key and
+ * answers 202; they differ only in how the form names the steps.
+ */
+export function uploadRoute(deps: UploadRouteDeps) {
+  // Elysia registers a route on the instance itself; the loop keeps one instance.
+  const app = new Elysia({ name: 'upload' });
+  // One gauge for every upload route, so each enqueue keeps it fresh for all.
+  const gauge = new QueueGauge(deps.uploads);
+  app.post('/api/images', acceptUpload(deps, gauge), { parse: 'none', detail: uploadDocs(deps.config) });
+  for (const shortcut of SHORTCUTS) {
+    app.post(shortcut.path, acceptUpload(deps, gauge, shortcut), { parse: 'none', detail: shortcutDocs(deps.config, shortcut) });
+  }
+  return app;
+}
+
+function acceptUpload({ config, uploads, jobs, idempotency }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
   const limits = {
     maxUploadBytes: config.maxUploadBytes,
     maxDescriptionLength: config.maxDescriptionLength,
     maxInputPixels: config.maxInputPixels,
   };
-  const gauge = new QueueGauge(uploads);
-  return new Elysia({ name: 'upload' }).post(
-    '/api/images',
-    async ({ request }) => {
-      // The key is checked first, so a bad one costs no body read.
-      const key = idempotencyKeyOf(request.headers);
-      const upload = await readUpload(request, limits);
-      const enqueue = (accepted: Accepted, extra: Command[]) =>
-        enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge);
-      const { accepted, replayed }: Outcome =
-        key === undefined
-          ? { accepted: await enqueue(newAcceptance(), []), replayed: false }
-          : await idempotency.accept(key, fingerprintUpload(upload), enqueue);
-      const base = `${publicBaseUrl(config, request.url)}/api/images/${accepted.id}`;
-      const headers: Record<string, string> = { location: `${base}/status` };
-      if (replayed) headers['idempotent-replayed'] = 'true';
-      return json(
-        202,
-        { id: accepted.id, status: 'queued', received_at: accepted.received_at, status_url: `${base}/status`, image_url: base },
-        headers,
-      );
-    },
-    { parse: 'none', detail: uploadDocs(config) },
-  );
+  return async ({ request }: { request: Request }) => {
+    // The key is checked first, so a bad one costs no body read.
+    const key = idempotencyKeyOf(request.headers);
+    const upload = await readUpload(request, limits, shortcut);
+    const enqueue = (accepted: Accepted, extra: Command[]) =>
+      enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge);
+    const { accepted, replayed }: Outcome =
+      key === undefined
+        ? { accepted: await enqueue(newAcceptance(), []), replayed: false }
+        : await idempotency.accept(key, fingerprintUpload(upload), enqueue);
+    const base = `${publicBaseUrl(config, request.url)}/api/images/${accepted.id}`;
+    const headers: Record<string, string> = { location: `${base}/status` };
+    if (replayed) headers['idempotent-replayed'] = 'true';
+    return json(
+      202,
+      { id: accepted.id, status: 'queued', received_at: accepted.received_at, status_url: `${base}/status`, image_url: base },
+      headers,
+    );
+  };
 }

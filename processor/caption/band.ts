@@ -6,16 +6,17 @@ import { Resvg } from '@resvg/resvg-js';
  * ~9 ms per call for nothing. Raw pixels, not PNG, go on to sharp: the PNG
  * round trip cost ~4 ms per image.
  */
-export function rasterizeBand(svg: string, width: number, height: number): Buffer {
-  const rendered = new Resvg(svg, {
-    fitTo: { mode: 'original' },
-    font: { loadSystemFonts: false },
-    background: '#000000',
-  }).render();
+export function rasterizeBand(svg: string, width: number, height: number, background = '#000000'): Buffer {
+  const rendered = rasterize(svg, background);
   if (rendered.width !== width || rendered.height < height) {
     throw new Error(`band rendered as ${rendered.width}x${rendered.height}, expected ${width}x${height}`);
   }
   return rgbaToRgb(rendered.pixels, width, height);
+}
+
+/** The SVG's pixels, RGBA; without a background, what nothing covers stays transparent. */
+export function rasterize(svg: string, background?: string) {
+  return new Resvg(svg, { fitTo: { mode: 'original' }, font: { loadSystemFonts: false }, background }).render();
 }
 
 /** The band is opaque, so dropping alpha loses nothing; the photo rows are RGB. */

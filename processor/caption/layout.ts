@@ -6,6 +6,15 @@ export interface LayoutStyle {
   lineHeight: number;
 }
 
+/** Per-call looks; the default caption uses none of them. */
+export interface LayoutLook {
+  fontSize?: number;
+  padding?: number;
+  color?: string;
+  /** A colour, or 'transparent' for text laid over a photo. */
+  background?: string;
+}
+
 export interface Layout {
   svg: string;
   height: number;
@@ -23,10 +32,10 @@ const FAMILY = 'Caption';
  */
 export function createLayout(fontData: ArrayBuffer, style: LayoutStyle) {
   const fonts: SatoriFonts = [{ name: FAMILY, data: fontData, weight: 400, style: 'normal' }];
-  return async function layout(text: string, width: number): Promise<Layout> {
+  return async function layout(text: string, width: number, look: LayoutLook = {}): Promise<Layout> {
     // On a photo narrower than twice the padding the text still gets room for
     // at least a glyph or two; padding shrinks before the text is squeezed out.
-    const padding = Math.min(style.padding, Math.floor(width / 4));
+    const padding = Math.min(look.padding ?? style.padding, Math.floor(width / 4));
     const svg = await satori(
       {
         type: 'div',
@@ -37,10 +46,10 @@ export function createLayout(fontData: ArrayBuffer, style: LayoutStyle) {
             width,
             boxSizing: 'border-box',
             padding,
-            backgroundColor: '#000',
-            color: '#fff',
+            backgroundColor: look.background ?? '#000',
+            color: look.color ?? '#fff',
             fontFamily: FAMILY,
-            fontSize: style.fontSize,
+            fontSize: look.fontSize ?? style.fontSize,
             lineHeight: style.lineHeight,
             // Words wrap at spaces; a word longer than the line breaks inside
             // itself rather than running off the image. Line feeds the user

@@ -17,6 +17,20 @@ export interface CaptionOptions {
   maxInputPixels: number;
 }
 
+/** The caption settings of a deployment, as its config states them. */
+export function captionOptionsOf(config: Config): CaptionOptions {
+  return {
+    fontFile: config.fontFile,
+    fontSize: config.fontSize,
+    padding: config.captionPadding,
+    lineHeight: config.captionLineHeight,
+    jpegQuality: config.jpegQuality,
+    jpegOptimiseCoding: config.jpegOptimiseCoding,
+    jpegProgressive: config.jpegProgressive,
+    maxInputPixels: config.maxInputPixels,
+  };
+}
+
 /**
  * Per-stage cost of one render, in milliseconds, for logs and the benchmark.
  * `decode` (header read and pixels) overlaps `layout` + `rasterize`, so the
@@ -37,18 +51,4 @@ export interface CaptionResult {
   height: number;
   bandHeight: number;
   timings: CaptionTimings;
-}
-
-/** The caption settings out of the process's configuration. */
-export function captionOptionsFrom(config: Config): CaptionOptions {
-  return {
-    fontFile: config.fontFile,
-    fontSize: config.fontSize,
-    padding: config.captionPadding,
-    lineHeight: config.captionLineHeight,
-    jpegQuality: config.jpegQuality,
-    jpegOptimiseCoding: config.jpegOptimiseCoding,
-    jpegProgressive: config.jpegProgressive,
-    maxInputPixels: config.maxInputPixels,
-  };
 }

@@ -3,19 +3,11 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { ImageDecodeError } from '../../shared/errors.ts';
 import { declaring } from '../../tests/support/images.ts';
-import { createCaptionRenderer, type CaptionOptions, type CaptionRenderer } from './renderer.ts';
+import { TEST_CAPTION_OPTIONS } from '../../tests/support/operations.ts';
+import { createCaptionRenderer, type CaptionRenderer } from './renderer.ts';
 
 const ROOT = join(import.meta.dir, '../..');
-const OPTIONS: CaptionOptions = {
-  fontFile: join(ROOT, 'fonts/DejaVuSans.ttf'),
-  fontSize: 12,
-  padding: 8,
-  lineHeight: 1.3,
-  jpegQuality: 85,
-  jpegOptimiseCoding: false,
-  jpegProgressive: false,
-  maxInputPixels: 50_000_000,
-};
+const OPTIONS = TEST_CAPTION_OPTIONS;
 const PAD = OPTIONS.padding;
 const LINE = OPTIONS.fontSize * OPTIONS.lineHeight; // 15.6 px
 /** JPEG ringing may smear a glyph edge by a pixel or two. */

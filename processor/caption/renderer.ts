@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import type { OperationContext } from '../operations/types.ts';
+import { createDrawing } from './draw.ts';
 import { createLayout } from './layout.ts';
 import { rasterizeBand } from './band.ts';
 import { decodePhoto, encodeJpeg, readPhotoHeader, stackBand } from './photo.ts';
@@ -11,6 +13,8 @@ export interface CaptionRenderer {
   render(image: Uint8Array, description: string): Promise<CaptionResult>;
   /** The first satori render costs 150-200 ms; pay it at start, not on a user's job. */
   warmUp(): Promise<void>;
+  /** Bands and text in any style on the same font, for pipeline steps. */
+  drawing: Pick<OperationContext, 'drawBand' | 'drawText'>;
 }
 
 /** Loads the font once; the returned renderer is reused for every message. */
@@ -72,6 +76,7 @@ export async function createCaptionRenderer(options: CaptionOptions): Promise<Ca
 
   return {
     render,
+    drawing: createDrawing(layout),
     async warmUp() {
       await layout('Warm-up: Аа Бб 0123456789', 320);
     },

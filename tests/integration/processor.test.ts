@@ -10,28 +10,25 @@ import { pairsToFields } from '../../shared/queue/reply.ts';
 import { StreamQueue } from '../../shared/queue/stream.ts';
 import { command, connectRedis, text, type Redis } from '../../shared/redis.ts';
 import { createCaptionRenderer, type CaptionRenderer } from '../../processor/caption/renderer.ts';
+import { createPipeline, type Pipeline } from '../../processor/pipeline.ts';
 import { createProcessHandler } from '../../processor/handle.ts';
 import { TEST_REDIS_URL } from '../support/namespace.ts';
+import { TEST_CAPTION_OPTIONS } from '../support/operations.ts';
 import { measureBand } from '../support/pixels.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
 
 const ROOT = join(import.meta.dir, '../..');
 
+const OPTIONS = TEST_CAPTION_OPTIONS;
+
 let ns: Awaited<ReturnType<typeof redisNamespace>>;
 let renderer: CaptionRenderer;
+let pipeline: Pipeline;
 let cat: Uint8Array;
 beforeAll(async () => {
   ns = await redisNamespace();
-  renderer = await createCaptionRenderer({
-    fontFile: join(ROOT, 'fonts/DejaVuSans.ttf'),
-    fontSize: 12,
-    padding: 8,
-    lineHeight: 1.3,
-    jpegQuality: 85,
-    jpegOptimiseCoding: false,
-    jpegProgressive: false,
-    maxInputPixels: 50_000_000,
-  });
+  renderer = await createCaptionRenderer(OPTIONS);
+  pipeline = createPipeline(OPTIONS, renderer.drawing);
   cat = await Bun.file(join(ROOT, 'tests/fixtures/cat-640x480.jpg')).bytes();
 });
 afterAll(() => ns.cleanup());
@@ -42,15 +39,15 @@ function freshProcessor() {
   const k: Keys = keys(`${ns.prefix}${++n}:`);
   const uploads = new StreamQueue(ns.redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(ns.redis, k.job, 3600);
-  const handle = createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, log: silentLog });
+  const handle = createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, log: silentLog });
   return { k, uploads, jobs, handle };
 }
 
 /** What the API does on upload: the job is queued and the message goes on the uploads stream. */
-async function upload(p: ReturnType<typeof freshProcessor>, image: Uint8Array, description = 'A cat on a windowsill') {
+async function upload(p: ReturnType<typeof freshProcessor>, image: Uint8Array, description = 'A cat on a windowsill', operations?: string) {
   const id = crypto.randomUUID();
   await p.jobs.set(id, 'queued');
-  await command(ns.redis, ['XADD', p.k.uploads, '*', ...toFields({ id, description, received_at: new Date().toISOString(), image })]);
+  await command(ns.redis, ['XADD', p.k.uploads, '*', ...toFields({ id, description, received_at: new Date().toISOString(), image, operations })]);
   return id;
 }
 
@@ -209,5 +206,41 @@ describe('processor on real Redis', () => {
     expect(captioned.map((m) => m.id)).toEqual([good]);
     expect((await measureBand(captioned[0]!.image, 480)).whitePixels).toBeGreaterThan(50);
     expect(await p.uploads.length()).toBe(0);
+  });
+
+  test('a pipeline shows each step in the job status as it starts, and hands on its format', async () => {
+    const p = freshProcessor();
+    await p.uploads.ensureGroup();
+    const id = await upload(p, cat, 'steps', '[{"op":"grayscale"},{"op":"resize","width":64},{"op":"format","type":"png"}]');
+    const [entry] = await p.uploads.readNew(ns.reader, 'processor-1', 1, 100);
+    const watch = await watchCommands(ns.redis);
+    try {
+      await p.handle(uploadCodec.decode(entry!.fields!), entry!);
+      await until(() => watch.sent.some((c) => c.name === 'XADD'), 5000);
+    } finally {
+      await watch.close();
+    }
+    const steps = watch.sent.filter((c) => c.name === 'HSET').map((c) => /"step" "([^"]+)"/.exec(c.line)?.[1]).filter(Boolean);
+    expect(steps).toEqual(['1/3 grayscale', '2/3 resize', '3/3 format']);
+    const msg = captionedCodec.decode((await entries(p.k.captioned))[0]!);
+    expect(msg.format).toBe('png');
+    expect([msg.width, msg.height]).toEqual([64, 48]);
+    expect((await sharp(msg.image).metadata()).format).toBe('png');
+    const job = await p.jobs.get(id);
+    expect(job?.status).toBe('saving');
+    expect(job?.step).toBeUndefined();
+  });
+
+  test('a message whose operations break the schemas is dead-lettered as invalid_message', async () => {
+    const p = freshProcessor();
+    const id = await upload(p, cat, 'bad steps', '[{"op":"resize","width":0}]');
+    const c = consumer(p, 'processor-1');
+    void c.start();
+    await until(async () => (await p.jobs.get(id))?.status === 'failed');
+    await c.stop();
+    const job = await p.jobs.get(id);
+    expect(job?.error?.code).toBe('invalid_message');
+    expect(job?.error?.message).toContain('operations[0].width: expected an integer from 1 to 16384, got 0');
+    expect(await entries(p.k.captioned)).toEqual([]);
   });
 });

@@ -33,11 +33,13 @@ afterAll(async () => {
 
 describe('migrations on real PostgreSQL', () => {
   test('create the images table, and a second run applies nothing', async () => {
-    expect(await migrateUp(db.url, silentLog)).toEqual(['1732300000000_create-images']);
+    expect(await migrateUp(db.url, silentLog)).toEqual(['1732300000000_create-images', '1732400000000_images-format']);
     expect(await migrateUp(db.url, silentLog)).toEqual([]);
     sql = await connectDb(db.url);
     const cols = await sql`select column_name from information_schema.columns where table_name = 'images' order by ordinal_position`;
-    expect(cols.map((c) => c.column_name)).toEqual(['id', 'received_at', 'description', 'path', 'width', 'height', 'bytes', 'saved_at']);
+    expect(cols.map((c) => c.column_name)).toEqual(
+      ['id', 'received_at', 'description', 'path', 'width', 'height', 'bytes', 'saved_at', 'format', 'content_type'],
+    );
   });
 });
 
@@ -65,6 +67,24 @@ describe('saver', () => {
     expect(Buffer.from(await readFile(join(dir, `${id}.jpg`))).equals(Buffer.from(image))).toBe(true);
     expect((await jobs.get(id))?.status).toBe('done');
     expect(await captioned.length()).toBe(0);
+    expect([rows[0]!.format, rows[0]!.content_type]).toEqual(['jpeg', 'image/jpeg']);
+  });
+
+  test('a WebP result is stored as <id>.webp with its format and content type', async () => {
+    const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:webp`, 'savers');
+    await captioned.ensureGroup();
+    const jobs = new JobStore(ns.redis, ns.k.job, 3600);
+    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, log: silentLog });
+    const id = Bun.randomUUIDv7();
+    const image = new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ');
+    await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
+      id, description: 'webp', received_at: new Date().toISOString(), image, width: 2, height: 2, format: 'webp',
+    })]);
+    const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
+    await save(captionedCodec.decode(entry!.fields!), entry!);
+    const [row] = await sql`select path, format, content_type from images where id = ${id}`;
+    expect([row!.path, row!.format, row!.content_type]).toEqual([`${id}.webp`, 'webp', 'image/webp']);
+    expect(await readdir(dir)).toContain(`${id}.webp`);
   });
 
   test("the 'saved' log line says where the time went: file, row, ack and total in ms", async () => {

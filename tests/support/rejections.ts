@@ -17,11 +17,11 @@ export interface ErrorBody {
   error: { code: string; message: string; field?: string };
 }
 
-/** A POST of `parts` as FormData. */
+/** A POST of `parts` as FormData, to /api/images or another upload endpoint. */
 export const post =
-  (parts: Part[], headers: Record<string, string> = {}) =>
+  (parts: Part[], headers: Record<string, string> = {}, path = '/api/images') =>
   (baseUrl: string) =>
-    fetch(`${baseUrl}/api/images`, { method: 'POST', body: formOf(parts), headers });
+    fetch(`${baseUrl}${path}`, { method: 'POST', body: formOf(parts), headers });
 
 /** A POST of a body written by hand, under the given Content-Type (none when undefined). */
 export const postRaw =

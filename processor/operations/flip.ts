@@ -1,0 +1,11 @@
+import { Type } from '@sinclair/typebox';
+import { fromRaw, toRaw } from './raw.ts';
+import { defineOperation } from './types.ts';
+
+export const flip = defineOperation({
+  name: 'flip',
+  summary: 'Mirror top to bottom (about the horizontal axis).',
+  example: {},
+  params: Type.Object({}, { additionalProperties: false }),
+  apply: (image, _p, ctx) => toRaw(fromRaw(ctx, image).flip()),
+});

@@ -1,0 +1,11 @@
+import { Type } from '@sinclair/typebox';
+import { fromRaw, toRaw } from './raw.ts';
+import { defineOperation } from './types.ts';
+
+export const invert = defineOperation({
+  name: 'invert',
+  summary: 'A negative: every channel becomes 255 minus itself.',
+  example: {},
+  params: Type.Object({}, { additionalProperties: false }),
+  apply: (image, _p, ctx) => toRaw(fromRaw(ctx, image).negate()),
+});

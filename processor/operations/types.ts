@@ -1,0 +1,69 @@
+import type { Static, TObject } from '@sinclair/typebox';
+import type Sharp from 'sharp';
+
+/** Decoded pixels between steps: sRGB, 3 channels, 8 bits, no alpha. */
+export interface RawImage {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+/** Style of a caption band; every field is already resolved (defaults applied). */
+export interface BandStyle {
+  fontSize: number;
+  padding: number;
+  color: string;
+  background: string;
+}
+
+/** An overlay with alpha: RGBA rows. */
+export interface RgbaImage {
+  rgba: Buffer;
+  width: number;
+  height: number;
+}
+
+/**
+ * What a step may use besides the image. The processor passes these in so
+ * that operation modules never load sharp, satori or resvg themselves: the
+ * API imports the same modules for their schemas only.
+ */
+export interface OperationContext {
+  sharp: typeof Sharp;
+  /** A band `width` pixels wide holding `text`, laid out like the default caption: RGB rows. */
+  drawBand(text: string, width: number, style: BandStyle): Promise<{ rgb: Buffer; height: number }>;
+  /** `text` in `color` at `fontSize` on a transparent ground, wrapped to at most `maxWidth` px, cropped to its ink. */
+  drawText(text: string, maxWidth: number, style: { fontSize: number; color: string }): Promise<RgbaImage>;
+  /** The upload's description: the default text of a caption. */
+  description: string;
+  /** Extra file parts of the upload, by part name (watermark images). */
+  files: Record<string, Uint8Array>;
+  caption: { fontSize: number; padding: number };
+  /** No step may produce more pixels than this, nor a side longer than maxSide. */
+  limits: { maxPixels: number; maxSide: number };
+}
+
+/**
+ * One kind of processing. `params` is the TypeBox schema of the step's
+ * parameters (without `op`); `check` adds rules across parameters that a
+ * schema cannot say well, returning what is wrong or undefined.
+ */
+export interface Operation<P extends TObject = TObject> {
+  name: string;
+  summary: string;
+  params: P;
+  /** Typical parameters: shown in Swagger and README, and what the benchmark runs. */
+  example: Static<P>;
+  check?(params: Static<P>): { param: string; message: string } | undefined;
+  /** Names of the upload's extra file parts this step reads (a watermark image). */
+  files?(params: Static<P>): string[];
+  apply(image: RawImage, params: Static<P>, ctx: OperationContext): Promise<RawImage>;
+}
+
+/** Declares an operation with its parameter type inferred from its schema. */
+export function defineOperation<P extends TObject>(op: Operation<P>): Operation<P> {
+  return op;
+}
+
+/** A failure caused by the step's parameters meeting this image (a crop outside it, a result too large). */
+export class StepInputError extends Error {}
