@@ -51,6 +51,11 @@ test('Redis restarted mid-load with persistence: queued entries survive, service
 
   await redis.shutdown();
   const downAt = performance.now();
+  // Once the API has seen Redis go (readiness fails), an upload must be
+  // refused as redis_unavailable. Sent before that, it may meet a socket the
+  // client does not yet know is dead, and outcome_unknown is then the honest
+  // answer, which the load's refusals below allow.
+  await until('the API to notice that Redis is gone', async () => (await fetch(`${system.baseUrl}/readyz`)).status === 503, 5_000);
   const whileDown = await postOne();
   const whileDownBody = (await whileDown.json()) as { error: { code: string } };
   await Bun.sleep(Math.max(0, DOWN_MS - (performance.now() - downAt))); // the outage itself: nothing to wait for
