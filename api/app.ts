@@ -26,7 +26,7 @@ export interface AppDeps {
 export function createApp({ config, redis, sql, log }: AppDeps) {
   const k = keys(config.keyPrefix);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
-  const jobs = new JobStore(redis, k.job, config.jobTtlSeconds);
+  const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const idempotency = new IdempotencyStore(redis, k.idempotency, { ttlSeconds: config.idempotencyTtlSeconds });
   return new Elysia()
     .use(

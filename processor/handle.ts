@@ -3,6 +3,7 @@ import type { JobStore } from '../shared/jobs.ts';
 import { toFields, type UploadMessage } from '../shared/messages.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
+import type { WorkerStats } from '../shared/stats/worker-stats.ts';
 import type { CaptionRenderer } from './caption/renderer.ts';
 
 export interface ProcessDeps {
@@ -10,6 +11,7 @@ export interface ProcessDeps {
   captionedKey: string;
   jobs: JobStore;
   renderer: CaptionRenderer;
+  stats: WorkerStats;
   log: Logger;
 }
 
@@ -20,6 +22,7 @@ export interface ProcessDeps {
  */
 export function createProcessHandler(deps: ProcessDeps) {
   return async (msg: UploadMessage, entry: Entry): Promise<void> => {
+    const started = performance.now();
     await deps.jobs.set(msg.id, 'processing');
     const result = await deps.renderer.render(msg.image, msg.description);
     const tx = deps.uploads.redis.multi();
@@ -36,6 +39,7 @@ export function createProcessHandler(deps: ProcessDeps) {
     ] as never);
     for (const c of deps.uploads.ackCommands(entry.id)) tx.addCommand(c as never);
     for (const c of deps.jobs.commands(msg.id, 'saving')) tx.addCommand(c as never);
+    for (const c of deps.stats.handled('render', performance.now() - started)) tx.addCommand(c as never);
     await tx.exec();
     deps.log.info(
       { jobId: msg.id, width: result.width, height: result.height, bytes: result.jpeg.length, timings: result.timings },
