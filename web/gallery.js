@@ -43,7 +43,7 @@ export class Gallery {
       this.next = link ? new URL(link[1]).pathname + new URL(link[1]).search : null;
       this.moreButton.hidden = this.next === null;
     }
-    this.status.textContent = this.shown.size === 0 ? 'No processed images yet.' : `${this.shown.size} images shown.`;
+    this.status.textContent = this.shown.size === 0 ? 'No processed images yet.' : `${this.shown.size} image${this.shown.size === 1 ? '' : 's'} shown.`;
   }
 
   item(image) {
