@@ -76,7 +76,7 @@ function render(s) {
             el('td', {}, w.kind),
             el('td', {}, w.host),
             el('td', { class: 'num' }, w.pid),
-            el('td', {}, timeElement(w.last_heartbeat), ` (${Math.max(0, Math.round((Date.parse(s.at) - Date.parse(w.last_heartbeat)) / 1000))} s ago)`),
+            el('td', {}, el('time', { datetime: w.last_heartbeat }, `${Math.max(0, Math.round((Date.parse(s.at) - Date.parse(w.last_heartbeat)) / 1000))} s ago`)),
             el('td', { class: 'num' }, w.jobs_done),
             el('td', { class: 'num' }, w.jobs_failed),
           ),
