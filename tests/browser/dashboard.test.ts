@@ -12,7 +12,7 @@ let browser: Browser;
 let page: Page;
 let problems: string[];
 
-async function upload(bytes: Uint8Array, description: string): Promise<string> {
+async function upload(bytes: Uint8Array<ArrayBuffer>, description: string): Promise<string> {
   const form = new FormData();
   form.append('image', new Blob([bytes], { type: 'image/jpeg' }), 'photo.jpg');
   form.append('description', description);
@@ -84,7 +84,7 @@ describe('the dashboard in Chromium, with ADMIN_TOKEN set', () => {
       ['DELETE', '/api/admin/dead/1-0'],
     ];
     for (const [method, path] of calls) {
-      for (const headers of [{}, { authorization: 'Bearer not-the-token-at-all' }]) {
+      for (const headers of [{}, { authorization: 'Bearer not-the-token-at-all' }] as Array<Record<string, string>>) {
         const res = await fetch(`${system.baseUrl}${path}`, { method, headers });
         expect(res.status).toBe(401);
         expect(res.headers.get('www-authenticate')).toContain('Bearer');

@@ -13,7 +13,7 @@ afterAll(async () => {
   await system?.stop();
 });
 
-async function upload(bytes?: Uint8Array): Promise<string> {
+async function upload(bytes?: Uint8Array<ArrayBuffer>): Promise<string> {
   const form = new FormData();
   form.append('image', new Blob([bytes ?? (await Bun.file(CAT).bytes())], { type: 'image/jpeg' }), 'cat.jpg');
   form.append('description', 'web api');
