@@ -59,15 +59,20 @@ export class SseStreams {
           send: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
           end: finish,
         };
-        if (this.closed || signal.aborted) return finish();
-        streams.add(sink);
-        signal.addEventListener('abort', finish, { once: true });
-        heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
-        // Ask the browser to wait a second before reconnecting after a drop.
-        write('retry: 1000\n\n');
+        const refused = this.closed || signal.aborted;
+        if (!refused) {
+          streams.add(sink);
+          signal.addEventListener('abort', finish, { once: true });
+          heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
+          // Ask the browser to wait a second before reconnecting after a drop.
+          write('retry: 1000\n\n');
+        }
+        // A refused stream still hands the producer its sink, so whatever it
+        // set up beforehand is released by its cleanup.
         const made = start(sink);
         if (ended) made();
         else cleanup = made;
+        if (refused) finish();
       },
       cancel: () => sink?.end(),
     });
