@@ -1,5 +1,5 @@
 import { readEvents } from './events.js';
-import { el, errorMessage, timeElement } from './format.js';
+import { el, errorMessage, nextPage, timeElement } from './format.js';
 import { drawThroughput } from './throughput-chart.js';
 
 const TOKEN_KEY = 'kadr-admin-token';
@@ -123,8 +123,7 @@ async function loadDead(url = `/api/admin/dead?limit=${DEAD_PAGE}`, append = fal
     return;
   }
   const letters = await response.json();
-  const link = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '');
-  deadNext = link ? new URL(link[1]).pathname + new URL(link[1]).search : null;
+  deadNext = nextPage(response);
   $('dead-more').hidden = deadNext === null;
   const rows = letters.map(deadRow);
   if (append) $('dead').append(...rows);

@@ -23,6 +23,14 @@ export function timeElement(iso) {
   return el('time', { datetime: iso }, Number.isNaN(date.getTime()) ? iso : dateTime.format(date));
 }
 
+/** The path of the next page from a response's `Link: <…>; rel="next"` header, or null on the last page. */
+export function nextPage(response) {
+  const link = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '');
+  if (!link) return null;
+  const url = new URL(link[1]);
+  return url.pathname + url.search;
+}
+
 /** An API error body's message, or the HTTP status when there is none. */
 export async function errorMessage(response) {
   try {

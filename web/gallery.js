@@ -1,4 +1,4 @@
-import { el, errorMessage, timeElement } from './format.js';
+import { el, errorMessage, nextPage, timeElement } from './format.js';
 
 const PAGE_SIZE = 12;
 
@@ -39,8 +39,7 @@ export class Gallery {
     for (const image of fresh) this.shown.add(image.id);
     // A refresh only adds new images on top; paging goes on from where it was.
     if (!top || this.next === null) {
-      const link = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '');
-      this.next = link ? new URL(link[1]).pathname + new URL(link[1]).search : null;
+      this.next = nextPage(response);
       this.moreButton.hidden = this.next === null;
     }
     this.status.textContent = this.shown.size === 0 ? 'No processed images yet.' : `${this.shown.size} image${this.shown.size === 1 ? '' : 's'} shown.`;

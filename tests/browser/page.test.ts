@@ -122,4 +122,28 @@ describe('the upload page in Chromium', () => {
       await page.locator('#uploads li .status[data-status="done"]').waitFor({ timeout: 20_000 });
     });
   }, 40_000);
+
+  test('the gallery shows 12 images at a time, newest first, and loads the next page on request', async () => {
+    const cat = await Bun.file(CAT).bytes();
+    const ids: string[] = [];
+    for (let i = 0; i < 13; i++) {
+      const form = new FormData();
+      form.append('image', new Blob([cat], { type: 'image/jpeg' }), 'cat.jpg');
+      form.append('description', `gallery ${i}`);
+      ids.push(((await (await fetch(`${system.baseUrl}/api/images`, { method: 'POST', body: form })).json()) as { id: string }).id);
+    }
+    for (const id of ids) await system.waitForJob(id);
+    await onPage('page-gallery', async (page, problems) => {
+      const cards = page.locator('#gallery li');
+      await page.locator('#gallery-more').waitFor();
+      expect(await cards.count()).toBe(12);
+      expect(await cards.first().getAttribute('data-id')).toBe(ids.at(-1)!);
+      const total = ((await (await fetch(`${system.baseUrl}/api/images?limit=500`)).json()) as unknown[]).length;
+      await page.getByRole('button', { name: 'Load more' }).click();
+      await page.waitForFunction((n) => document.querySelectorAll('#gallery li').length === n, Math.min(total, 24));
+      if (total <= 24) await page.locator('#gallery-more').waitFor({ state: 'hidden' });
+      expect(new Set(await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).size).toBe(await cards.count());
+      expect(problems).toEqual([]);
+    });
+  }, 60_000);
 });
