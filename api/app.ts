@@ -7,27 +7,45 @@ import type { Redis } from '../shared/redis.ts';
 import { JobStore } from '../shared/jobs.ts';
 import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
+import { DeadLetters } from './dead-letters.ts';
 import { errorResponse, SECURITY_HEADERS } from './http-errors.ts';
 import { IdempotencyStore } from './idempotency.ts';
+import type { JobEventHub } from './job-events.ts';
+import { createMetrics } from './metrics.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
+import { jobEventRoutes } from './routes/job-events.ts';
+import { metricsRoute } from './routes/metrics.ts';
+import { pageRoutes } from './routes/pages.ts';
+import type { SseStreams } from './sse.ts';
+import { StatsFeed } from './stats-feed.ts';
+import { readStats } from './stats-snapshot.ts';
 
 export interface AppDeps {
   config: Config;
   redis: Redis;
   sql: Sql;
   log: Logger;
+  /** Job status events from the one subscribed connection (see main.ts). */
+  events: JobEventHub;
+  /** The open event streams, which shutdown ends. */
+  streams: SseStreams;
 }
 
 /**
  * Builds the HTTP API without listening, so tests can call
  * `app.handle(new Request(...))` and main.ts decides where it serves.
  */
-export function createApp({ config, redis, sql, log }: AppDeps) {
+export function createApp({ config, redis, sql, log, events, streams }: AppDeps) {
   const k = keys(config.keyPrefix);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
-  const jobs = new JobStore(redis, k.job, config.jobTtlSeconds);
+  const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const idempotency = new IdempotencyStore(redis, k.idempotency, { ttlSeconds: config.idempotencyTtlSeconds });
+  const metrics = createMetrics(redis, k);
+  const stats = () => readStats(redis, k);
+  const started = new WeakMap<Request, number>();
+  const errorStatus = new WeakMap<Request, number>();
   return new Elysia()
     .use(
       swagger({
@@ -47,15 +65,47 @@ export function createApp({ config, redis, sql, log }: AppDeps) {
           tags: [
             { name: 'images', description: 'upload, status, list and download' },
             { name: 'operations', description: 'one operation per endpoint: the photo and the operation\'s parameters as form fields' },
-            { name: 'health', description: 'liveness and readiness' },
+            { name: 'health', description: 'liveness, readiness and Prometheus metrics' },
+            {
+              name: 'admin',
+              description: 'the dashboard\'s data and actions; with `ADMIN_TOKEN` set, each needs `Authorization: Bearer <token>`',
+            },
           ],
+          components: {
+            securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'the ADMIN_TOKEN setting' } },
+          },
         },
       }),
     )
-    .onRequest(({ set }) => {
+    .onRequest(({ set, request }) => {
+      started.set(request, performance.now());
       Object.assign(set.headers, SECURITY_HEADERS);
     })
-    .onError(({ error, code }) => errorResponse(error, code, log))
+    .onError(({ error, code, request }) => {
+      const response = errorResponse(error, code, log);
+      // afterResponse does not see error answers (an unmatched route has no responseValue at all).
+      errorStatus.set(request, response.status);
+      return response;
+    })
+    .onAfterResponse(({ request, route, responseValue, set }) => {
+      const status = errorStatus.get(request) ?? (responseValue instanceof Response ? responseValue.status : Number(set.status ?? 200));
+      // `route` is the matched pattern; unmatched paths share one label, so
+      // scanners cannot blow up the metric's cardinality.
+      const seconds = (performance.now() - (started.get(request) ?? performance.now())) / 1000;
+      metrics.observeRequest(route || 'unmatched', request.method, status, seconds);
+    })
+    .use(pageRoutes())
     .use(healthRoutes({ redis, sql }))
-    .use(imageRoutes({ config, sql, uploads, jobs, idempotency }));
+    .use(metricsRoute(metrics.registry))
+    .use(imageRoutes({ config, sql, uploads, jobs, idempotency }))
+    .use(jobEventRoutes({ sql, jobs, events, streams }))
+    .use(
+      adminRoutes({
+        config,
+        deadLetters: new DeadLetters(redis, k, jobs),
+        readStats: stats,
+        feed: new StatsFeed(stats, log),
+        streams,
+      }),
+    );
 }

@@ -4,7 +4,10 @@ import { connectRedis } from '../shared/redis.ts';
 import { connectDb } from '../shared/db.ts';
 import { migrateUp } from '../shared/migrate.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
+import { keys } from '../shared/queue/keys.ts';
 import { createApp } from './app.ts';
+import { JobEventHub } from './job-events.ts';
+import { SseStreams } from './sse.ts';
 
 const SERVICE = 'api';
 
@@ -15,7 +18,11 @@ async function main() {
   const sql = await connectDb(config.databaseUrl, { max: 10 });
   // Migrations run before serving; concurrent starts wait for node-pg-migrate's lock.
   await migrateUp(config.databaseUrl, log);
-  const app = createApp({ config, redis, sql, log });
+  // Subscribed connections can run nothing else, hence one of their own.
+  const events = new JobEventHub(await connectRedis(config.redisUrl, log), keys(config.keyPrefix).events, log);
+  await events.start();
+  const streams = new SseStreams();
+  const app = createApp({ config, redis, sql, log, events, streams });
   const server = Bun.serve({
     port: config.port,
     hostname: config.host,
@@ -24,13 +31,19 @@ async function main() {
     // Content-Length, then by counting a streamed body), and no other route
     // reads a body, so Bun's limit is lifted.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    // Event streams send a comment every 15 s; Bun's default idle timeout (10 s) would cut them.
+    idleTimeout: 60,
     fetch: (request) => app.handle(request),
   });
   const close = makeClose(
     log,
     [
+      // Open event streams never finish by themselves: end them first, or the
+      // server would wait for them until the deadline.
+      ['end event streams', () => streams.closeAll()],
       // stop(false) stops accepting and lets in-flight requests finish.
       ['stop http', () => server.stop(false)],
+      ['close event subscriber', () => events.close()],
       ['close redis', () => redis.close()],
       ['close postgres', () => sql.end({ timeout: 5 })],
     ],

@@ -3,6 +3,7 @@ import type { JobStore } from '../shared/jobs.ts';
 import { toFields, type UploadMessage } from '../shared/messages.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
+import type { WorkerStats } from '../shared/stats/worker-stats.ts';
 import type { CaptionRenderer } from './caption/renderer.ts';
 import type { Pipeline } from './pipeline.ts';
 import { stepsOfMessage } from './message-steps.ts';
@@ -13,6 +14,7 @@ export interface ProcessDeps {
   jobs: JobStore;
   renderer: CaptionRenderer;
   pipeline: Pipeline;
+  stats: WorkerStats;
   log: Logger;
 }
 
@@ -26,6 +28,7 @@ export interface ProcessDeps {
 export function createProcessHandler(deps: ProcessDeps) {
   return async (msg: UploadMessage, entry: Entry): Promise<void> => {
     const steps = stepsOfMessage(msg);
+    const started = performance.now();
     await deps.jobs.set(msg.id, 'processing');
     const result = steps
       ? await deps.pipeline(msg.image, steps, {
@@ -49,6 +52,7 @@ export function createProcessHandler(deps: ProcessDeps) {
     ] as never);
     for (const c of deps.uploads.ackCommands(entry.id)) tx.addCommand(c as never);
     for (const c of deps.jobs.commands(msg.id, 'saving')) tx.addCommand(c as never);
+    for (const c of deps.stats.handled('render', performance.now() - started)) tx.addCommand(c as never);
     await tx.exec();
     deps.log.info(
       { jobId: msg.id, width: result.width, height: result.height, format: result.format, bytes: result.bytes.length, timings: result.timings },

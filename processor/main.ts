@@ -8,6 +8,8 @@ import { StreamQueue } from '../shared/queue/stream.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { captionOptionsOf } from './caption/options.ts';
+import { startHeartbeat } from '../shared/stats/heartbeat.ts';
+import { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { createCaptionRenderer } from './caption/renderer.ts';
 import { gcEvery } from './gc-pacer.ts';
 import { createProcessHandler } from './handle.ts';
@@ -36,22 +38,25 @@ async function main() {
   const redis = await connectRedis(config.redisUrl, log);
   const reader = await connectRedis(config.redisUrl, log);
   const k = keys(config.keyPrefix);
-  const jobs = new JobStore(redis, k.job, config.jobTtlSeconds);
+  const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
-  const consumer = createWorkerConsumer(config, log, jobs, k, {
+  const stats = new WorkerStats(k, config.consumerName);
+  const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: uploads,
     reader,
     decode: uploadCodec.decode,
-    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, log })),
+    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, log })),
   });
   const close = makeClose(
     log,
     [
       ['drain consumer', () => consumer.stop()],
+      ['stop heartbeat', () => heartbeat.stop()],
       ['close redis', () => Promise.allSettled([redis.close(), reader.close()])],
     ],
     config.shutdownTimeoutMs,
   );
+  const heartbeat = startHeartbeat(redis, k, { kind: 'processor', consumer: config.consumerName }, log);
   onShutdown(log, close);
   log.info({ consumer: config.consumerName, stream: k.uploads }, 'processor started');
   await consumer.start();

@@ -6,6 +6,7 @@ import type { JobStore } from '../shared/jobs.ts';
 import type { CaptionedMessage } from '../shared/messages.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
+import type { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { isUnavailable } from '../shared/unavailable.ts';
 import { insertImage } from './images-table.ts';
 import { writeImageAtomically } from './files.ts';
@@ -27,6 +28,7 @@ export interface SaveDeps {
   jobs: JobStore;
   sql: Sql;
   imagesDir: string;
+  stats: WorkerStats;
   log: Logger;
 }
 
@@ -66,6 +68,9 @@ export function createSaveHandler(deps: SaveDeps) {
     const tx = deps.captioned.redis.multi();
     for (const c of deps.captioned.ackCommands(entry.id)) tx.addCommand(c as never);
     for (const c of deps.jobs.commands(msg.id, 'done')) tx.addCommand(c as never);
+    // The save's own time is known before its MULTI; the ack itself is not counted.
+    for (const c of deps.stats.handled('save', performance.now() - t0)) tx.addCommand(c as never);
+    for (const c of deps.stats.done(msg.received_at)) tx.addCommand(c as never);
     await tx.exec();
     const t3 = performance.now();
     const timings: SaveTimings = { file: t1 - t0, row: t2 - t1, ack: t3 - t2, total: t3 - t0 };

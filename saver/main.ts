@@ -9,6 +9,8 @@ import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
+import { startHeartbeat } from '../shared/stats/heartbeat.ts';
+import { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { createSaveHandler } from './handle.ts';
 import { sweepAbandonedTempFiles } from './temp-files.ts';
 
@@ -25,24 +27,27 @@ async function main() {
   const swept = await sweepAbandonedTempFiles(config.imagesDir);
   if (swept.length) log.warn({ files: swept }, 'removed temporary files left by a killed saver');
   const k = keys(config.keyPrefix);
-  const jobs = new JobStore(redis, k.job, config.jobTtlSeconds);
+  const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const captioned = new StreamQueue(redis, k.captioned, GROUPS.savers);
-  const consumer = createWorkerConsumer(config, log, jobs, k, {
+  const stats = new WorkerStats(k, config.consumerName);
+  const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: captioned,
     reader,
     decode: captionedCodec.decode,
-    handle: createSaveHandler({ captioned, jobs, sql, imagesDir: config.imagesDir, log }),
+    handle: createSaveHandler({ captioned, jobs, sql, imagesDir: config.imagesDir, stats, log }),
     count: 8,
   });
   const close = makeClose(
     log,
     [
       ['drain consumer', () => consumer.stop()],
+      ['stop heartbeat', () => heartbeat.stop()],
       ['close redis', () => Promise.allSettled([redis.close(), reader.close()])],
       ['close postgres', () => sql.end({ timeout: 5 })],
     ],
     config.shutdownTimeoutMs,
   );
+  const heartbeat = startHeartbeat(redis, k, { kind: 'saver', consumer: config.consumerName }, log);
   onShutdown(log, close);
   log.info({ consumer: config.consumerName, stream: k.captioned, imagesDir: config.imagesDir }, 'saver started');
   await consumer.start();

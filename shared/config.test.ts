@@ -40,6 +40,7 @@ describe('loadConfig defaults', () => {
     expect(c.idempotencyTtlSeconds).toBe(86_400);
     expect(c.processors).toBeGreaterThanOrEqual(1);
     expect(c.consumerName.length).toBeGreaterThan(0);
+    expect(c.adminToken).toBeUndefined();
   });
 
   test('treats a key set to the empty string as unset', () => {
@@ -164,6 +165,23 @@ describe('loadConfig URLs', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://kadr.example/' }).publicUrl).toBe('https://kadr.example/');
     expect(configError({ PUBLIC_URL: 'ftp://kadr.example' }).message).toContain('PUBLIC_URL');
     expect(configError({ PUBLIC_URL: 'kadr.example' }).message).toContain('PUBLIC_URL');
+  });
+});
+
+describe('loadConfig ADMIN_TOKEN', () => {
+  test('has no default: the admin endpoints are open until a token is set', () => {
+    expect(loadConfig({ ADMIN_TOKEN: '' }).adminToken).toBeUndefined();
+  });
+
+  test('takes a token of at least 16 characters verbatim', () => {
+    expect(loadConfig({ ADMIN_TOKEN: 's3cret-s3cret-s3cret' }).adminToken).toBe('s3cret-s3cret-s3cret');
+  });
+
+  test('refuses a short token or one with white space, without echoing it', () => {
+    const short = configError({ ADMIN_TOKEN: 'short-token' }).message;
+    expect(short).toContain('ADMIN_TOKEN: expected at least 16 characters, got 11');
+    expect(short).not.toContain('short-token');
+    expect(configError({ ADMIN_TOKEN: 'with space in the token' }).message).toContain('ADMIN_TOKEN: must not contain whitespace');
   });
 });
 

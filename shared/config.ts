@@ -34,6 +34,8 @@ export interface Config {
   jobTtlSeconds: number;
   idempotencyTtlSeconds: number;
   processors: number;
+  /** When set, every /api/admin/* endpoint requires `Authorization: Bearer <adminToken>`. */
+  adminToken: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -77,6 +79,12 @@ const url = (...protocols: string[]): Parser<string> => (raw) => {
 
 const text: Parser<string> = (raw) => {
   if (raw.trim() === '') throw new ConfigProblem('must not be empty');
+  return raw;
+};
+
+const secret = (minLength: number): Parser<string> => (raw) => {
+  if (raw.length < minLength) throw new ConfigProblem(`expected at least ${minLength} characters, got ${raw.length}`);
+  if (/\s/.test(raw)) throw new ConfigProblem('must not contain whitespace');
   return raw;
 };
 
@@ -137,6 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS', int(0, 600_000), '10000'),
     jobTtlSeconds: read('JOB_TTL_SECONDS', int(60, 10 * 365 * 86_400), String(30 * 86_400)),
     idempotencyTtlSeconds: read('IDEMPOTENCY_TTL_SECONDS', int(60, 30 * 86_400), String(86_400)),
+    adminToken: optional('ADMIN_TOKEN') && read('ADMIN_TOKEN', secret(16), undefined),
     processors: read('PROCESSORS', int(1, 64), String(Math.max(1, navigator.hardwareConcurrency || 1))),
   };
 

@@ -86,6 +86,22 @@ export class IdempotencyKeyInUseError extends KadrError {
   override readonly retryAfterSeconds = 1;
 }
 
+/** The request is well-formed but the resource's state does not allow it. */
+export class ConflictError extends KadrError {
+  override readonly code: string;
+  override readonly status = 409;
+  constructor(message: string, code: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** An admin endpoint was called without the right `Authorization: Bearer` token. */
+export class UnauthorizedError extends KadrError {
+  override readonly code = 'unauthorized';
+  override readonly status = 401;
+}
+
 /** A dependency (Redis, PostgreSQL, the queue) cannot take the request now. */
 export class ServiceUnavailableError extends KadrError {
   override readonly code: string;

@@ -1,4 +1,5 @@
 import type { Redis } from './redis.ts';
+import type { Keys } from './queue/keys.ts';
 import { command, text } from './redis.ts';
 import type { Command } from './queue/stream.ts';
 import type { SerializedError } from './errors.ts';
@@ -15,25 +16,53 @@ export interface JobState {
   step?: string;
 }
 
+/** What is published on the events channel at every status change. */
+export interface JobEvent {
+  id: string;
+  status: JobStatus;
+  updated_at: string;
+  error?: { code: string; message: string };
+}
+
 /**
  * A job's live status, one Redis hash per job with a TTL. Written in the same
  * MULTI as the queue operation that changes it, so status and queue agree.
  */
 export class JobStore {
+  private readonly keyOf: (id: string) => string;
+  private readonly channel: string;
+
   constructor(
     private readonly redis: Redis,
-    private readonly keyOf: (id: string) => string,
+    k: Pick<Keys, 'job' | 'events'>,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.keyOf = k.job;
+    this.channel = k.events;
+  }
 
+  /**
+   * The commands that set a status. The PUBLISH rides in the caller's MULTI,
+   * so a change is announced exactly when it is written, never before or
+   * without it; listeners that were not subscribed read the hash instead.
+   */
   commands(id: string, status: JobStatus, extra: Record<string, string> = {}, error?: SerializedError): Command[] {
-    const fields = ['status', status, 'updated_at', new Date().toISOString()];
+    const updated_at = new Date().toISOString();
+    const fields = ['status', status, 'updated_at', updated_at];
     for (const [k, v] of Object.entries(extra)) fields.push(k, v);
     if (error) fields.push('error_code', error.code, 'error_message', error.message);
+    const event: JobEvent = { id, status, updated_at };
+    if (error) event.error = { code: error.code, message: error.message };
     return [
       ['HSET', this.keyOf(id), ...fields],
       ['EXPIRE', this.keyOf(id), String(this.ttlSeconds)],
+      ['PUBLISH', this.channel, JSON.stringify(event)],
     ];
+  }
+
+  /** Forgets a previous failure's reason, for a job sent round again (a dead letter retried). */
+  clearErrorCommand(id: string): Command {
+    return ['HDEL', this.keyOf(id), 'error_code', 'error_message'];
   }
 
   async set(id: string, status: JobStatus, extra: Record<string, string> = {}): Promise<void> {

@@ -6,6 +6,14 @@ export interface Keys {
   job(id: string): string;
   /** Takes the sha256 of the client's Idempotency-Key, never the key itself. */
   idempotency(keyHash: string): string;
+  /** Pub/sub channel carrying every job status change. */
+  events: string;
+  /** A worker's heartbeat hash, by consumer name. */
+  worker(consumer: string): string;
+  /** Sorted set of worker consumer names, scored by their last heartbeat (ms). */
+  workers: string;
+  /** Prefix of every statistics key (see shared/stats). */
+  stats: string;
 }
 
 export const GROUPS = { processors: 'processors', savers: 'savers' } as const;
@@ -17,5 +25,9 @@ export function keys(prefix: string): Keys {
     dead: `${prefix}stream:dead`,
     job: (id) => `${prefix}job:${id}`,
     idempotency: (keyHash) => `${prefix}idem:${keyHash}`,
+    events: `${prefix}events`,
+    worker: (consumer) => `${prefix}worker:${consumer}`,
+    workers: `${prefix}workers`,
+    stats: `${prefix}stats:`,
   };
 }

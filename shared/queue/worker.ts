@@ -4,26 +4,28 @@ import type { Logger } from '../logger.ts';
 import type { Keys } from './keys.ts';
 import { StreamConsumer, type ConsumerOptions } from './consumer.ts';
 import { failJobCommands } from './fail-job.ts';
+import type { WorkerStats } from '../stats/worker-stats.ts';
 
 type WorkerParts<M> = Pick<ConsumerOptions<M>, 'queue' | 'reader' | 'decode' | 'handle' | 'count'>;
 
 /**
  * A consumer for a worker service: its name, dead-letter stream, delivery
  * limit and reclaim time come from config, and a dead-lettered job is marked
- * failed with the reason, the same way in every worker.
+ * failed with the reason, and counted, the same way in every worker.
  */
 export function createWorkerConsumer<M>(
   config: Config,
   log: Logger,
   jobs: JobStore,
   k: Keys,
+  stats: WorkerStats,
   parts: WorkerParts<M>,
 ): StreamConsumer<M> {
   return new StreamConsumer({
     ...parts,
     consumer: config.consumerName,
     log: log.child({ consumer: config.consumerName }),
-    onDeadLetter: (jobId, error) => failJobCommands(jobs, jobId, error),
+    onDeadLetter: (jobId, error) => [...failJobCommands(jobs, jobId, error), ...stats.failed(error.code)],
     deadKey: k.dead,
     maxDeliveries: config.maxDeliveries,
     reclaimIdleMs: config.reclaimIdleMs,

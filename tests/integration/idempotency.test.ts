@@ -24,7 +24,7 @@ let n = 0;
 function setup(options: Partial<IdempotencyOptions> = {}) {
   n++;
   const queue = new StreamQueue(ns.redis, `${ns.prefix}uploads${n}`, 'g');
-  const jobs = new JobStore(ns.redis, ns.k.job, 3600);
+  const jobs = new JobStore(ns.redis, ns.k, 3600);
   const store = new IdempotencyStore(ns.redis, ns.k.idempotency, { ttlSeconds: 600, waitMs: 300, ...options });
   const calls = { count: 0 };
   const enqueue = (u: Upload) => (accepted: Accepted, extra: Command[]) => {

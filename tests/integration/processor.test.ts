@@ -16,6 +16,7 @@ import { TEST_REDIS_URL } from '../support/namespace.ts';
 import { TEST_CAPTION_OPTIONS } from '../support/operations.ts';
 import { measureBand } from '../support/pixels.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
+import { WorkerStats } from '../../shared/stats/worker-stats.ts';
 
 const ROOT = join(import.meta.dir, '../..');
 
@@ -38,8 +39,10 @@ let n = 0;
 function freshProcessor() {
   const k: Keys = keys(`${ns.prefix}${++n}:`);
   const uploads = new StreamQueue(ns.redis, k.uploads, GROUPS.processors);
-  const jobs = new JobStore(ns.redis, k.job, 3600);
-  const handle = createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, log: silentLog });
+  const jobs = new JobStore(ns.redis, k, 3600);
+  const handle = createProcessHandler({
+    uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats: new WorkerStats(k, 'processor-test'), log: silentLog,
+  });
   return { k, uploads, jobs, handle };
 }
 
@@ -141,14 +144,19 @@ describe('processor on real Redis', () => {
       }
     }
     const handOff = blocks.find((b) => b.some((c) => c.name === 'XADD'))!;
-    expect(handOff.map((c) => [c.name, c.key])).toEqual([
+    expect(handOff.slice(0, 6).map((c) => [c.name, c.key])).toEqual([
       ['XADD', p.k.captioned],
       ['XACK', p.k.uploads],
       ['XDEL', p.k.uploads],
       ['HSET', p.k.job(id)],
       ['EXPIRE', p.k.job(id)],
+      ['PUBLISH', p.k.events],
     ]);
     expect(handOff[3]!.line).toContain('"status" "saving"');
+    expect(handOff[5]!.line).toContain('saving');
+    // The rest counts the work for the dashboard, in the same transaction.
+    for (const c of handOff.slice(6)) expect(c.key.startsWith(p.k.stats) || c.key === p.k.worker('processor-test')).toBe(true);
+    expect(handOff.length).toBeGreaterThan(6);
     expect(blocks.filter((b) => b.some((c) => c.name === 'XADD'))).toHaveLength(1);
 
     const captioned = await entries(p.k.captioned);

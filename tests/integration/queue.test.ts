@@ -20,7 +20,7 @@ let n = 0;
 function freshQueue() {
   n++;
   const queue = new StreamQueue(ns.redis, `${ns.prefix}s${n}`, 'g');
-  const jobs = new JobStore(ns.redis, ns.k.job, 3600);
+  const jobs = new JobStore(ns.redis, ns.k, 3600);
   const deadKey = `${ns.prefix}dead${n}`;
   return { queue, jobs, deadKey };
 }

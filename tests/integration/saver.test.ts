@@ -13,6 +13,7 @@ import { StreamQueue } from '../../shared/queue/stream.ts';
 import { createSaveHandler } from '../../saver/handle.ts';
 import { createTestDatabase } from '../support/namespace.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
+import { WorkerStats } from '../../shared/stats/worker-stats.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let sql: Sql;
@@ -47,8 +48,8 @@ describe('saver', () => {
   test('a redelivered message creates no second file or row', async () => {
     const captioned = new StreamQueue(ns.redis, ns.k.captioned, 'savers');
     await captioned.ensureGroup();
-    const jobs = new JobStore(ns.redis, ns.k.job, 3600);
-    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, log: silentLog });
+    const jobs = new JobStore(ns.redis, ns.k, 3600);
+    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog });
     const id = Bun.randomUUIDv7();
     const image = new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]);
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
@@ -73,8 +74,8 @@ describe('saver', () => {
   test('a WebP result is stored as <id>.webp with its format and content type', async () => {
     const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:webp`, 'savers');
     await captioned.ensureGroup();
-    const jobs = new JobStore(ns.redis, ns.k.job, 3600);
-    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, log: silentLog });
+    const jobs = new JobStore(ns.redis, ns.k, 3600);
+    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog });
     const id = Bun.randomUUIDv7();
     const image = new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ');
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
@@ -90,10 +91,10 @@ describe('saver', () => {
   test("the 'saved' log line says where the time went: file, row, ack and total in ms", async () => {
     const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:timed`, 'savers');
     await captioned.ensureGroup();
-    const jobs = new JobStore(ns.redis, ns.k.job, 3600);
+    const jobs = new JobStore(ns.redis, ns.k, 3600);
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
-    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, log });
+    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log });
     const id = Bun.randomUUIDv7();
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
       id, description: 'timed', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,
@@ -109,9 +110,9 @@ describe('saver', () => {
   test('with PostgreSQL unreachable the entry stays pending and the error asks for a retry', async () => {
     const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:down`, 'savers');
     await captioned.ensureGroup();
-    const jobs = new JobStore(ns.redis, ns.k.job, 3600);
+    const jobs = new JobStore(ns.redis, ns.k, 3600);
     const deadSql = postgres('postgres://root@127.0.0.1:1/none', { max: 1, connect_timeout: 1, onnotice: () => {} });
-    const save = createSaveHandler({ captioned, jobs, sql: deadSql, imagesDir: dir, log: silentLog });
+    const save = createSaveHandler({ captioned, jobs, sql: deadSql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog });
     const id = Bun.randomUUIDv7();
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
       id, description: 'x', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,

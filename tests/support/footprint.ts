@@ -7,7 +7,10 @@ import type { TestSystem } from './system.ts';
 
 /** Everything an upload could leave behind, in a form tests can compare with toEqual. */
 export interface Trace {
-  /** Keys under the system's prefix other than the three streams (job statuses, idempotency records). */
+  /**
+   * Keys under the system's prefix other than the three streams and the
+   * workers' heartbeats (job statuses, idempotency records, statistics).
+   */
   keys: string[];
   /** How many entries each stream has ever been given: XDEL after processing does not lower it. */
   added: { uploads: number; captioned: number; dead: number };
@@ -41,7 +44,8 @@ export class Footprint {
     } while (cursor !== '0');
     const [{ count }] = await this.sql<[{ count: number }]>`select count(*)::int as count from images`;
     return {
-      keys: found.filter((key) => !streams.includes(key)).sort(),
+      // Heartbeats are written by the running workers every second, uploads or not.
+      keys: found.filter((key) => !streams.includes(key) && key !== k.workers && !key.startsWith(k.worker(''))).sort(),
       added: { uploads: await this.added(k.uploads), captioned: await this.added(k.captioned), dead: await this.added(k.dead) },
       rows: count,
       files: await readdir(this.system.env.IMAGES_DIR!, { recursive: true }).catch(() => []),

@@ -1,0 +1,120 @@
+import type { Keys } from '../shared/queue/keys.ts';
+import type { Redis } from '../shared/redis.ts';
+import { command, text } from '../shared/redis.ts';
+import { replyNumber, replyRecord } from '../shared/redis-reply.ts';
+import { HISTORY_SECONDS, OUTCOMES, STAGES, statsKeys, type Outcome, type Stage } from '../shared/stats/layout.ts';
+import { percentiles } from '../shared/stats/percentiles.ts';
+
+export interface StreamStats {
+  name: 'uploads' | 'captioned' | 'dead';
+  length: number;
+  /** Consumer groups: entries delivered but not acknowledged, and consumers known. */
+  groups: Array<{ name: string; pending: number; consumers: number }>;
+}
+
+export interface WorkerInfo {
+  consumer: string;
+  kind: string;
+  host: string;
+  pid: number;
+  started_at: string;
+  last_heartbeat: string;
+  jobs_done: number;
+  jobs_failed: number;
+}
+
+export interface StatsSnapshot {
+  at: string;
+  streams: StreamStats[];
+  workers: WorkerInfo[];
+  /** Jobs per second over the last HISTORY_SECONDS, oldest first; `start` is the first second (epoch). */
+  throughput: { start: number; done: number[]; failed: number[] };
+  /** Stage durations in ms over the most recent samples; null when there are none. */
+  latency: Record<Stage, { p50: number | null; p95: number | null; p99: number | null; samples: number }>;
+  totals: Record<Outcome, number>;
+  /** Failed jobs by error code. */
+  errors: Record<string, number>;
+}
+
+async function streamStats(redis: Redis, name: StreamStats['name'], key: string): Promise<StreamStats> {
+  const [length, groups] = await Promise.all([
+    command(redis, ['XLEN', key]),
+    // A stream nobody has read yet has no groups (and may not exist).
+    command(redis, ['XINFO', 'GROUPS', key]).catch(() => []),
+  ]);
+  return {
+    name,
+    length: replyNumber(length),
+    groups: (groups as unknown[]).map((g) => {
+      const r = replyRecord(g);
+      return { name: String(r.name), pending: Number(r.pending ?? 0), consumers: Number(r.consumers ?? 0) };
+    }),
+  };
+}
+
+async function workers(redis: Redis, k: Keys): Promise<WorkerInfo[]> {
+  const names = ((await command(redis, ['ZRANGE', k.workers, '0', '-1'])) as unknown[]).map(text);
+  const hashes = await Promise.all(names.map((n) => command(redis, ['HGETALL', k.worker(n)])));
+  const out: WorkerInfo[] = [];
+  names.forEach((consumer, i) => {
+    const h = replyRecord(hashes[i]);
+    // The hash expired: the worker has been silent longer than its TTL.
+    if (h.kind === undefined) return;
+    out.push({
+      consumer,
+      kind: String(h.kind),
+      host: String(h.host ?? ''),
+      pid: Number(h.pid ?? 0),
+      started_at: String(h.started_at ?? ''),
+      last_heartbeat: String(h.last_heartbeat ?? ''),
+      jobs_done: Number(h.jobs_done ?? 0),
+      jobs_failed: Number(h.jobs_failed ?? 0),
+    });
+  });
+  return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.consumer.localeCompare(b.consumer));
+}
+
+/**
+ * Everything the dashboard shows, read from Redis alone (a handful of
+ * pipelined commands), so any API process answers the same and a restart
+ * loses nothing.
+ */
+export async function readStats(redis: Redis, k: Keys, now = Date.now()): Promise<StatsSnapshot> {
+  const s = statsKeys(k.stats);
+  const start = Math.floor(now / 1000) - HISTORY_SECONDS + 1;
+  const seconds = Array.from({ length: HISTORY_SECONDS }, (_, i) => start + i);
+  const [streams, workerList, history, samples, totals, errors] = await Promise.all([
+    Promise.all([
+      streamStats(redis, 'uploads', k.uploads),
+      streamStats(redis, 'captioned', k.captioned),
+      streamStats(redis, 'dead', k.dead),
+    ]),
+    workers(redis, k),
+    Promise.all(OUTCOMES.map((o) => command(redis, ['MGET', ...seconds.map((sec) => s.bucket(o, sec))]))),
+    Promise.all(STAGES.map((stage) => command(redis, ['LRANGE', s.samples(stage), '0', '-1']))),
+    command(redis, ['HGETALL', s.totals]),
+    command(redis, ['HGETALL', s.errors]),
+  ]);
+  const latency = {} as StatsSnapshot['latency'];
+  STAGES.forEach((stage, i) => {
+    const values = (samples[i] as unknown[]).map((v) => Number(text(v))).filter(Number.isFinite);
+    const [p50, p95, p99] = percentiles(values, [50, 95, 99]);
+    latency[stage] = { p50: p50 ?? null, p95: p95 ?? null, p99: p99 ?? null, samples: values.length };
+  });
+  const totalsRecord = replyRecord(totals);
+  const errorsRecord = replyRecord(errors);
+  return {
+    at: new Date(now).toISOString(),
+    streams,
+    workers: workerList,
+    throughput: {
+      start,
+      done: (history[0] as unknown[]).map(replyNumber),
+      failed: (history[1] as unknown[]).map(replyNumber),
+    },
+    latency,
+    totals: { done: Number(totalsRecord.done ?? 0), failed: Number(totalsRecord.failed ?? 0) },
+    errors: Object.fromEntries(Object.entries(errorsRecord).map(([code, n]) => [code, Number(n)])),
+  };
+}
+

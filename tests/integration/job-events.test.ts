@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { JobEventHub } from '../../api/job-events.ts';
+import { JobStore, type JobEvent } from '../../shared/jobs.ts';
+import { connectRedis, type Redis } from '../../shared/redis.ts';
+import { TEST_REDIS_URL } from '../support/namespace.ts';
+import { redisNamespace, silentLog } from '../support/redis.ts';
+
+let ns: Awaited<ReturnType<typeof redisNamespace>>;
+let subscriber: Redis;
+let hub: JobEventHub;
+let jobs: JobStore;
+
+beforeAll(async () => {
+  ns = await redisNamespace();
+  subscriber = await connectRedis(TEST_REDIS_URL, silentLog);
+  hub = new JobEventHub(subscriber, ns.k.events, silentLog);
+  await hub.start();
+  jobs = new JobStore(ns.redis, ns.k, 3600);
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await ns?.cleanup();
+});
+
+const ID_A = '01a20000-0000-7000-8000-00000000000a';
+const ID_B = '01a20000-0000-7000-8000-00000000000b';
+
+async function until(check: () => boolean, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await Bun.sleep(5);
+  }
+}
+
+describe('job status events', () => {
+  test('every status written through the JobStore reaches the listeners of that job, in order, with the failure reason', async () => {
+    const seen: JobEvent[] = [];
+    const stop = hub.watch([ID_A], (e) => seen.push(e));
+    await jobs.set(ID_A, 'processing');
+    const tx = ns.redis.multi();
+    for (const c of jobs.commands(ID_A, 'failed', {}, { name: 'ImageDecodeError', code: 'image_undecodable', message: 'bad' })) tx.addCommand(c as never);
+    await tx.exec();
+    await until(() => seen.length === 2);
+    stop();
+    expect(seen.map((e) => e.status)).toEqual(['processing', 'failed']);
+    expect(seen[1]!.error).toEqual({ code: 'image_undecodable', message: 'bad' });
+    expect(seen[1]!.updated_at).toBe((await jobs.get(ID_A))!.updated_at);
+  });
+
+  test('listeners hear only their own jobs, and nothing once they stop; the hub forgets jobs nobody watches', async () => {
+    const a: string[] = [];
+    const b: string[] = [];
+    const stopA = hub.watch([ID_A], (e) => a.push(e.status));
+    const stopB = hub.watch([ID_B], (e) => b.push(e.status));
+    await jobs.set(ID_B, 'saving');
+    await until(() => b.length === 1);
+    stopB();
+    await jobs.set(ID_B, 'done');
+    await jobs.set(ID_A, 'done');
+    await until(() => a.length === 1);
+    expect(a).toEqual(['done']);
+    expect(b).toEqual(['saving']);
+    stopA();
+    expect(hub.watched).toBe(0);
+  });
+});
