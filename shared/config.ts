@@ -151,7 +151,7 @@ export function loadConfig(env: Env = process.env): Config {
     batchMaxImages: read('BATCH_MAX_IMAGES', int(1, 1000), '50'),
     batchMaxBytes: read('BATCH_MAX_BYTES', int(1, 2048 * MiB), String(100 * MiB)),
     batchTtlSeconds: read('BATCH_TTL_SECONDS', int(1, 365 * 86_400), '3600'),
-    imageTtlSeconds: optional('IMAGE_TTL_SECONDS') && read('IMAGE_TTL_SECONDS', int(1, 10 * 365 * 86_400), undefined),
+    imageTtlSeconds: optional('IMAGE_TTL_SECONDS') === undefined ? undefined : read('IMAGE_TTL_SECONDS', int(1, 10 * 365 * 86_400), undefined),
     sweepIntervalMs: read('SWEEP_INTERVAL_MS', int(100, 86_400_000), '60000'),
   };
 

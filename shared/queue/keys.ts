@@ -6,6 +6,8 @@ export interface Keys {
   job(id: string): string;
   /** Takes the sha256 of the client's Idempotency-Key, never the key itself. */
   idempotency(keyHash: string): string;
+  /** A batch's finished jobs: job id → how it ended (see shared/batches/progress.ts). */
+  batchFinished(batchId: string): string;
 }
 
 export const GROUPS = { processors: 'processors', savers: 'savers' } as const;
@@ -17,5 +19,6 @@ export function keys(prefix: string): Keys {
     dead: `${prefix}stream:dead`,
     job: (id) => `${prefix}job:${id}`,
     idempotency: (keyHash) => `${prefix}idem:${keyHash}`,
+    batchFinished: (batchId) => `${prefix}batch:${batchId}:finished`,
   };
 }
