@@ -4,11 +4,13 @@ import type { Config } from '../shared/config.ts';
 import type { Sql } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Redis } from '../shared/redis.ts';
+import { BatchProgress } from '../shared/batches/progress.ts';
 import { JobStore } from '../shared/jobs.ts';
 import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
 import { errorResponse, SECURITY_HEADERS } from './http-errors.ts';
 import { IdempotencyStore } from './idempotency.ts';
+import { batchRoutes } from './routes/batches.ts';
 import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
 
@@ -28,6 +30,7 @@ export function createApp({ config, redis, sql, log }: AppDeps) {
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(redis, k.job, config.jobTtlSeconds);
   const idempotency = new IdempotencyStore(redis, k.idempotency, { ttlSeconds: config.idempotencyTtlSeconds });
+  const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   return new Elysia()
     .use(
       swagger({
@@ -47,6 +50,7 @@ export function createApp({ config, redis, sql, log }: AppDeps) {
           tags: [
             { name: 'images', description: 'upload, status, list and download' },
             { name: 'operations', description: 'one operation per endpoint: the photo and the operation\'s parameters as form fields' },
+            { name: 'batches', description: 'many photos at once, one job each, downloaded as one ZIP that expires' },
             { name: 'health', description: 'liveness and readiness' },
           ],
         },
@@ -57,5 +61,6 @@ export function createApp({ config, redis, sql, log }: AppDeps) {
     })
     .onError(({ error, code }) => errorResponse(error, code, log))
     .use(healthRoutes({ redis, sql }))
-    .use(imageRoutes({ config, sql, uploads, jobs, idempotency }));
+    .use(imageRoutes({ config, sql, uploads, jobs, idempotency }))
+    .use(batchRoutes({ config, sql, uploads, jobs, progress, idempotency }));
 }

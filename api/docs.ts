@@ -12,7 +12,12 @@ const errorBody: OpenAPIV3.SchemaObject = {
         code: { type: 'string', description: 'stable machine-readable code, e.g. missing_field, too_long, not_found' },
         message: { type: 'string', description: 'what was expected, where, and what arrived' },
         field: { type: 'string', description: 'the request field at fault (validation errors)' },
-        status: { type: 'string', description: 'the job status (not_ready, job_failed)' },
+        status: { type: 'string', description: 'the job status (not_ready, job_failed); "running" for a batch' },
+        counts: {
+          type: 'object',
+          description: 'a running batch\'s jobs by status (not_ready on a batch archive)',
+          properties: { queued: { type: 'integer' }, processing: { type: 'integer' }, done: { type: 'integer' }, failed: { type: 'integer' } },
+        },
         id: { type: 'string', format: 'uuid', description: 'the upload whose queueing is in doubt (outcome_unknown): check its status before sending it again' },
       },
     },

@@ -73,6 +73,15 @@ export class NotReadyError extends KadrError {
   }
 }
 
+/** A batch still has jobs running; `counts` says how far it is. */
+export class BatchNotReadyError extends NotReadyError {
+  readonly counts: Record<string, number>;
+  constructor(message: string, counts: Record<string, number>) {
+    super(message, 'running');
+    this.counts = counts;
+  }
+}
+
 /** The Idempotency-Key was first used with a different upload (other image bytes or description). */
 export class IdempotencyKeyReusedError extends KadrError {
   override readonly code = 'idempotency_key_reused';
