@@ -210,6 +210,23 @@ describe('batches through the real services', () => {
     expect(((await refused.json()) as { error: { field: string; code: string } }).error).toMatchObject({ field: 'description[1]', code: 'blank' });
   });
 
+  test('a batch repeated with the same Idempotency-Key answers the first 202 again and queues nothing more', async () => {
+    const key = `batch-${crypto.randomUUID()}`;
+    const send = async () => {
+      const form = await batchForm(2);
+      return fetch(`${system.baseUrl}/api/batches`, { method: 'POST', body: form, headers: { 'idempotency-key': key } });
+    };
+    const first = await send();
+    const again = await send();
+    expect([first.status, again.status]).toEqual([202, 202]);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const [a, b] = [(await first.json()) as { id: string }, (await again.json()) as { id: string }];
+    expect(b.id).toBe(a.id);
+    const [row] = await sql`select count(*)::int as n from batch_jobs where batch_id = ${a.id}`;
+    expect(row!.n).toBe(2);
+    expect((await waitComplete(a.id)).counts.done).toBe(2);
+  }, 60_000);
+
   test('an unknown batch is 404', async () => {
     expect((await fetch(`${system.baseUrl}/api/batches/${Bun.randomUUIDv7()}`)).status).toBe(404);
     expect((await fetch(`${system.baseUrl}/api/batches/nope/archive`)).status).toBe(404);
