@@ -1,6 +1,6 @@
 import type { OpenAPIV3 } from 'openapi-types';
 import type { Config } from '../../shared/config.ts';
-import { errorResponse, unavailable } from '../docs.ts';
+import { acceptedResponse, errorResponse, idempotencyKeyParameter, unavailable } from '../docs.ts';
 import { operationsProperty } from '../operations-docs.ts';
 import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES } from '../operations-field.ts';
 
@@ -62,13 +62,9 @@ export function createBatchDocs(config: Config): OpenAPIV3.OperationObject {
       `The batch and its images are deleted ${config.batchTtlSeconds} seconds after it completes. ` +
       'An `Idempotency-Key` makes a retry safe, as on POST /api/images.',
     parameters: [
-      {
-        name: 'Idempotency-Key',
-        in: 'header',
-        required: false,
-        description: `1 to 255 printable ASCII characters; a repeat of the same batch answers the first 202 again (remembered ${config.idempotencyTtlSeconds} s)`,
-        schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
-      },
+      idempotencyKeyParameter(
+        `1 to 255 printable ASCII characters; a repeat of the same batch answers the first 202 again (remembered ${config.idempotencyTtlSeconds} s)`,
+      ),
     ],
     requestBody: {
       required: true,
@@ -98,25 +94,7 @@ export function createBatchDocs(config: Config): OpenAPIV3.OperationObject {
       },
     },
     responses: {
-      202: {
-        description: 'accepted; `Location` points at the batch status',
-        headers: { Location: { description: 'the batch status URL', schema: { type: 'string' } } },
-        content: {
-          'application/json': {
-            schema: {
-              type: 'object',
-              properties: {
-                id: { type: 'string', format: 'uuid' },
-                status: { type: 'string', enum: ['queued'] },
-                image_count: { type: 'integer' },
-                received_at: { type: 'string', format: 'date-time' },
-                status_url: { type: 'string' },
-                archive_url: { type: 'string' },
-              },
-            },
-          },
-        },
-      },
+      202: acceptedResponse({ image_count: { type: 'integer' }, status_url: { type: 'string' }, archive_url: { type: 'string' } }),
       400: errorResponse('malformed multipart body or Idempotency-Key'),
       409: errorResponse('the first request with this Idempotency-Key is still being accepted (`idempotency_key_in_use`)'),
       413: errorResponse(

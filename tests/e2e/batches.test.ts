@@ -227,6 +227,18 @@ describe('batches through the real services', () => {
     expect((await waitComplete(a.id)).counts.done).toBe(2);
   }, 60_000);
 
+  test('Swagger documents the three batch endpoints under the batches tag, with 410 for expired ones', async () => {
+    type Op = { tags: string[]; responses: Record<string, unknown> };
+    const doc = (await (await fetch(`${system.baseUrl}/swagger/json`)).json()) as { paths: Record<string, Record<string, Op>> };
+    const post = doc.paths['/api/batches']!.post!;
+    expect(post.tags).toEqual(['batches']);
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['202', '413', '422', '503']));
+    for (const path of ['/api/batches/{id}', '/api/batches/{id}/archive']) {
+      expect(doc.paths[path]!.get!.tags).toEqual(['batches']);
+      expect(Object.keys(doc.paths[path]!.get!.responses)).toEqual(expect.arrayContaining(['200', '404', '410']));
+    }
+  });
+
   test('an unknown batch is 404', async () => {
     expect((await fetch(`${system.baseUrl}/api/batches/${Bun.randomUUIDv7()}`)).status).toBe(404);
     expect((await fetch(`${system.baseUrl}/api/batches/nope/archive`)).status).toBe(404);
