@@ -28,8 +28,10 @@ export async function completeBatch(sql: Sql, progress: BatchProgress, batchId: 
  * here, on the next sweep; its expiry still counts from that job's end.
  */
 export async function completeFinishedBatches(sql: Sql, progress: BatchProgress, ttlSeconds: number, limit = 500): Promise<number> {
+  // Newest first: a batch that can never complete (its queueing was in doubt
+  // and did not happen) must not keep newer ones out of the page.
   const running = await sql<{ id: string }[]>`
-    select id from batches where completed_at is null order by created_at limit ${limit}`;
+    select id from batches where completed_at is null order by created_at desc limit ${limit}`;
   let completed = 0;
   for (const { id } of running) if (await completeBatch(sql, progress, id, ttlSeconds)) completed++;
   return completed;
