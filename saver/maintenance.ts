@@ -53,7 +53,7 @@ async function runRound(deps: MaintenanceDeps): Promise<void> {
     // Redis keeps statuses only for a while anyway; dropping them now makes "deleted" mean deleted.
     await deps.progress.forget(swept.batches);
     if (swept.jobs.length) await command(deps.redis, ['DEL', ...swept.jobs.map(deps.jobKey)]);
-    log.info({ batches: swept.batches.length, rows: swept.rows, files: swept.files.length }, 'swept expired images');
+    log.info({ batches: swept.batches, rows: swept.rows, files: swept.files.length }, 'swept expired images');
   } catch (err) {
     log.warn({ err }, 'maintenance round failed; retrying next round');
   }

@@ -66,7 +66,7 @@ describe('reading a batch', () => {
   });
 
   test('an image whose header declares too many pixels is named by its position', async () => {
-    const bomb = new Blob([await declaring('jpeg', 20_000, 20_000)], { type: 'image/jpeg' });
+    const bomb = new Blob([new Uint8Array(await declaring('jpeg', 20_000, 20_000))], { type: 'image/jpeg' });
     const err = await rejection([photo(), photo(), ['image', bomb], ['description', 'd']], ValidationError);
     expect([err.field, err.code]).toEqual(['image[2]', 'image_too_large']);
   });

@@ -173,6 +173,20 @@ describe('batches through the real services', () => {
     }, 10_000);
     const [tombstone] = await sql`select expired_at from batches where id = ${id}`;
     expect(tombstone!.expired_at).toBeInstanceOf(Date);
+
+    // Both savers sweep every 300 ms. By now the three batches so far (20, 18
+    // and 3 images, the earlier two expired first) are swept: each by one
+    // saver only, and every one of their 41 files deleted once in all.
+    const sweeps = () => {
+      const lines = ['saver', 'saver-2'].flatMap((name) => system.service(name).output.join('').split('\n'));
+      return lines.filter((l) => l.includes('"msg":"swept expired images"')).map((l) => JSON.parse(l) as { batches: string[]; files: number });
+    };
+    await until('the 41 files of the three expired batches swept', () => sweeps().reduce((n, s) => n + s.files, 0) >= 41, 10_000);
+    const swept = sweeps();
+    expect(swept.reduce((n, s) => n + s.files, 0)).toBe(41);
+    const batchIds = swept.flatMap((s) => s.batches);
+    expect(new Set(batchIds).size).toBe(batchIds.length);
+    expect(batchIds).toContain(id);
   }, 120_000);
 
   test('a batch over the image limit or with one bad part is refused whole and leaves nothing behind', async () => {
