@@ -4,6 +4,7 @@ import type { Config } from '../shared/config.ts';
 import type { Sql } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Redis } from '../shared/redis.ts';
+import { BatchProgress } from '../shared/batches/progress.ts';
 import { JobStore } from '../shared/jobs.ts';
 import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
@@ -13,6 +14,7 @@ import { IdempotencyStore } from './idempotency.ts';
 import type { JobEventHub } from './job-events.ts';
 import { createMetrics } from './metrics.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { batchRoutes } from './routes/batches.ts';
 import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
 import { jobEventRoutes } from './routes/job-events.ts';
@@ -46,6 +48,7 @@ export function createApp({ config, redis, sql, log, events, streams }: AppDeps)
   const stats = () => readStats(redis, k);
   const started = new WeakMap<Request, number>();
   const errorStatus = new WeakMap<Request, number>();
+  const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   return new Elysia()
     .use(
       swagger({
@@ -70,6 +73,7 @@ export function createApp({ config, redis, sql, log, events, streams }: AppDeps)
               name: 'admin',
               description: 'the dashboard\'s data and actions; with `ADMIN_TOKEN` set, each needs `Authorization: Bearer <token>`',
             },
+            { name: 'batches', description: 'many photos at once, one job each, downloaded as one ZIP that expires' },
           ],
           components: {
             securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'the ADMIN_TOKEN setting' } },
@@ -107,5 +111,6 @@ export function createApp({ config, redis, sql, log, events, streams }: AppDeps)
         feed: new StatsFeed(stats, log),
         streams,
       }),
-    );
+    )
+    .use(batchRoutes({ config, sql, uploads, jobs, progress, idempotency }));
 }

@@ -16,23 +16,23 @@ export function codePointLength(s: string): number {
  * is what invalid UTF-8 turns into on decoding; storing it would silently
  * corrupt the user's text.
  */
-export function validateDescription(value: unknown, maxLength: number): string {
+export function validateDescription(value: unknown, maxLength: number, field = 'description'): string {
   if (value === undefined || value === null) {
-    throw new ValidationError('description', 'is required: send it as a text field named "description"', 'missing_field');
+    throw new ValidationError(field, 'is required: send it as a text field named "description"', 'missing_field');
   }
-  if (typeof value !== 'string') throw new ValidationError('description', 'must be a text field, got a file', 'not_text');
+  if (typeof value !== 'string') throw new ValidationError(field, 'must be a text field, got a file', 'not_text');
   if (value.includes('\uFFFD')) {
-    throw new ValidationError('description', 'is not valid UTF-8 (it contains bytes that decode to U+FFFD)', 'invalid_utf8');
+    throw new ValidationError(field, 'is not valid UTF-8 (it contains bytes that decode to U+FFFD)', 'invalid_utf8');
   }
   const bad = FORBIDDEN.exec(value);
   if (bad) {
     const cp = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    throw new ValidationError('description', `contains a control or invalid character U+${cp} at index ${bad.index}`, 'invalid_characters');
+    throw new ValidationError(field, `contains a control or invalid character U+${cp} at index ${bad.index}`, 'invalid_characters');
   }
-  if (value.trim() === '') throw new ValidationError('description', 'must not be empty or only white space', 'blank');
+  if (value.trim() === '') throw new ValidationError(field, 'must not be empty or only white space', 'blank');
   const length = codePointLength(value);
   if (length > maxLength) {
-    throw new ValidationError('description', `is ${length} characters long; at most ${maxLength} are allowed`, 'too_long');
+    throw new ValidationError(field, `is ${length} characters long; at most ${maxLength} are allowed`, 'too_long');
   }
   return value;
 }

@@ -12,7 +12,12 @@ const errorBody: OpenAPIV3.SchemaObject = {
         code: { type: 'string', description: 'stable machine-readable code, e.g. missing_field, too_long, not_found' },
         message: { type: 'string', description: 'what was expected, where, and what arrived' },
         field: { type: 'string', description: 'the request field at fault (validation errors)' },
-        status: { type: 'string', description: 'the job status (not_ready, job_failed)' },
+        status: { type: 'string', description: 'the job status (not_ready, job_failed); "running" for a batch' },
+        counts: {
+          type: 'object',
+          description: 'a running batch\'s jobs by status (not_ready on a batch archive)',
+          properties: { queued: { type: 'integer' }, processing: { type: 'integer' }, done: { type: 'integer' }, failed: { type: 'integer' } },
+        },
         id: { type: 'string', format: 'uuid', description: 'the upload whose queueing is in doubt (outcome_unknown): check its status before sending it again' },
       },
     },
@@ -67,3 +72,41 @@ export const idParameter: OpenAPIV3.ParameterObject = {
   description: 'the job id returned by POST /api/images (a UUIDv7)',
   schema: { type: 'string', format: 'uuid' },
 };
+
+/** The optional `Idempotency-Key` header of the POST endpoints; `description` says what a repeat does there. */
+export function idempotencyKeyParameter(description: string): OpenAPIV3.ParameterObject {
+  return {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description,
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
+  };
+}
+
+/** A POST's 202: `Location` at the status, `Idempotent-Replayed` on a replay, and a body with `properties` after id, status and received_at. */
+export function acceptedResponse(properties: Record<string, OpenAPIV3.SchemaObject>): OpenAPIV3.ResponseObject {
+  return {
+    description: 'accepted (or, with a repeated Idempotency-Key, the first acceptance replayed); `Location` points at the status',
+    headers: {
+      Location: { description: 'the status URL', schema: { type: 'string' } },
+      'Idempotent-Replayed': {
+        description: '`true` when this answer replays the first request with the same Idempotency-Key; absent otherwise',
+        schema: { type: 'string', enum: ['true'] },
+      },
+    },
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            status: { type: 'string', enum: ['queued'] },
+            received_at: { type: 'string', format: 'date-time' },
+            ...properties,
+          },
+        },
+      },
+    },
+  };
+}

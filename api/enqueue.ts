@@ -34,18 +34,10 @@ export async function enqueueUpload(
   extra: Command[] = [],
   gauge: QueueGauge = new QueueGauge(uploads, 0),
 ): Promise<Accepted> {
-  if (!(await calling('redis', gauge.hasRoom(maxLength)))) {
-    throw new ServiceUnavailableError(`the processing queue is full (${maxLength} waiting); try again shortly`, {
-      code: 'queue_full',
-      retryAfterSeconds: 5,
-    });
-  }
-  const { id, received_at } = accepted;
-  const { description, image, operations, files } = upload;
+  if (!(await calling('redis', gauge.hasRoom(maxLength)))) throw queueFullError(maxLength);
+  const { id } = accepted;
   const tx = uploads.redis.multi();
-  for (const c of jobs.commands(id, 'queued', { received_at })) tx.addCommand(c as never);
-  tx.addCommand(['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, operations, files })] as never);
-  for (const c of extra) tx.addCommand(c as never);
+  for (const c of [...enqueueCommands(uploads, jobs, upload, accepted), ...extra]) tx.addCommand(c as never);
   // The queue's length after this append, for the next uploads' admission.
   tx.addCommand(['XLEN', uploads.key] as never);
   try {
@@ -56,4 +48,24 @@ export async function enqueueUpload(
     throw neverSent(err) ? unavailableError('redis', err) : new EnqueueOutcomeUnknownError(id, err);
   }
   return accepted;
+}
+
+/**
+ * The commands that queue one upload: its `queued` status and its stream 1
+ * entry, for the caller's MULTI. `batchId` makes it a job of that batch.
+ */
+export function enqueueCommands(uploads: StreamQueue, jobs: JobStore, upload: Upload, accepted: Accepted, batchId?: string): Command[] {
+  const { id, received_at } = accepted;
+  const { description, image, operations, files } = upload;
+  return [
+    ...jobs.commands(id, 'queued', { received_at }),
+    ['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, operations, files, batch_id: batchId })],
+  ];
+}
+
+export function queueFullError(maxLength: number): ServiceUnavailableError {
+  return new ServiceUnavailableError(`the processing queue is full (${maxLength} waiting); try again shortly`, {
+    code: 'queue_full',
+    retryAfterSeconds: 5,
+  });
 }

@@ -15,7 +15,19 @@ export async function readImagePart(
   const parts = form.getAll(name);
   if (parts.length === 0) throw new ValidationError(name, `is required: ${required}`, 'missing_field');
   if (parts.length > 1) throw new ValidationError(name, `send exactly one file, got ${parts.length}`, 'too_many_files');
-  const file = parts[0]!;
+  return checkImageFile(parts[0]!, name, maxBytes);
+}
+
+/**
+ * Checks one form value as an image file: a file part, non-empty, at most
+ * `maxBytes`, and an image by its leading bytes. `name` says where it came
+ * from in errors (`image`, or `image[3]` in a batch).
+ */
+export async function checkImageFile(
+  file: FormDataEntryValue,
+  name: string,
+  maxBytes: number,
+): Promise<{ bytes: Uint8Array; contentType: string }> {
   if (typeof file === 'string') throw new ValidationError(name, 'must be a file part, got a text field', 'not_a_file');
   if (file.size === 0) throw new ValidationError(name, 'the file is empty', 'empty_file');
   if (file.size > maxBytes) throw new PayloadTooLargeError(`${name}: the file is ${file.size} bytes; at most ${maxBytes} bytes are accepted`);

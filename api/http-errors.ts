@@ -1,5 +1,5 @@
 import type { Logger } from '../shared/logger.ts';
-import { EnqueueOutcomeUnknownError, KadrError, NotReadyError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../shared/errors.ts';
+import { BatchNotReadyError, EnqueueOutcomeUnknownError, KadrError, NotReadyError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../shared/errors.ts';
 import { unavailableDependency, unavailableError } from '../shared/unavailable.ts';
 
 export const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff' } as const;
@@ -39,6 +39,7 @@ export function errorResponse(err: unknown, elysiaCode: string | number, log: Lo
       if (err.code === 'not_ready') headers['retry-after'] = '1';
     }
     if (err instanceof UnauthorizedError) headers['www-authenticate'] = 'Bearer realm="kadr admin"';
+    if (err instanceof BatchNotReadyError) body.counts = err.counts;
     if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
     return json(err.status, { error: body }, headers);
   }

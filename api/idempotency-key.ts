@@ -45,3 +45,10 @@ export function fingerprintUpload(upload: Pick<Upload, 'image' | 'description' |
   for (const name of Object.keys(upload.files ?? {}).sort()) hash.update(`\0${name}\0`).update(sha256(upload.files![name]!));
   return hash.digest('hex');
 }
+
+/** What makes two batches the same request: every image's fingerprint, in order. */
+export function fingerprintBatch(uploads: Array<Pick<Upload, 'image' | 'description' | 'operations' | 'files'>>): string {
+  const hash = createHash('sha256').update('batch\0');
+  for (const upload of uploads) hash.update(fingerprintUpload(upload));
+  return hash.digest('hex');
+}

@@ -23,14 +23,23 @@ function textField(form: FormData, name: string): string | undefined {
 /** The `operations` field of POST /api/images, validated; undefined when absent (the default caption). */
 export function readOperations(form: FormData): Step[] | undefined {
   const json = textField(form, 'operations');
-  if (json === undefined) return undefined;
+  return json === undefined ? undefined : parseOperations(json, 'operations');
+}
+
+/**
+ * One `operations` value, validated; `field` names it in errors
+ * (`operations[2]` for a batch's third image, whose step faults then read
+ * `operations[2][0].width: ...`).
+ */
+export function parseOperations(json: FormDataEntryValue, field: string): Step[] {
+  if (typeof json !== 'string') throw new ValidationError(field, 'must be a text field, got a file', 'not_text');
   if (json.length > MAX_OPERATIONS_LENGTH) {
-    throw new ValidationError('operations', `is ${json.length} characters; at most ${MAX_OPERATIONS_LENGTH} are accepted`, 'too_long');
+    throw new ValidationError(field, `is ${json.length} characters; at most ${MAX_OPERATIONS_LENGTH} are accepted`, 'too_long');
   }
   try {
     return parseSteps(json);
   } catch (err) {
-    if (err instanceof StepsError) throw new ValidationError('operations', err.problem, err.code, err.where);
+    if (err instanceof StepsError) throw new ValidationError(field, err.problem, err.code, err.where.replace(/^operations/, field));
     throw err;
   }
 }

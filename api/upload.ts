@@ -24,7 +24,7 @@ export interface Upload {
 }
 
 // Room for the multipart framing, the text fields and the watermark images around the photo itself.
-const MULTIPART_OVERHEAD = 64 * 1024;
+export const MULTIPART_OVERHEAD = 64 * 1024;
 const BODY_ALLOWANCE = MULTIPART_OVERHEAD + MAX_STEP_FILES * MAX_STEP_FILE_BYTES;
 
 /**
@@ -36,7 +36,11 @@ const BODY_ALLOWANCE = MULTIPART_OVERHEAD + MAX_STEP_FILES * MAX_STEP_FILE_BYTES
  * pipeline is validated against the operations' schemas.
  */
 export async function readUpload(request: Request, limits: UploadLimits, shortcut?: Shortcut): Promise<Upload> {
-  const form = await readForm(request, limits);
+  const form = await readForm(
+    request,
+    limits.maxUploadBytes + BODY_ALLOWANCE,
+    `an image of at most ${limits.maxUploadBytes} bytes, up to ${MAX_STEP_FILES} watermark images of ${MAX_STEP_FILE_BYTES} and the form around them`,
+  );
   const { bytes: image, contentType } = await readImagePart(
     form,
     'image',
@@ -56,7 +60,8 @@ export async function readUpload(request: Request, limits: UploadLimits, shortcu
   return { image, description, contentType, operations: stepsJson(steps), files: await readStepFiles(form, steps) };
 }
 
-async function readForm(request: Request, limits: UploadLimits): Promise<FormData> {
+/** Reads a multipart/form-data body of at most `maxBytes` (`why` says what makes up that limit) and parses it. */
+export async function readForm(request: Request, maxBytes: number, why: string): Promise<FormData> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data\s*;/i.test(type)) {
     throw new UnsupportedMediaTypeError(
@@ -64,11 +69,7 @@ async function readForm(request: Request, limits: UploadLimits): Promise<FormDat
       'unsupported_content_type',
     );
   }
-  const body = await readBodyLimited(
-    request,
-    limits.maxUploadBytes + BODY_ALLOWANCE,
-    `an image of at most ${limits.maxUploadBytes} bytes, up to ${MAX_STEP_FILES} watermark images of ${MAX_STEP_FILE_BYTES} and the form around them`,
-  );
+  const body = await readBodyLimited(request, maxBytes, why);
   try {
     return await new Response(body, { headers: { 'content-type': type } }).formData();
   } catch {
@@ -81,11 +82,11 @@ async function readForm(request: Request, limits: UploadLimits): Promise<FormDat
  * cannot be read is let through: the processor then fails the job as
  * image_undecodable, and its own pixel check stays as the second line.
  */
-function refuseBomb(image: Uint8Array, maxPixels: number): void {
+export function refuseBomb(image: Uint8Array, maxPixels: number, field = 'image'): void {
   const size = readImageSize(image);
   if (size && size.width * size.height > maxPixels) {
     throw new ValidationError(
-      'image',
+      field,
       `its header declares ${size.width}x${size.height} (${size.width * size.height} pixels); at most ${maxPixels} pixels are accepted`,
       'image_too_large',
     );

@@ -48,6 +48,7 @@ export function createProcessHandler(deps: ProcessDeps) {
         width: result.width,
         height: result.height,
         format: result.format,
+        batch_id: msg.batch_id,
       }),
     ] as never);
     for (const c of deps.uploads.ackCommands(entry.id)) tx.addCommand(c as never);

@@ -2,12 +2,14 @@ import type { Logger } from '../shared/logger.ts';
 import type { Sql } from '../shared/db.ts';
 import { DependencyError, InvalidMessageError } from '../shared/errors.ts';
 import { OUTPUT_FORMATS } from '../shared/formats.ts';
+import type { BatchProgress } from '../shared/batches/progress.ts';
 import type { JobStore } from '../shared/jobs.ts';
 import type { CaptionedMessage } from '../shared/messages.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
 import type { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { isUnavailable } from '../shared/unavailable.ts';
+import { completeBatch } from './batch-completion.ts';
 import { insertImage } from './images-table.ts';
 import { writeImageAtomically } from './files.ts';
 
@@ -30,12 +32,17 @@ export interface SaveDeps {
   imagesDir: string;
   stats: WorkerStats;
   log: Logger;
+  progress: BatchProgress;
+  /** How long a completed batch is kept (BATCH_TTL_SECONDS). */
+  batchTtlSeconds: number;
 }
 
 /**
  * Stores one result: the file first, then the row, and only then the ack and
  * the `done` status. Both writes are idempotent by id, so a redelivery after
- * a crash anywhere in between ends in the same single file and row.
+ * a crash anywhere in between ends in the same single file and row. A job of
+ * a batch is counted as finished in the `done` MULTI, and the batch is marked
+ * complete in PostgreSQL when it was the last.
  */
 export function createSaveHandler(deps: SaveDeps) {
   return async (msg: CaptionedMessage, entry: Entry): Promise<void> => {
@@ -55,6 +62,7 @@ export function createSaveHandler(deps: SaveDeps) {
         bytes: msg.image.byteLength,
         format,
         content_type: OUTPUT_FORMATS[format].contentType,
+        batch_id: msg.batch_id ?? null,
       });
     } catch (err) {
       if (isUnavailable('postgres', err)) throw new DependencyError('PostgreSQL is unavailable', { code: 'database_unavailable', cause: err });
@@ -71,9 +79,23 @@ export function createSaveHandler(deps: SaveDeps) {
     // The save's own time is known before its MULTI; the ack itself is not counted.
     for (const c of deps.stats.handled('save', performance.now() - t0)) tx.addCommand(c as never);
     for (const c of deps.stats.done(msg.received_at)) tx.addCommand(c as never);
+    for (const c of deps.progress.finishCommands(msg.batch_id, msg.id, 'done')) tx.addCommand(c as never);
     await tx.exec();
+    if (msg.batch_id) await completeQuietly(deps, msg.batch_id, msg.id);
     const t3 = performance.now();
     const timings: SaveTimings = { file: t1 - t0, row: t2 - t1, ack: t3 - t2, total: t3 - t0 };
     deps.log.info({ jobId: msg.id, bytes: msg.image.byteLength, timings }, 'saved');
   };
+}
+
+/**
+ * The entry is already finished, so a failure here must not fail it: the
+ * saver's periodic check completes the batch instead (see maintenance.ts).
+ */
+async function completeQuietly(deps: SaveDeps, batchId: string, jobId: string): Promise<void> {
+  try {
+    if (await completeBatch(deps.sql, deps.progress, batchId, deps.batchTtlSeconds)) deps.log.info({ batchId, jobId }, 'batch complete');
+  } catch (err) {
+    deps.log.warn({ err, batchId, jobId }, 'could not mark the batch complete now; the next sweep will');
+  }
 }

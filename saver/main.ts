@@ -3,6 +3,7 @@ import { createLogger } from '../shared/logger.ts';
 import { connectRedis } from '../shared/redis.ts';
 import { connectDb } from '../shared/db.ts';
 import { migrateUp } from '../shared/migrate.ts';
+import { BatchProgress } from '../shared/batches/progress.ts';
 import { JobStore } from '../shared/jobs.ts';
 import { captionedCodec } from '../shared/messages.ts';
 import { GROUPS, keys } from '../shared/queue/keys.ts';
@@ -12,6 +13,7 @@ import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { startHeartbeat } from '../shared/stats/heartbeat.ts';
 import { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { createSaveHandler } from './handle.ts';
+import { startMaintenance } from './maintenance.ts';
 import { sweepAbandonedTempFiles } from './temp-files.ts';
 
 const SERVICE = 'saver';
@@ -30,16 +32,30 @@ async function main() {
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const captioned = new StreamQueue(redis, k.captioned, GROUPS.savers);
   const stats = new WorkerStats(k, config.consumerName);
+  const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
+  const { imagesDir, batchTtlSeconds } = config;
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: captioned,
     reader,
     decode: captionedCodec.decode,
-    handle: createSaveHandler({ captioned, jobs, sql, imagesDir: config.imagesDir, stats, log }),
+    handle: createSaveHandler({ captioned, jobs, sql, imagesDir, stats, log, progress, batchTtlSeconds }),
     count: 8,
+  });
+  const stopMaintenance = startMaintenance({
+    sql,
+    redis,
+    progress,
+    jobKey: k.job,
+    imagesDir,
+    intervalMs: config.sweepIntervalMs,
+    batchTtlSeconds,
+    imageTtlSeconds: config.imageTtlSeconds,
+    log: log.child({ task: 'maintenance' }),
   });
   const close = makeClose(
     log,
     [
+      ['stop maintenance', stopMaintenance],
       ['drain consumer', () => consumer.stop()],
       ['stop heartbeat', () => heartbeat.stop()],
       ['close redis', () => Promise.allSettled([redis.close(), reader.close()])],

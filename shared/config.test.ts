@@ -217,3 +217,37 @@ describe('publicBaseUrl', () => {
     expect(publicBaseUrl(loadConfig({}), 'http://localhost:3000/api/images?x=1')).toBe('http://localhost:3000');
   });
 });
+
+describe('loadConfig batches and expiry', () => {
+  test('defaults to 50 images and 100 MiB per batch, kept an hour after completion, swept every minute', () => {
+    const c = loadConfig({});
+    expect(c.batchMaxImages).toBe(50);
+    expect(c.batchMaxBytes).toBe(100 * 1024 * 1024);
+    expect(c.batchTtlSeconds).toBe(3600);
+    expect(c.sweepIntervalMs).toBe(60_000);
+  });
+
+  test('keeps single images for good unless IMAGE_TTL_SECONDS is set', () => {
+    expect(loadConfig({}).imageTtlSeconds).toBeUndefined();
+    expect(loadConfig({ IMAGE_TTL_SECONDS: '' }).imageTtlSeconds).toBeUndefined();
+    expect(loadConfig({ IMAGE_TTL_SECONDS: '86400' }).imageTtlSeconds).toBe(86_400);
+  });
+
+  test('reads the batch limits and times as integers within their ranges', () => {
+    const c = loadConfig({ BATCH_MAX_IMAGES: '20', BATCH_MAX_BYTES: '1048576', BATCH_TTL_SECONDS: '2', SWEEP_INTERVAL_MS: '200' });
+    expect([c.batchMaxImages, c.batchMaxBytes, c.batchTtlSeconds, c.sweepIntervalMs]).toEqual([20, 1_048_576, 2, 200]);
+  });
+
+  test('refuses batch settings out of range or not integers, naming each key', () => {
+    const message = configError({
+      BATCH_MAX_IMAGES: '0',
+      BATCH_MAX_BYTES: 'lots',
+      BATCH_TTL_SECONDS: '-5',
+      IMAGE_TTL_SECONDS: '1.5',
+      SWEEP_INTERVAL_MS: '10',
+    }).message;
+    for (const key of ['BATCH_MAX_IMAGES', 'BATCH_MAX_BYTES', 'BATCH_TTL_SECONDS', 'IMAGE_TTL_SECONDS', 'SWEEP_INTERVAL_MS']) {
+      expect(message).toContain(key);
+    }
+  });
+});

@@ -36,6 +36,16 @@ export interface Config {
   processors: number;
   /** When set, every /api/admin/* endpoint requires `Authorization: Bearer <adminToken>`. */
   adminToken: string | undefined;
+  /** Most images one `POST /api/batches` may carry. */
+  batchMaxImages: number;
+  /** Most bytes one `POST /api/batches` body may hold (every image and the form around them). */
+  batchMaxBytes: number;
+  /** How long a finished batch, its files and rows are kept after its last job ended. */
+  batchTtlSeconds: number;
+  /** How long a single upload's file and row are kept after saving; undefined keeps them for good, as before batches. */
+  imageTtlSeconds: number | undefined;
+  /** How often each saver completes finished batches and deletes expired ones. */
+  sweepIntervalMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -147,6 +157,11 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyTtlSeconds: read('IDEMPOTENCY_TTL_SECONDS', int(60, 30 * 86_400), String(86_400)),
     adminToken: optional('ADMIN_TOKEN') && read('ADMIN_TOKEN', secret(16), undefined),
     processors: read('PROCESSORS', int(1, 64), String(Math.max(1, navigator.hardwareConcurrency || 1))),
+    batchMaxImages: read('BATCH_MAX_IMAGES', int(1, 1000), '50'),
+    batchMaxBytes: read('BATCH_MAX_BYTES', int(1, 2048 * MiB), String(100 * MiB)),
+    batchTtlSeconds: read('BATCH_TTL_SECONDS', int(1, 365 * 86_400), '3600'),
+    imageTtlSeconds: optional('IMAGE_TTL_SECONDS') === undefined ? undefined : read('IMAGE_TTL_SECONDS', int(1, 10 * 365 * 86_400), undefined),
+    sweepIntervalMs: read('SWEEP_INTERVAL_MS', int(100, 86_400_000), '60000'),
   };
 
   if (problems.length > 0) {

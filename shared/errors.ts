@@ -73,6 +73,15 @@ export class NotReadyError extends KadrError {
   }
 }
 
+/** A batch still has jobs running; `counts` says how far it is. */
+export class BatchNotReadyError extends NotReadyError {
+  readonly counts: Record<string, number>;
+  constructor(message: string, counts: Record<string, number>) {
+    super(message, 'running');
+    this.counts = counts;
+  }
+}
+
 /** The Idempotency-Key was first used with a different upload (other image bytes or description). */
 export class IdempotencyKeyReusedError extends KadrError {
   override readonly code = 'idempotency_key_reused';
@@ -122,14 +131,23 @@ export class ServiceUnavailableError extends KadrError {
  */
 export class EnqueueOutcomeUnknownError extends ServiceUnavailableError {
   readonly id: string;
-  constructor(id: string, cause: unknown) {
+  /** `what` is a single upload or a batch (`id` is then the batch's). */
+  constructor(id: string, cause: unknown, what: 'upload' | 'batch' = 'upload') {
     super(
-      'Redis went away while this upload was being queued, so it may or may not have been accepted. ' +
-        'After Retry-After, GET /api/images/{id}/status: 404 means it was not, and it can be sent again.',
+      `Redis went away while this ${what} was being queued, so it may or may not have been accepted. ` +
+        (what === 'upload'
+          ? 'After Retry-After, GET /api/images/{id}/status: 404 means it was not, and it can be sent again.'
+          : 'After Retry-After, send it again with the same Idempotency-Key: that replays the first answer if it was queued.'),
       { code: 'outcome_unknown', retryAfterSeconds: 2, cause },
     );
     this.id = id;
   }
+}
+
+/** The thing existed but has expired and been deleted (a batch past its expiry). */
+export class GoneError extends KadrError {
+  override readonly code = 'gone';
+  override readonly status = 410;
 }
 
 /** The uploaded bytes are not an image we can decode, or exceed the pixel limit. */

@@ -184,3 +184,18 @@ describe('captionedCodec', () => {
     expectInvalid(() => captionedCodec.decode(upload()));
   });
 });
+
+describe('batch membership on both streams', () => {
+  const BATCH = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+
+  test('an upload and its result carry the batch id; a single upload carries none', () => {
+    expect(uploadCodec.decode(upload({ batch_id: BATCH })).batch_id).toBe(BATCH);
+    expect(captionedCodec.decode(captioned({ batch_id: BATCH })).batch_id).toBe(BATCH);
+    expect(uploadCodec.decode(upload()).batch_id).toBeUndefined();
+  });
+
+  test('refuses a batch id that is not a UUID', () => {
+    expect(expectInvalid(() => uploadCodec.decode(upload({ batch_id: '../x' }))).message).toContain('batch_id');
+    expectInvalid(() => captionedCodec.decode(captioned({ batch_id: 'nope' })));
+  });
+});

@@ -35,10 +35,12 @@ export const UploadMessage = Type.Object({
   image: Bytes,
   operations: Type.Optional(Type.String({ minLength: 2, maxLength: 64_000 })),
   files: Type.Optional(Type.Record(Type.String({ pattern: FILE_PART_PATTERN }), Bytes, { additionalProperties: false })),
+  /** The batch this job belongs to (`POST /api/batches`); absent for a single upload. */
+  batch_id: Type.Optional(Id),
 });
 export type UploadMessage = Static<typeof UploadMessage>;
 
-/** Stream 2, processor → saver: the processed image and what the saver stores with it; no `format` means JPEG. */
+/** Stream 2, processor → saver: the processed image and what the saver stores with it; no `format` means JPEG, no `batch_id` a single upload. */
 export const CaptionedMessage = Type.Object({
   id: Id,
   description: Description,
@@ -47,6 +49,8 @@ export const CaptionedMessage = Type.Object({
   width: Type.Integer({ minimum: 1 }),
   height: Type.Integer({ minimum: 1 }),
   format: Type.Optional(Type.Union((Object.keys(OUTPUT_FORMATS) as OutputFormat[]).map((f) => Type.Literal(f)))),
+  /** Carried from the upload, so the saver can count the job towards its batch. */
+  batch_id: Type.Optional(Id),
 });
 export type CaptionedMessage = Static<typeof CaptionedMessage>;
 

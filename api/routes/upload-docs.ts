@@ -1,6 +1,6 @@
 import type { OpenAPIV3 } from 'openapi-types';
 import type { Config } from '../../shared/config.ts';
-import { errorResponse } from '../docs.ts';
+import { acceptedResponse, errorResponse, idempotencyKeyParameter } from '../docs.ts';
 import { operationsProperty, parameterProperties } from '../operations-docs.ts';
 import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES } from '../operations-field.ts';
 import type { Shortcut } from '../shortcuts.ts';
@@ -54,15 +54,10 @@ export function uploadDocs(config: Config): OpenAPIV3.OperationObject {
       `description, within ${config.idempotencyTtlSeconds} seconds of the first, answers the first id again ` +
       'with `Idempotent-Replayed: true` and creates no second job. Only an accepted (202) upload uses a key up.',
     parameters: [
-      {
-        name: 'Idempotency-Key',
-        in: 'header',
-        required: false,
-        description:
-          'a client-chosen key, unique per upload (a UUID is a good choice): 1 to 255 printable ASCII characters. ' +
+      idempotencyKeyParameter(
+        'a client-chosen key, unique per upload (a UUID is a good choice): 1 to 255 printable ASCII characters. ' +
           `Remembered for ${config.idempotencyTtlSeconds} seconds.`,
-        schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
-      },
+      ),
     ],
     requestBody: formBody(
       ['image', 'description'],
@@ -83,30 +78,7 @@ export function uploadDocs(config: Config): OpenAPIV3.OperationObject {
       { operations: { contentType: 'application/json' } },
     ),
     responses: {
-      202: {
-        description: 'accepted (or, with a repeated Idempotency-Key, the first acceptance replayed); `Location` points at the status',
-        headers: {
-          Location: { description: 'the status URL', schema: { type: 'string' } },
-          'Idempotent-Replayed': {
-            description: '`true` when this answer replays the first request with the same Idempotency-Key; absent otherwise',
-            schema: { type: 'string', enum: ['true'] },
-          },
-        },
-        content: {
-          'application/json': {
-            schema: {
-              type: 'object',
-              properties: {
-                id: { type: 'string', format: 'uuid' },
-                status: { type: 'string', enum: ['queued'] },
-                received_at: { type: 'string', format: 'date-time' },
-                status_url: { type: 'string' },
-                image_url: { type: 'string' },
-              },
-            },
-          },
-        },
-      },
+      202: acceptedResponse({ status_url: { type: 'string' }, image_url: { type: 'string' } }),
       400: errorResponse('malformed multipart body (`malformed_multipart`), or an Idempotency-Key that is empty, over 255 characters or not printable ASCII (`invalid_idempotency_key`)'),
       409: errorResponse('the first request with this Idempotency-Key is still being accepted (`idempotency_key_in_use`); retry after `Retry-After` seconds'),
       413: errorResponse(

@@ -15,8 +15,8 @@ export interface ConsumerOptions<M> {
   decode(fields: Fields): M;
   /** Does the work and finishes the entry (ack in the same MULTI as its effects). */
   handle(message: M, entry: Entry): Promise<void>;
-  /** Commands to run with the dead-lettering, e.g. marking the job failed. */
-  onDeadLetter(jobId: string | undefined, error: SerializedError): Command[];
+  /** Commands to run with the dead-lettering, e.g. marking the job failed and counting it towards its batch. */
+  onDeadLetter(jobId: string | undefined, error: SerializedError, batchId: string | undefined): Command[];
   deadKey: string;
   maxDeliveries: number;
   reclaimIdleMs: number;
@@ -161,6 +161,7 @@ export class StreamConsumer<M> {
 
   private async deadLetter(entry: Entry, jobId: string | undefined, error: SerializedError, log: Logger) {
     log.warn({ error }, 'moving entry to the dead-letter stream');
-    await this.o.queue.deadLetter(this.o.deadKey, entry, error, this.o.onDeadLetter(jobId, error));
+    const batchId = entry.fields?.batch_id?.toString('utf8');
+    await this.o.queue.deadLetter(this.o.deadKey, entry, error, this.o.onDeadLetter(jobId, error, batchId));
   }
 }

@@ -14,6 +14,8 @@ export interface Keys {
   workers: string;
   /** Prefix of every statistics key (see shared/stats). */
   stats: string;
+  /** A batch's finished jobs: job id → how it ended (see shared/batches/progress.ts). */
+  batchFinished(batchId: string): string;
 }
 
 export const GROUPS = { processors: 'processors', savers: 'savers' } as const;
@@ -29,5 +31,6 @@ export function keys(prefix: string): Keys {
     worker: (consumer) => `${prefix}worker:${consumer}`,
     workers: `${prefix}workers`,
     stats: `${prefix}stats:`,
+    batchFinished: (batchId) => `${prefix}batch:${batchId}:finished`,
   };
 }

@@ -1,3 +1,4 @@
+import { BatchProgress } from '../batches/progress.ts';
 import type { Config } from '../config.ts';
 import type { JobStore } from '../jobs.ts';
 import type { Logger } from '../logger.ts';
@@ -11,7 +12,9 @@ type WorkerParts<M> = Pick<ConsumerOptions<M>, 'queue' | 'reader' | 'decode' | '
 /**
  * A consumer for a worker service: its name, dead-letter stream, delivery
  * limit and reclaim time come from config, and a dead-lettered job is marked
- * failed with the reason, and counted, the same way in every worker.
+ * failed with the reason, and counted, the same way in every worker; a job
+ * of a batch also counts as finished there, so a batch completes whichever
+ * worker gave up on its last job.
  */
 export function createWorkerConsumer<M>(
   config: Config,
@@ -21,11 +24,16 @@ export function createWorkerConsumer<M>(
   stats: WorkerStats,
   parts: WorkerParts<M>,
 ): StreamConsumer<M> {
+  const progress = new BatchProgress(parts.queue.redis, k.batchFinished, config.jobTtlSeconds);
   return new StreamConsumer({
     ...parts,
     consumer: config.consumerName,
     log: log.child({ consumer: config.consumerName }),
-    onDeadLetter: (jobId, error) => [...failJobCommands(jobs, jobId, error), ...stats.failed(error.code)],
+    onDeadLetter: (jobId, error, batchId) => [
+      ...failJobCommands(jobs, jobId, error),
+      ...stats.failed(error.code),
+      ...progress.finishCommands(batchId, jobId, 'failed', error),
+    ],
     deadKey: k.dead,
     maxDeliveries: config.maxDeliveries,
     reclaimIdleMs: config.reclaimIdleMs,

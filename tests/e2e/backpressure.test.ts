@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
+import postgres from 'postgres';
 import { TestSystem } from '../support/system.ts';
 
 const CAT = await Bun.file(new URL('../fixtures/cat-640x480.jpg', import.meta.url)).arrayBuffer();
@@ -45,4 +46,20 @@ test('a full queue answers 503 queue_full with Retry-After, and what was accepte
   system.spawn('processor');
   for (const id of accepted) expect((await system.waitForJob(id)).status).toBe('done');
   expect((await post('room again')).status).toBe(202);
+});
+
+test('a batch the queue has no room for is refused whole with 503 queue_full, and none of it is queued', async () => {
+  const form = new FormData();
+  for (let i = 0; i < 4; i++) form.append('image', new Blob([CAT], { type: 'image/jpeg' }), `cat-${i}.jpg`);
+  form.append('description', 'four for a queue of three');
+  const res = await fetch(`${system.baseUrl}/api/batches`, { method: 'POST', body: form });
+  expect(res.status).toBe(503);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe('queue_full');
+  const sql = postgres(system.databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql`select (select count(*) from batches)::int as batches, (select count(*) from batch_jobs)::int as jobs`;
+    expect(row).toEqual({ batches: 0, jobs: 0 });
+  } finally {
+    await sql.end();
+  }
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import postgres from 'postgres';
 import { connectDb, type Sql } from '../../shared/db.ts';
+import { BatchProgress } from '../../shared/batches/progress.ts';
 import { JobStore } from '../../shared/jobs.ts';
 import { migrateUp } from '../../shared/migrate.ts';
 import { captionedCodec, toFields } from '../../shared/messages.ts';
@@ -34,22 +35,25 @@ afterAll(async () => {
 
 describe('migrations on real PostgreSQL', () => {
   test('create the images table, and a second run applies nothing', async () => {
-    expect(await migrateUp(db.url, silentLog)).toEqual(['1732300000000_create-images', '1732400000000_images-format']);
+    expect(await migrateUp(db.url, silentLog)).toEqual(['1732300000000_create-images', '1732400000000_images-format', '1732500000000_batches']);
     expect(await migrateUp(db.url, silentLog)).toEqual([]);
     sql = await connectDb(db.url);
     const cols = await sql`select column_name from information_schema.columns where table_name = 'images' order by ordinal_position`;
     expect(cols.map((c) => c.column_name)).toEqual(
-      ['id', 'received_at', 'description', 'path', 'width', 'height', 'bytes', 'saved_at', 'format', 'content_type'],
+      ['id', 'received_at', 'description', 'path', 'width', 'height', 'bytes', 'saved_at', 'format', 'content_type', 'batch_id'],
     );
   });
 });
+
+/** What the saver needs for batch jobs; these tests save single uploads. */
+const batchDeps = () => ({ progress: new BatchProgress(ns.redis, ns.k.batchFinished, 3600), batchTtlSeconds: 3600 });
 
 describe('saver', () => {
   test('a redelivered message creates no second file or row', async () => {
     const captioned = new StreamQueue(ns.redis, ns.k.captioned, 'savers');
     await captioned.ensureGroup();
     const jobs = new JobStore(ns.redis, ns.k, 3600);
-    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog });
+    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     const image = new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]);
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
@@ -75,7 +79,7 @@ describe('saver', () => {
     const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:webp`, 'savers');
     await captioned.ensureGroup();
     const jobs = new JobStore(ns.redis, ns.k, 3600);
-    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog });
+    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     const image = new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ');
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
@@ -94,7 +98,7 @@ describe('saver', () => {
     const jobs = new JobStore(ns.redis, ns.k, 3600);
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
-    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log });
+    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
       id, description: 'timed', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,
@@ -112,7 +116,7 @@ describe('saver', () => {
     await captioned.ensureGroup();
     const jobs = new JobStore(ns.redis, ns.k, 3600);
     const deadSql = postgres('postgres://root@127.0.0.1:1/none', { max: 1, connect_timeout: 1, onnotice: () => {} });
-    const save = createSaveHandler({ captioned, jobs, sql: deadSql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog });
+    const save = createSaveHandler({ captioned, jobs, sql: deadSql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
       id, description: 'x', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,

@@ -1,0 +1,54 @@
+import { extname, join, basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { ZipFile } from 'yazl';
+import type { BatchJob } from './snapshot.ts';
+
+export interface ArchiveFile {
+  /** The name inside the archive. */
+  name: string;
+  /** Where the file is on disk. */
+  path: string;
+}
+
+/** Digits of the position prefix: at least 3, so names sort in upload order in any file manager. */
+const width = (count: number) => Math.max(3, String(count).length);
+
+/** The name of a batch's `index`-th image (from 0) in its archive: `001-<job id>.jpg`, upload order, 1-based. */
+export function archiveName(index: number, count: number, jobId: string, storedPath: string): string {
+  return `${String(index + 1).padStart(width(count), '0')}-${jobId}${extname(storedPath)}`;
+}
+
+/**
+ * failed.txt: a header line, then one line per failed job, tab-separated:
+ * position (as in the image names), job id, error code, reason. Line breaks
+ * and tabs inside a reason become spaces, so each failure stays one line.
+ * Undefined when nothing failed.
+ */
+export function failedText(jobs: BatchJob[], count: number): string | undefined {
+  const failed = jobs.filter((j) => j.status === 'failed');
+  if (failed.length === 0) return undefined;
+  const lines = failed.map((j) => {
+    const reason = (j.error?.message ?? 'unknown reason').replace(/[\t\r\n]+/g, ' ');
+    return [String(j.index + 1).padStart(width(count), '0'), j.id, j.error?.code ?? 'unknown', reason].join('\t');
+  });
+  return ['# position\tjob id\tcode\treason', ...lines].join('\n') + '\n';
+}
+
+/**
+ * The archive as a stream: yazl reads the files one at a time, in chunks,
+ * while the client downloads, so the archive is never held in memory. The
+ * images are stored uncompressed (they are JPEG, PNG, WebP or AVIF already;
+ * deflating them would cost CPU for nothing). A file that disappears while
+ * streaming ends the stream with an error, which cuts the download short
+ * rather than sending a broken archive as whole.
+ */
+export function streamArchive(dir: string, files: ArchiveFile[], failed: string | undefined): ReadableStream<Uint8Array> {
+  const zip = new ZipFile();
+  const out = zip.outputStream as Readable;
+  zip.on('error', (err: Error) => out.destroy(err));
+  for (const f of files) zip.addFile(join(dir, basename(f.path)), f.name, { compress: false });
+  if (failed !== undefined) zip.addBuffer(Buffer.from(failed, 'utf8'), 'failed.txt');
+  zip.end();
+  // node:stream types its web streams apart from the DOM ones; in Bun they are the same class.
+  return Readable.toWeb(out) as unknown as ReadableStream<Uint8Array>;
+}

@@ -1,0 +1,58 @@
+import { PayloadTooLargeError, ValidationError } from '../../shared/errors.ts';
+import { stepsJson, type Step } from '../../processor/operations/steps.ts';
+import { validateDescription } from '../description.ts';
+import { checkImageFile } from '../file-part.ts';
+import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES, parseOperations, readStepFiles } from '../operations-field.ts';
+import { MULTIPART_OVERHEAD, readForm, refuseBomb, type Upload, type UploadLimits } from '../upload.ts';
+import { matchPerImage } from './parts.ts';
+
+export interface BatchLimits extends UploadLimits {
+  maxImages: number;
+  maxBytes: number;
+}
+
+/**
+ * Reads and checks a batch: many `image` parts, each checked as
+ * `POST /api/images` checks its one (size, leading bytes, declared pixels),
+ * and `description` and `operations` once for all or once per image (see
+ * `matchPerImage`). Everything is checked before anything is queued, so a
+ * bad part refuses the whole batch; errors name the part (`image[3]: ...`,
+ * counting from 0). The body is read with the byte-limited reader.
+ */
+export async function readBatch(request: Request, limits: BatchLimits): Promise<Upload[]> {
+  const form = await readForm(
+    request,
+    limits.maxBytes + MAX_STEP_FILES * MAX_STEP_FILE_BYTES + MULTIPART_OVERHEAD,
+    `images of at most ${limits.maxBytes} bytes in all, up to ${MAX_STEP_FILES} watermark images of ${MAX_STEP_FILE_BYTES} and the form around them`,
+  );
+  const parts = form.getAll('image');
+  if (parts.length === 0) throw new ValidationError('image', 'is required: send each photo as a file part named "image"', 'missing_field');
+  if (parts.length > limits.maxImages) {
+    throw new ValidationError('image', `a batch holds at most ${limits.maxImages} images, got ${parts.length}`, 'too_many_images');
+  }
+  const descriptions = matchPerImage(form.getAll('description'), parts.length, 'description');
+  const operations = matchPerImage(form.getAll('operations'), parts.length, 'operations');
+  // One parse per distinct value: a shared pipeline is checked once, not once per image.
+  const parsed = new Map<FormDataEntryValue, Step[]>();
+  const uploads: Upload[] = [];
+  for (const [i, part] of parts.entries()) {
+    const field = `image[${i}]`;
+    const { bytes: image, contentType } = await checkImageFile(part, field, limits.maxUploadBytes);
+    refuseBomb(image, limits.maxInputPixels, field);
+    const d = descriptions[i];
+    const description = validateDescription(d?.value, limits.maxDescriptionLength, d?.field ?? 'description');
+    const o = operations[i];
+    if (!o) {
+      uploads.push({ image, description, contentType });
+      continue;
+    }
+    const steps = parsed.get(o.value) ?? parseOperations(o.value, o.field);
+    parsed.set(o.value, steps);
+    uploads.push({ image, description, contentType, operations: stepsJson(steps), files: await readStepFiles(form, steps) });
+  }
+  const total = uploads.reduce((n, u) => n + u.image.byteLength, 0);
+  if (total > limits.maxBytes) {
+    throw new PayloadTooLargeError(`image: the images hold ${total} bytes in all; a batch holds at most ${limits.maxBytes}`);
+  }
+  return uploads;
+}

@@ -1,0 +1,106 @@
+import { Elysia } from 'elysia';
+import type { Config } from '../../shared/config.ts';
+import { publicBaseUrl } from '../../shared/config.ts';
+import type { Sql } from '../../shared/db.ts';
+import type { BatchProgress } from '../../shared/batches/progress.ts';
+import { BatchNotReadyError } from '../../shared/errors.ts';
+import type { JobStore } from '../../shared/jobs.ts';
+import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
+import { calling } from '../../shared/unavailable.ts';
+import { archiveName, failedText, streamArchive, type ArchiveFile } from '../batches/archive.ts';
+import { batchImages } from '../batches/batches-table.ts';
+import { enqueueBatch } from '../batches/enqueue-batch.ts';
+import { readBatch } from '../batches/read-batch.ts';
+import { batchSnapshot, requireBatchId, type SnapshotDeps } from '../batches/snapshot.ts';
+import { newAcceptance, type Accepted } from '../enqueue.ts';
+import { json, SECURITY_HEADERS } from '../http-errors.ts';
+import type { IdempotencyStore, Outcome } from '../idempotency.ts';
+import { fingerprintBatch, idempotencyKeyOf } from '../idempotency-key.ts';
+import { batchArchiveDocs, batchStatusDocs, createBatchDocs } from './batches-docs.ts';
+
+export interface BatchRouteDeps {
+  config: Config;
+  sql: Sql;
+  uploads: StreamQueue;
+  jobs: JobStore;
+  progress: BatchProgress;
+  idempotency: IdempotencyStore;
+}
+
+/** `POST /api/batches`, its status and its archive. */
+export function batchRoutes({ config, sql, uploads, jobs, progress, idempotency }: BatchRouteDeps) {
+  const limits = {
+    maxUploadBytes: config.maxUploadBytes,
+    maxDescriptionLength: config.maxDescriptionLength,
+    maxInputPixels: config.maxInputPixels,
+    maxImages: config.batchMaxImages,
+    maxBytes: config.batchMaxBytes,
+  };
+  const snapshotDeps: SnapshotDeps = { sql, jobs, progress, ttlSeconds: config.batchTtlSeconds };
+  return new Elysia({ name: 'batches' })
+    .post(
+      '/api/batches',
+      async ({ request }) => {
+        const key = idempotencyKeyOf(request.headers);
+        const images = await readBatch(request, limits);
+        const enqueue = (accepted: Accepted, extra: Command[]) =>
+          enqueueBatch({ uploads, jobs, sql }, images, config.queueMaxLength, accepted, extra);
+        let outcome: Outcome;
+        if (key === undefined) {
+          const accepted = newAcceptance();
+          await enqueue(accepted, []);
+          outcome = { accepted, replayed: false };
+        } else {
+          outcome = await idempotency.accept(key, fingerprintBatch(images), enqueue);
+        }
+        const { id, received_at } = outcome.accepted;
+        const base = `${publicBaseUrl(config, request.url)}/api/batches/${id}`;
+        const headers: Record<string, string> = { location: base };
+        if (outcome.replayed) headers['idempotent-replayed'] = 'true';
+        return json(
+          202,
+          { id, status: 'queued', image_count: images.length, received_at, status_url: base, archive_url: `${base}/archive` },
+          headers,
+        );
+      },
+      { parse: 'none', detail: createBatchDocs(config) },
+    )
+    .get(
+      '/api/batches/:id',
+      async ({ params, request }) => {
+        const snapshot = await batchSnapshot(snapshotDeps, requireBatchId(params.id));
+        const body: Record<string, unknown> = { ...snapshot };
+        if (snapshot.status === 'complete') body.archive_url = `${publicBaseUrl(config, request.url)}/api/batches/${snapshot.id}/archive`;
+        return json(200, body);
+      },
+      { detail: batchStatusDocs },
+    )
+    .get(
+      '/api/batches/:id/archive',
+      async ({ params }) => {
+        const snapshot = await batchSnapshot(snapshotDeps, requireBatchId(params.id));
+        if (snapshot.status !== 'complete') {
+          const { done, failed } = snapshot.counts;
+          throw new BatchNotReadyError(
+            `the batch is still running: ${done + failed} of ${snapshot.image_count} images finished`,
+            snapshot.counts,
+          );
+        }
+        const stored = await calling('postgres', batchImages(sql, snapshot.id));
+        const files: ArchiveFile[] = [];
+        for (const job of snapshot.jobs) {
+          const image = job.status === 'done' ? stored.get(job.id) : undefined;
+          if (image) files.push({ name: archiveName(job.index, snapshot.image_count, job.id, image.path), path: image.path });
+        }
+        const body = streamArchive(config.imagesDir, files, failedText(snapshot.jobs, snapshot.image_count));
+        return new Response(body, {
+          headers: {
+            ...SECURITY_HEADERS,
+            'content-type': 'application/zip',
+            'content-disposition': `attachment; filename="batch-${snapshot.id}.zip"`,
+          },
+        });
+      },
+      { detail: batchArchiveDocs },
+    );
+}

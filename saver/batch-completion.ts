@@ -1,0 +1,38 @@
+import type { Sql } from '../shared/db.ts';
+import { completedAt, type BatchProgress } from '../shared/batches/progress.ts';
+
+/**
+ * Records in PostgreSQL that a batch has completed, once every job has ended
+ * (done or failed): `completed_at` is the last job's end and `expires_at`
+ * that plus `ttlSeconds`. Idempotent and safe to race: only a batch still
+ * without `completed_at` is updated, so concurrent callers write one value.
+ * Answers whether this call completed it.
+ */
+export async function completeBatch(sql: Sql, progress: BatchProgress, batchId: string, ttlSeconds: number): Promise<boolean> {
+  const [row] = await sql<{ image_count: number }[]>`
+    select image_count from batches where id = ${batchId} and completed_at is null`;
+  if (!row) return false;
+  const at = completedAt(await progress.finished(batchId), row.image_count);
+  if (!at) return false;
+  const done = await sql`
+    update batches
+       set completed_at = ${at}, expires_at = ${at}::timestamptz + make_interval(secs => ${ttlSeconds})
+     where id = ${batchId} and completed_at is null`;
+  return done.count === 1;
+}
+
+/**
+ * Completes every running batch whose jobs have all ended. The saver
+ * completes a batch itself when it saves the last job, but a batch whose last
+ * job is dead-lettered (by a processor, which has no database) is completed
+ * here, on the next sweep; its expiry still counts from that job's end.
+ */
+export async function completeFinishedBatches(sql: Sql, progress: BatchProgress, ttlSeconds: number, limit = 500): Promise<number> {
+  // Newest first: a batch that can never complete (its queueing was in doubt
+  // and did not happen) must not keep newer ones out of the page.
+  const running = await sql<{ id: string }[]>`
+    select id from batches where completed_at is null order by created_at desc limit ${limit}`;
+  let completed = 0;
+  for (const { id } of running) if (await completeBatch(sql, progress, id, ttlSeconds)) completed++;
+  return completed;
+}

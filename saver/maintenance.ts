@@ -1,0 +1,60 @@
+import type { Sql } from '../shared/db.ts';
+import type { BatchProgress } from '../shared/batches/progress.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Redis } from '../shared/redis.ts';
+import { command } from '../shared/redis.ts';
+import { completeFinishedBatches } from './batch-completion.ts';
+import { sweepExpired } from './sweep.ts';
+
+export interface MaintenanceDeps {
+  sql: Sql;
+  redis: Redis;
+  progress: BatchProgress;
+  /** The Redis key of a job's status hash, dropped with its expired batch. */
+  jobKey: (id: string) => string;
+  imagesDir: string;
+  intervalMs: number;
+  batchTtlSeconds: number;
+  imageTtlSeconds: number | undefined;
+  log: Logger;
+}
+
+/**
+ * Every `intervalMs`, completes batches whose last job was dead-lettered and
+ * sweeps what has expired. Every saver runs it; the sweep is safe to run on
+ * all of them at once. A failed round is logged and the next one tries
+ * again. Answers a stop function that waits for the round in hand.
+ */
+export function startMaintenance(deps: MaintenanceDeps): () => Promise<void> {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let round: Promise<void> = Promise.resolve();
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      round = runRound(deps).finally(schedule);
+    }, deps.intervalMs);
+  };
+  schedule();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await round;
+  };
+}
+
+async function runRound(deps: MaintenanceDeps): Promise<void> {
+  const { sql, log } = deps;
+  try {
+    const completed = await completeFinishedBatches(sql, deps.progress, deps.batchTtlSeconds);
+    if (completed) log.info({ completed }, 'completed batches whose last job failed');
+    const swept = await sweepExpired(sql, deps.imagesDir, new Date(), { imageTtlSeconds: deps.imageTtlSeconds });
+    if (swept.batches.length === 0 && swept.rows === 0) return;
+    // Redis keeps statuses only for a while anyway; dropping them now makes "deleted" mean deleted.
+    await deps.progress.forget(swept.batches);
+    if (swept.jobs.length) await command(deps.redis, ['DEL', ...swept.jobs.map(deps.jobKey)]);
+    log.info({ batches: swept.batches, rows: swept.rows, files: swept.files.length }, 'swept expired images');
+  } catch (err) {
+    log.warn({ err }, 'maintenance round failed; retrying next round');
+  }
+}

@@ -1,0 +1,66 @@
+import type { SerializedError } from '../errors.ts';
+import { UUID_PATTERN } from '../messages.ts';
+import type { Command } from '../queue/stream.ts';
+import type { Redis } from '../redis.ts';
+import { command, text } from '../redis.ts';
+
+const UUID = new RegExp(UUID_PATTERN);
+
+/** How one job of a batch ended, as recorded when it ended. */
+export interface Finish {
+  status: 'done' | 'failed';
+  /** ISO instant of the end; the batch completes at the latest one. */
+  at: string;
+  /** Why it failed (status "failed" only), kept for the archive's failed.txt. */
+  error?: { code: string; message: string };
+}
+
+/**
+ * The finished jobs of each batch, one Redis hash per batch: job id → its
+ * Finish as JSON. Jobs end in a worker's MULTI (the saver's `done`, any
+ * worker's dead-lettering), so the record joins that MULTI; HSETNX keeps the
+ * first end of a job, so a job finished twice (at-least-once delivery) is
+ * counted once. A batch is complete when the hash holds every job.
+ */
+export class BatchProgress {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyOf: (batchId: string) => string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  /** Commands recording that `jobId` of `batchId` ended; none outside a batch or for ids that are not UUIDs. */
+  finishCommands(batchId: string | undefined, jobId: string | undefined, status: Finish['status'], error?: SerializedError): Command[] {
+    if (!batchId || !jobId || !UUID.test(batchId) || !UUID.test(jobId)) return [];
+    const finish: Finish = { status, at: new Date().toISOString() };
+    if (error) finish.error = { code: error.code, message: error.message };
+    const key = this.keyOf(batchId);
+    return [
+      ['HSETNX', key, jobId, JSON.stringify(finish)],
+      ['EXPIRE', key, String(this.ttlSeconds)],
+    ];
+  }
+
+  /** Every finished job of the batch, by job id. */
+  async finished(batchId: string): Promise<Map<string, Finish>> {
+    const raw = (await command(this.redis, ['HGETALL', this.keyOf(batchId)])) as Record<string, Buffer> | Buffer[] | null;
+    const out = new Map<string, Finish>();
+    const add = (k: unknown, v: unknown) => out.set(text(k), JSON.parse(text(v)) as Finish);
+    if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) add(raw[i], raw[i + 1]);
+    else if (raw) for (const [k, v] of Object.entries(raw)) add(k, v);
+    return out;
+  }
+
+  /** Drops the records of swept batches. */
+  async forget(batchIds: string[]): Promise<void> {
+    if (batchIds.length) await command(this.redis, ['DEL', ...batchIds.map(this.keyOf)]);
+  }
+}
+
+/** When the batch completed: the last end among its jobs, once all `imageCount` have ended; undefined while running. */
+export function completedAt(finished: Map<string, Finish>, imageCount: number): string | undefined {
+  if (finished.size < imageCount) return undefined;
+  let last: Finish | undefined;
+  for (const f of finished.values()) if (!last || Date.parse(f.at) > Date.parse(last.at)) last = f;
+  return last?.at;
+}
