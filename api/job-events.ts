@@ -53,6 +53,9 @@ export class JobEventHub {
   }
 
   private dispatch(message: string): void {
+    // Every job's every status change arrives here; with nobody watching
+    // (the usual case under load) it is not worth parsing.
+    if (this.listeners.size === 0) return;
     let event: JobEvent;
     try {
       event = JSON.parse(message) as JobEvent;
