@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, pageProblems, screenshot } from '../support/browser.ts';
+import { launchChromium, openPage } from '../support/browser.ts';
 import { TestSystem } from '../support/system.ts';
 
 const CAT = fileURLToPath(new URL('../fixtures/cat-640x480.jpg', import.meta.url));
@@ -21,21 +21,8 @@ afterAll(async () => {
   await system?.stop();
 });
 
-/** Runs `body` on a fresh page; a screenshot is taken at the end, and on failure under its own name. */
-async function onPage(name: string, body: (page: Page, problems: string[]) => Promise<void>): Promise<void> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  const problems = pageProblems(page);
-  try {
-    await page.goto(`${system.baseUrl}/`);
-    await body(page, problems);
-    await screenshot(page, name);
-  } catch (err) {
-    await screenshot(page, `${name}-failure`).catch(() => {});
-    throw err;
-  } finally {
-    await page.close();
-  }
-}
+const onPage = (name: string, body: (page: Page, problems: string[]) => Promise<void>) =>
+  openPage(browser, `${system.baseUrl}/`, name, body);
 
 describe('the upload page in Chromium', () => {
   test('a photo uploaded through the file picker goes live to done without a reload, then shows in the gallery', async () => {
@@ -115,6 +102,8 @@ describe('the upload page in Chromium', () => {
       expect(await page.evaluate(() => document.activeElement?.getAttribute('id'))).toMatch(/^description-/);
       await page.keyboard.type('typed description');
       await page.keyboard.press('Tab'); // Remove
+      await page.keyboard.press('Tab'); // Send as one batch
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('batch-mode');
       await page.keyboard.press('Tab'); // Advanced
       await page.keyboard.press('Tab'); // Upload
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Upload');
