@@ -13,10 +13,14 @@ export class BatchPanel {
   /** @param {string[]} names the photos' file names, in upload order */
   constructor(names) {
     const key = nextPanel++;
-    this.names = names;
     this.summary = el('p', { class: 'batch-summary', role: 'status' }, `Sending ${names.length} photos…`);
     this.progress = el('progress', { id: `batch-progress-${key}`, max: names.length, value: 0 });
     this.counts = new Map(STATUSES.map((s) => [s, el('dd', { 'data-count': s }, '0')]));
+    this.gauges = [
+      el('label', { for: this.progress.id }, 'Batch progress'),
+      this.progress,
+      el('dl', { class: 'counters batch-counts' }, ...STATUSES.map((s) => el('div', {}, el('dt', {}, s), this.counts.get(s)))),
+    ];
     this.jobs = el('ol', { class: 'batch-jobs', 'aria-label': 'Photos in this batch' });
     this.download = el('p', { class: 'batch-download', hidden: true });
     this.root = el(
@@ -24,9 +28,7 @@ export class BatchPanel {
       { class: 'batch' },
       el('h3', {}, `Batch of ${names.length} photo${names.length === 1 ? '' : 's'}`),
       this.summary,
-      el('label', { for: this.progress.id }, 'Batch progress'),
-      this.progress,
-      el('dl', { class: 'counters batch-counts' }, ...STATUSES.map((s) => el('div', {}, el('dt', {}, s), this.counts.get(s)))),
+      ...this.gauges,
       this.jobs,
       this.download,
     );
@@ -43,6 +45,8 @@ export class BatchPanel {
   refused(reason) {
     this.root.dataset.status = 'refused';
     this.summary.textContent = `Not accepted: ${reason}`;
+    // Nothing was queued, so there is no progress to show.
+    for (const node of this.gauges) node.hidden = true;
     for (const r of this.rows) {
       r.status.textContent = 'not sent';
       r.status.dataset.status = 'failed';

@@ -1,32 +1,20 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
-import { launchChromium, openPage, screenshot } from '../support/browser.ts';
-import { TestSystem } from '../support/system.ts';
+import { screenshot } from '../support/browser.ts';
+import { useBrowser } from '../support/use-browser.ts';
 import { readZip } from '../support/zip.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const GOOD = ['cat-640x480.jpg', 'coffee-1920x1280.jpg', 'rocket-480x640.jpg'].map(fixture);
 const DESCRIPTION = '<i>Holiday</i> & "friends"';
 
-let system: TestSystem;
-let browser: Browser;
-
-beforeAll(async () => {
-  system = await TestSystem.start();
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+const use = useBrowser();
 
 describe('the page\'s batch mode in Chromium', () => {
   test('four photos sent as one batch show their progress live to complete, the broken one its reason, and the ZIP downloads', async () => {
-    await openPage(browser, `${system.baseUrl}/`, 'page-batch', async (page, problems) => {
+    await use.onPage('page-batch', async (page, problems) => {
       const requests: string[] = [];
       page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
       let loads = 0;
@@ -87,7 +75,7 @@ describe('the page\'s batch mode in Chromium', () => {
       expect(await rows.nth(3).locator('.detail').textContent()).toMatch(/^Reason: .+ \(image_undecodable\)$/);
 
       const link = panel.getByRole('link', { name: 'Download ZIP' });
-      expect(await link.getAttribute('href')).toBe(`${system.baseUrl}/api/batches/${id}/archive`);
+      expect(await link.getAttribute('href')).toBe(`${use.system.baseUrl}/api/batches/${id}/archive`);
       expect(Date.parse((await panel.locator('.batch-download time').getAttribute('datetime'))!)).toBeGreaterThan(Date.now());
       const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
       const zip = await readFile((await download.path())!);
@@ -110,4 +98,28 @@ describe('the page\'s batch mode in Chromium', () => {
       expect(problems).toEqual([]);
     });
   }, 60_000);
+
+  test('a batch without a description is held back with the focus on the field, and a refused batch shows the API\'s reason', async () => {
+    await use.onPage('page-batch-refused', async (page, problems) => {
+      await page.getByLabel('Send as one batch (ZIP)').check();
+      await page.setInputFiles('#files', [
+        { name: 'cat.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(await Bun.file(GOOD[0]!).bytes()) },
+        { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a photo at all') },
+      ]);
+      await page.getByRole('button', { name: 'Upload batch' }).click();
+      expect(await page.locator('#form-error').textContent()).toBe('Please give the batch a description.');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('batch-description');
+      expect(await page.locator('#batches-section').isVisible()).toBe(false);
+
+      await page.keyboard.type('two photos');
+      await page.getByRole('button', { name: 'Upload batch' }).click();
+      const panel = page.locator('#batches li.batch[data-status="refused"]');
+      await panel.waitFor({ timeout: 10_000 });
+      // Refused whole: the part at fault is named from 0, and nothing was queued.
+      expect(await panel.getByRole('status').textContent()).toStartWith('Not accepted: image[1]:');
+      expect(await panel.locator('.status').allTextContents()).toEqual(['not sent', 'not sent']);
+      expect(await panel.getByRole('link', { name: 'Download ZIP' }).count()).toBe(0);
+      expect(problems.filter((p) => !p.includes('415'))).toEqual([]);
+    });
+  }, 30_000);
 });

@@ -1,28 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from '../support/browser.ts';
-import { TestSystem } from '../support/system.ts';
+import { useBrowser } from '../support/use-browser.ts';
 
 const CAT = fileURLToPath(new URL('../fixtures/cat-640x480.jpg', import.meta.url));
 // Markup and quotes: the page must show them as text, never as HTML.
 const DESCRIPTION = '<b>A cat</b> on the sill & "quotes"';
 
-let system: TestSystem;
-let browser: Browser;
-
-beforeAll(async () => {
-  system = await TestSystem.start();
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
-
-const onPage = (name: string, body: (page: Page, problems: string[]) => Promise<void>) =>
-  openPage(browser, `${system.baseUrl}/`, name, body);
+const use = useBrowser();
+const onPage = use.onPage;
 
 describe('the upload page in Chromium', () => {
   test('a photo uploaded through the file picker goes live to done without a reload, then shows in the gallery', async () => {
@@ -119,15 +104,15 @@ describe('the upload page in Chromium', () => {
       const form = new FormData();
       form.append('image', new Blob([cat], { type: 'image/jpeg' }), 'cat.jpg');
       form.append('description', `gallery ${i}`);
-      ids.push(((await (await fetch(`${system.baseUrl}/api/images`, { method: 'POST', body: form })).json()) as { id: string }).id);
+      ids.push(((await (await fetch(`${use.system.baseUrl}/api/images`, { method: 'POST', body: form })).json()) as { id: string }).id);
     }
-    for (const id of ids) await system.waitForJob(id);
+    for (const id of ids) await use.system.waitForJob(id);
     await onPage('page-gallery', async (page, problems) => {
       const cards = page.locator('#gallery li');
       await page.locator('#gallery-more').waitFor();
       expect(await cards.count()).toBe(12);
       expect(await cards.first().getAttribute('data-id')).toBe(ids.at(-1)!);
-      const total = ((await (await fetch(`${system.baseUrl}/api/images?limit=500`)).json()) as unknown[]).length;
+      const total = ((await (await fetch(`${use.system.baseUrl}/api/images?limit=500`)).json()) as unknown[]).length;
       await page.getByRole('button', { name: 'Load more' }).click();
       await page.waitForFunction((n) => document.querySelectorAll('#gallery li').length === n, Math.min(total, 24));
       if (total <= 24) await page.locator('#gallery-more').waitFor({ state: 'hidden' });
