@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { screenshot } from '../support/browser.ts';
+import { dropJpeg, screenshot } from '../support/browser.ts';
 import { useBrowser } from '../support/use-browser.ts';
 import { readZip } from '../support/zip.ts';
 
@@ -26,13 +26,7 @@ describe('the page\'s batch mode in Chromium', () => {
       expect(await page.getByLabel('Send as one batch (ZIP)').isChecked()).toBe(true);
       await page.setInputFiles('#files', GOOD);
       // The fourth photo is dropped: the first 2 KiB of a JPEG, which the API accepts and no decoder can read.
-      const truncated = [...(await Bun.file(GOOD[0]!).bytes()).subarray(0, 2048)];
-      const transfer = await page.evaluateHandle((data) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([new Uint8Array(data)], 'truncated.jpg', { type: 'image/jpeg' }));
-        return dt;
-      }, truncated);
-      await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: transfer });
+      await dropJpeg(page, '#drop-zone', 'truncated.jpg', (await Bun.file(GOOD[0]!).bytes()).subarray(0, 2048));
       expect(await page.locator('#chosen li').count()).toBe(4);
       expect(await page.locator('#chosen textarea:visible').count()).toBe(0);
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('batch-description');

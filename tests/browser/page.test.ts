@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { fileURLToPath } from 'node:url';
+import { dropJpeg } from '../support/browser.ts';
 import { useBrowser } from '../support/use-browser.ts';
 
 const CAT = fileURLToPath(new URL('../fixtures/cat-640x480.jpg', import.meta.url));
@@ -58,13 +59,7 @@ describe('the upload page in Chromium', () => {
 
   test('a photo dropped on the page whose image is broken ends failed, with its reason shown', async () => {
     await onPage('page-failed', async (page, problems) => {
-      const bytes = [...(await Bun.file(CAT).bytes()).subarray(0, 600)];
-      const transfer = await page.evaluateHandle((data) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([new Uint8Array(data)], 'truncated.jpg', { type: 'image/jpeg' }));
-        return dt;
-      }, bytes);
-      await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: transfer });
+      await dropJpeg(page, '#drop-zone', 'truncated.jpg', (await Bun.file(CAT).bytes()).subarray(0, 600));
       await page.getByLabel('Description for truncated.jpg').fill('half a photo');
       await page.getByRole('button', { name: 'Upload' }).click();
       const row = page.locator('#uploads li').first();

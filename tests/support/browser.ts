@@ -75,3 +75,16 @@ export async function openPage(
     await page.close();
   }
 }
+
+/** Drops a JPEG named `name` holding `bytes` onto `selector`, as a drag from the desktop would. */
+export async function dropJpeg(page: Page, selector: string, name: string, bytes: Uint8Array): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    ([data, fileName]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(data as number[])], fileName as string, { type: 'image/jpeg' }));
+      return dt;
+    },
+    [[...bytes], name] as const,
+  );
+  await page.dispatchEvent(selector, 'drop', { dataTransfer: transfer });
+}
