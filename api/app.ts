@@ -14,6 +14,7 @@ import { IdempotencyStore } from './idempotency.ts';
 import type { JobEventHub } from './job-events.ts';
 import { createMetrics } from './metrics.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { batchEventRoutes } from './routes/batch-events.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
@@ -49,6 +50,7 @@ export function createApp({ config, redis, sql, log, events, streams }: AppDeps)
   const started = new WeakMap<Request, number>();
   const errorStatus = new WeakMap<Request, number>();
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
+  const snapshotDeps = { sql, jobs, progress, ttlSeconds: config.batchTtlSeconds };
   return new Elysia()
     .use(
       swagger({
@@ -112,5 +114,6 @@ export function createApp({ config, redis, sql, log, events, streams }: AppDeps)
         streams,
       }),
     )
-    .use(batchRoutes({ config, sql, uploads, jobs, progress, idempotency }));
+    .use(batchRoutes({ config, sql, uploads, jobs, snapshotDeps, idempotency }))
+    .use(batchEventRoutes({ config, snapshots: snapshotDeps, events, streams, log }));
 }

@@ -1,8 +1,13 @@
+import { sendBatch } from './batch.js';
 import { el, errorMessage, timeElement } from './format.js';
 import { Gallery } from './gallery.js';
 import { JobWatcher } from './watch.js';
 
 const MAX_DESCRIPTION = 200;
+const DROP_HINT = {
+  single: '…or drop them here. Each needs a description (1–200 characters).',
+  batch: '…or drop them here. One description (1–200 characters) serves them all.',
+};
 const $ = (id) => document.getElementById(id);
 
 const form = $('upload-form');
@@ -11,6 +16,8 @@ const dropZone = $('drop-zone');
 const chosenList = $('chosen');
 const uploadButton = $('upload-button');
 const formError = $('form-error');
+const batchMode = $('batch-mode');
+const batchDescription = $('batch-description');
 const uploads = $('uploads');
 const gallery = new Gallery($('gallery'), $('gallery-more'), $('gallery-status'));
 
@@ -33,6 +40,8 @@ function choose(files) {
       'li',
       { class: 'chosen-item' },
       el('img', { src: preview, alt: '', class: 'thumb' }),
+      // In batch mode one description serves all, so each photo shows its name instead of a field.
+      el('span', { class: 'file-name' }, file.name),
       el('div', { class: 'field' }, el('label', { for: fieldId }, `Description for ${file.name}`), description),
       remove,
     );
@@ -46,6 +55,10 @@ function choose(files) {
     chosenList.append(item);
   }
   uploadButton.disabled = chosen.length === 0;
+  if (batchMode.checked) {
+    if (batchDescription.value === '') batchDescription.focus();
+    return;
+  }
   const first = chosen.find((c) => c.description.value === '');
   if (first) first.description.focus();
 }
@@ -113,30 +126,61 @@ async function send(entry, operations) {
   watcher.watch(accepted.id);
 }
 
+/** The Advanced operations, or null (and the focus there) when they are not valid JSON. */
+function readOperations() {
+  const operations = $('operations').value.trim();
+  if (!operations) return '';
+  try {
+    JSON.parse(operations);
+    return operations;
+  } catch {
+    formError.textContent = 'Operations must be valid JSON.';
+    $('operations').focus();
+    return null;
+  }
+}
+
+async function submitBatch() {
+  const description = batchDescription.value;
+  if (description.trim() === '') {
+    formError.textContent = 'Please give the batch a description.';
+    batchDescription.focus();
+    return;
+  }
+  const operations = readOperations();
+  if (operations === null) return;
+  const files = chosen.map((c) => c.file);
+  for (const entry of [...chosen]) unchoose(entry);
+  batchDescription.value = '';
+  $('batches-section').hidden = false;
+  await sendBatch($('batches'), files, description, operations, () => void gallery.refresh());
+}
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   formError.textContent = '';
+  if (batchMode.checked) return submitBatch();
   const blank = chosen.find((c) => c.description.value.trim() === '');
   if (blank) {
     formError.textContent = `Please describe ${blank.file.name}.`;
     blank.description.focus();
     return;
   }
-  const operations = $('operations').value.trim();
-  if (operations) {
-    try {
-      JSON.parse(operations);
-    } catch {
-      formError.textContent = 'Operations must be valid JSON.';
-      $('operations').focus();
-      return;
-    }
-  }
+  const operations = readOperations();
+  if (operations === null) return;
   const batch = chosen;
   for (const entry of batch) unchoose(entry);
   uploadButton.disabled = true;
   // One at a time: uploads are quick, and the browser keeps connections free for the status stream.
   for (const entry of batch) await send(entry, operations);
+});
+
+batchMode.addEventListener('change', () => {
+  const on = batchMode.checked;
+  form.classList.toggle('batch-mode', on);
+  $('drop-hint').textContent = on ? DROP_HINT.batch : DROP_HINT.single;
+  $('batch-fields').hidden = !on;
+  uploadButton.textContent = on ? 'Upload batch' : 'Upload';
 });
 
 fileInput.addEventListener('change', () => {

@@ -84,6 +84,12 @@ export async function batchSnapshot(deps: SnapshotDeps, id: string, now: Date = 
   return { ...snapshot, status: 'complete', completed_at: completed, expires_at: expires.toISOString() };
 }
 
+/** The JSON of GET /api/batches/{id} and its event stream: the snapshot, plus where its ZIP is once complete. */
+export function snapshotBody(snapshot: BatchSnapshot, baseUrl: string): Record<string, unknown> {
+  if (snapshot.status !== 'complete') return { ...snapshot };
+  return { ...snapshot, archive_url: `${baseUrl}/api/batches/${snapshot.id}/archive` };
+}
+
 async function jobOf(store: JobStore, id: string, index: number, finish: Finish | undefined): Promise<BatchJob> {
   if (finish) return { index, id, status: finish.status, ...(finish.error && { error: finish.error }) };
   const state = await calling('redis', store.get(id));

@@ -114,10 +114,30 @@ export function createBatchDocs(config: Config): OpenAPIV3.OperationObject {
 export const batchStatusDocs: OpenAPIV3.OperationObject = {
   tags: ['batches'],
   summary: 'Status of a batch: counts and each job\'s status',
-  description: 'The same snapshot a live feed of the page will push.',
+  description: 'The same snapshot GET /api/batches/{id}/events pushes as it changes.',
   parameters: [batchIdParameter],
   responses: {
     200: { description: 'the batch', content: { 'application/json': { schema: batchSchema } } },
+    404: errorResponse('unknown or malformed id'),
+    410: gone,
+    503: unavailable,
+  },
+};
+
+export const batchEventsDocs: OpenAPIV3.OperationObject = {
+  tags: ['batches'],
+  summary: 'Live status of a batch (Server-Sent Events)',
+  description:
+    'A `batch` event at once with the same JSON as GET /api/batches/{id}, then a fresh one whenever a job of the batch ' +
+    'changes status (at most one every 250 ms; the last state is always sent). The stream ends after the `complete` ' +
+    'snapshot, which carries `archive_url` and `expires_at`. A comment every 15 s keeps it open. What the web page\'s ' +
+    'batch mode uses.',
+  parameters: [batchIdParameter],
+  responses: {
+    200: {
+      description: 'text/event-stream of `batch` events whose data is the batch, as GET /api/batches/{id} answers it',
+      content: { 'text/event-stream': { schema: batchSchema } },
+    },
     404: errorResponse('unknown or malformed id'),
     410: gone,
     503: unavailable,

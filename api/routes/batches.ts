@@ -2,7 +2,6 @@ import { Elysia } from 'elysia';
 import type { Config } from '../../shared/config.ts';
 import { publicBaseUrl } from '../../shared/config.ts';
 import type { Sql } from '../../shared/db.ts';
-import type { BatchProgress } from '../../shared/batches/progress.ts';
 import { BatchNotReadyError } from '../../shared/errors.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
@@ -11,7 +10,7 @@ import { archiveName, failedText, streamArchive, type ArchiveFile } from '../bat
 import { batchImages } from '../batches/batches-table.ts';
 import { enqueueBatch } from '../batches/enqueue-batch.ts';
 import { readBatch } from '../batches/read-batch.ts';
-import { batchSnapshot, requireBatchId, type SnapshotDeps } from '../batches/snapshot.ts';
+import { batchSnapshot, requireBatchId, snapshotBody, type SnapshotDeps } from '../batches/snapshot.ts';
 import { newAcceptance, type Accepted } from '../enqueue.ts';
 import { json, SECURITY_HEADERS } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
@@ -23,12 +22,13 @@ export interface BatchRouteDeps {
   sql: Sql;
   uploads: StreamQueue;
   jobs: JobStore;
-  progress: BatchProgress;
+  /** What batchSnapshot reads from; the event stream reads the same. */
+  snapshotDeps: SnapshotDeps;
   idempotency: IdempotencyStore;
 }
 
 /** `POST /api/batches`, its status and its archive. */
-export function batchRoutes({ config, sql, uploads, jobs, progress, idempotency }: BatchRouteDeps) {
+export function batchRoutes({ config, sql, uploads, jobs, snapshotDeps, idempotency }: BatchRouteDeps) {
   const limits = {
     maxUploadBytes: config.maxUploadBytes,
     maxDescriptionLength: config.maxDescriptionLength,
@@ -36,7 +36,6 @@ export function batchRoutes({ config, sql, uploads, jobs, progress, idempotency 
     maxImages: config.batchMaxImages,
     maxBytes: config.batchMaxBytes,
   };
-  const snapshotDeps: SnapshotDeps = { sql, jobs, progress, ttlSeconds: config.batchTtlSeconds };
   return new Elysia({ name: 'batches' })
     .post(
       '/api/batches',
@@ -69,9 +68,7 @@ export function batchRoutes({ config, sql, uploads, jobs, progress, idempotency 
       '/api/batches/:id',
       async ({ params, request }) => {
         const snapshot = await batchSnapshot(snapshotDeps, requireBatchId(params.id));
-        const body: Record<string, unknown> = { ...snapshot };
-        if (snapshot.status === 'complete') body.archive_url = `${publicBaseUrl(config, request.url)}/api/batches/${snapshot.id}/archive`;
-        return json(200, body);
+        return json(200, snapshotBody(snapshot, publicBaseUrl(config, request.url)));
       },
       { detail: batchStatusDocs },
     )

@@ -1,41 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, pageProblems, screenshot } from '../support/browser.ts';
-import { TestSystem } from '../support/system.ts';
+import { dropJpeg } from '../support/browser.ts';
+import { useBrowser } from '../support/use-browser.ts';
 
 const CAT = fileURLToPath(new URL('../fixtures/cat-640x480.jpg', import.meta.url));
 // Markup and quotes: the page must show them as text, never as HTML.
 const DESCRIPTION = '<b>A cat</b> on the sill & "quotes"';
 
-let system: TestSystem;
-let browser: Browser;
-
-beforeAll(async () => {
-  system = await TestSystem.start();
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
-
-/** Runs `body` on a fresh page; a screenshot is taken at the end, and on failure under its own name. */
-async function onPage(name: string, body: (page: Page, problems: string[]) => Promise<void>): Promise<void> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  const problems = pageProblems(page);
-  try {
-    await page.goto(`${system.baseUrl}/`);
-    await body(page, problems);
-    await screenshot(page, name);
-  } catch (err) {
-    await screenshot(page, `${name}-failure`).catch(() => {});
-    throw err;
-  } finally {
-    await page.close();
-  }
-}
+const use = useBrowser();
+const onPage = use.onPage;
 
 describe('the upload page in Chromium', () => {
   test('a photo uploaded through the file picker goes live to done without a reload, then shows in the gallery', async () => {
@@ -86,13 +59,7 @@ describe('the upload page in Chromium', () => {
 
   test('a photo dropped on the page whose image is broken ends failed, with its reason shown', async () => {
     await onPage('page-failed', async (page, problems) => {
-      const bytes = [...(await Bun.file(CAT).bytes()).subarray(0, 600)];
-      const transfer = await page.evaluateHandle((data) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([new Uint8Array(data)], 'truncated.jpg', { type: 'image/jpeg' }));
-        return dt;
-      }, bytes);
-      await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: transfer });
+      await dropJpeg(page, '#drop-zone', 'truncated.jpg', (await Bun.file(CAT).bytes()).subarray(0, 600));
       await page.getByLabel('Description for truncated.jpg').fill('half a photo');
       await page.getByRole('button', { name: 'Upload' }).click();
       const row = page.locator('#uploads li').first();
@@ -115,6 +82,8 @@ describe('the upload page in Chromium', () => {
       expect(await page.evaluate(() => document.activeElement?.getAttribute('id'))).toMatch(/^description-/);
       await page.keyboard.type('typed description');
       await page.keyboard.press('Tab'); // Remove
+      await page.keyboard.press('Tab'); // Send as one batch
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('batch-mode');
       await page.keyboard.press('Tab'); // Advanced
       await page.keyboard.press('Tab'); // Upload
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Upload');
@@ -130,15 +99,15 @@ describe('the upload page in Chromium', () => {
       const form = new FormData();
       form.append('image', new Blob([cat], { type: 'image/jpeg' }), 'cat.jpg');
       form.append('description', `gallery ${i}`);
-      ids.push(((await (await fetch(`${system.baseUrl}/api/images`, { method: 'POST', body: form })).json()) as { id: string }).id);
+      ids.push(((await (await fetch(`${use.system.baseUrl}/api/images`, { method: 'POST', body: form })).json()) as { id: string }).id);
     }
-    for (const id of ids) await system.waitForJob(id);
+    for (const id of ids) await use.system.waitForJob(id);
     await onPage('page-gallery', async (page, problems) => {
       const cards = page.locator('#gallery li');
       await page.locator('#gallery-more').waitFor();
       expect(await cards.count()).toBe(12);
       expect(await cards.first().getAttribute('data-id')).toBe(ids.at(-1)!);
-      const total = ((await (await fetch(`${system.baseUrl}/api/images?limit=500`)).json()) as unknown[]).length;
+      const total = ((await (await fetch(`${use.system.baseUrl}/api/images?limit=500`)).json()) as unknown[]).length;
       await page.getByRole('button', { name: 'Load more' }).click();
       await page.waitForFunction((n) => document.querySelectorAll('#gallery li').length === n, Math.min(total, 24));
       if (total <= 24) await page.locator('#gallery-more').waitFor({ state: 'hidden' });

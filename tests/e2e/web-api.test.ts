@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { readSse } from '../support/sse.ts';
 import { TestSystem } from '../support/system.ts';
 
 const CAT = new URL('../fixtures/cat-640x480.jpg', import.meta.url);
@@ -24,23 +25,7 @@ async function upload(bytes?: Uint8Array<ArrayBuffer>): Promise<string> {
 
 const broken = async () => (await Bun.file(CAT).bytes()).subarray(0, 600);
 
-interface Sse {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** Reads a whole event stream (it must end by itself within `timeoutMs`). */
-async function readStream(path: string, timeoutMs = 15_000): Promise<{ res: Response; events: Sse[] }> {
-  const res = await fetch(`${system.baseUrl}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
-  const events: Sse[] = [];
-  if (!res.headers.get('content-type')?.startsWith('text/event-stream')) return { res, events };
-  for (const block of (await res.text()).split('\n\n')) {
-    const event = /^event: (.+)$/m.exec(block)?.[1];
-    const data = /^data: (.+)$/m.exec(block)?.[1];
-    if (event && data) events.push({ event, data: JSON.parse(data) });
-  }
-  return { res, events };
-}
+const readStream = (path: string) => readSse(`${system.baseUrl}${path}`);
 
 describe('live job status (Server-Sent Events)', () => {
   test('a job\'s stream sends its status at once, then each change in order, and ends after done', async () => {

@@ -50,3 +50,41 @@ export function pageProblems(page: Page): string[] {
   });
   return problems;
 }
+
+/**
+ * Runs `body` on a fresh 1200x900 page opened at `url`, with the page's
+ * problems collected; a screenshot is saved as `name` at the end, and on
+ * failure as `<name>-failure`.
+ */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  name: string,
+  body: (page: Page, problems: string[]) => Promise<void>,
+): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems = pageProblems(page);
+  try {
+    await page.goto(url);
+    await body(page, problems);
+    await screenshot(page, name);
+  } catch (err) {
+    await screenshot(page, `${name}-failure`).catch(() => {});
+    throw err;
+  } finally {
+    await page.close();
+  }
+}
+
+/** Drops a JPEG named `name` holding `bytes` onto `selector`, as a drag from the desktop would. */
+export async function dropJpeg(page: Page, selector: string, name: string, bytes: Uint8Array): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    ([data, fileName]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(data as number[])], fileName as string, { type: 'image/jpeg' }));
+      return dt;
+    },
+    [[...bytes], name] as const,
+  );
+  await page.dispatchEvent(selector, 'drop', { dataTransfer: transfer });
+}
