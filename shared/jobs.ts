@@ -1,6 +1,7 @@
 import type { Redis } from './redis.ts';
 import type { Keys } from './queue/keys.ts';
-import { command, text } from './redis.ts';
+import { command } from './redis.ts';
+import { replyRecord } from './redis-reply.ts';
 import type { Command } from './queue/stream.ts';
 import type { SerializedError } from './errors.ts';
 
@@ -72,10 +73,7 @@ export class JobStore {
   }
 
   async get(id: string): Promise<JobState | null> {
-    const raw = (await command(this.redis, ['HGETALL', this.keyOf(id)])) as Record<string, Buffer> | Buffer[] | null;
-    const h: Record<string, string> = {};
-    if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) h[text(raw[i])] = text(raw[i + 1]);
-    else if (raw) for (const [k, v] of Object.entries(raw)) h[k] = text(v);
+    const h = replyRecord(await command(this.redis, ['HGETALL', this.keyOf(id)])) as Record<string, string>;
     if (!h.status) return null;
     const state: JobState = {
       status: h.status as JobStatus,

@@ -2,7 +2,8 @@ import type { SerializedError } from '../errors.ts';
 import { UUID_PATTERN } from '../messages.ts';
 import type { Command } from '../queue/stream.ts';
 import type { Redis } from '../redis.ts';
-import { command, text } from '../redis.ts';
+import { command } from '../redis.ts';
+import { replyRecord } from '../redis-reply.ts';
 
 const UUID = new RegExp(UUID_PATTERN);
 
@@ -43,12 +44,8 @@ export class BatchProgress {
 
   /** Every finished job of the batch, by job id. */
   async finished(batchId: string): Promise<Map<string, Finish>> {
-    const raw = (await command(this.redis, ['HGETALL', this.keyOf(batchId)])) as Record<string, Buffer> | Buffer[] | null;
-    const out = new Map<string, Finish>();
-    const add = (k: unknown, v: unknown) => out.set(text(k), JSON.parse(text(v)) as Finish);
-    if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) add(raw[i], raw[i + 1]);
-    else if (raw) for (const [k, v] of Object.entries(raw)) add(k, v);
-    return out;
+    const record = replyRecord(await command(this.redis, ['HGETALL', this.keyOf(batchId)]));
+    return new Map(Object.entries(record).map(([jobId, json]) => [jobId, JSON.parse(String(json)) as Finish]));
   }
 
   /** Drops the records of swept batches. */
