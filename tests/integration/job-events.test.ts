@@ -4,6 +4,7 @@ import { JobStore, type JobEvent } from '../../shared/jobs.ts';
 import { connectRedis, type Redis } from '../../shared/redis.ts';
 import { TEST_REDIS_URL } from '../support/namespace.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
+import { until } from '../support/wait.ts';
 
 let ns: Awaited<ReturnType<typeof redisNamespace>>;
 let subscriber: Redis;
@@ -26,13 +27,6 @@ afterAll(async () => {
 const ID_A = '01a20000-0000-7000-8000-00000000000a';
 const ID_B = '01a20000-0000-7000-8000-00000000000b';
 
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await Bun.sleep(5);
-  }
-}
 
 describe('job status events', () => {
   test('every status written through the JobStore reaches the listeners of that job, in order, with the failure reason', async () => {
@@ -42,7 +36,7 @@ describe('job status events', () => {
     const tx = ns.redis.multi();
     for (const c of jobs.commands(ID_A, 'failed', {}, { name: 'ImageDecodeError', code: 'image_undecodable', message: 'bad' })) tx.addCommand(c as never);
     await tx.exec();
-    await until(() => seen.length === 2);
+    await until('two messages seen', () => seen.length === 2, 2000, { intervalMs: 5 });
     stop();
     expect(seen.map((e) => e.status)).toEqual(['processing', 'failed']);
     expect(seen[1]!.error).toEqual({ code: 'image_undecodable', message: 'bad' });
@@ -55,11 +49,11 @@ describe('job status events', () => {
     const stopA = hub.watch([ID_A], (e) => a.push(e.status));
     const stopB = hub.watch([ID_B], (e) => b.push(e.status));
     await jobs.set(ID_B, 'saving');
-    await until(() => b.length === 1);
+    await until('the second listener\'s event', () => b.length === 1, 2000, { intervalMs: 5 });
     stopB();
     await jobs.set(ID_B, 'done');
     await jobs.set(ID_A, 'done');
-    await until(() => a.length === 1);
+    await until('the first listener\'s event', () => a.length === 1, 2000, { intervalMs: 5 });
     expect(a).toEqual(['done']);
     expect(b).toEqual(['saving']);
     stopA();

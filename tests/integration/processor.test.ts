@@ -17,6 +17,7 @@ import { TEST_CAPTION_OPTIONS } from '../support/operations.ts';
 import { measureBand } from '../support/pixels.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
 import { WorkerStats } from '../../shared/stats/worker-stats.ts';
+import { until } from '../support/wait.ts';
 
 const ROOT = join(import.meta.dir, '../..');
 
@@ -64,13 +65,6 @@ async function pendingCount(q: StreamQueue): Promise<number> {
   return Number(summary[0]);
 }
 
-async function until(cond: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await Bun.sleep(20);
-  }
-}
 
 interface Sent {
   name: string;
@@ -123,7 +117,7 @@ describe('processor on real Redis', () => {
     const watch = await watchCommands(ns.redis);
     try {
       await p.handle(uploadCodec.decode(entry!.fields!), entry!);
-      await until(() => watch.sent.filter((c) => c.name === 'EXEC').length >= 2, 5000);
+      await until('two EXECs sent', () => watch.sent.filter((c) => c.name === 'EXEC').length >= 2, 5000, { intervalMs: 20 });
     } finally {
       await watch.close();
     }
@@ -184,7 +178,7 @@ describe('processor on real Redis', () => {
     const id = await upload(p, new TextEncoder().encode('%PDF-1.7 certainly not a photo'), 'A document');
     const c = consumer(p, 'processor-1');
     void c.start();
-    await until(async () => (await p.jobs.get(id))?.status === 'failed');
+    await until('the job marked failed', async () => (await p.jobs.get(id))?.status === 'failed', 10000, { intervalMs: 20 });
     await c.stop();
 
     const job = await p.jobs.get(id);
@@ -205,7 +199,7 @@ describe('processor on real Redis', () => {
     const good = await upload(p, cat);
     const c = consumer(p, 'processor-1');
     void c.start();
-    await until(async () => (await p.jobs.get(good))?.status === 'saving');
+    await until('the good job handed to the saver', async () => (await p.jobs.get(good))?.status === 'saving', 10000, { intervalMs: 20 });
     await c.stop();
 
     expect((await p.jobs.get(bad))?.status).toBe('failed');
@@ -224,7 +218,7 @@ describe('processor on real Redis', () => {
     const watch = await watchCommands(ns.redis);
     try {
       await p.handle(uploadCodec.decode(entry!.fields!), entry!);
-      await until(() => watch.sent.some((c) => c.name === 'XADD'), 5000);
+      await until('an XADD sent', () => watch.sent.some((c) => c.name === 'XADD'), 5000, { intervalMs: 20 });
     } finally {
       await watch.close();
     }
@@ -244,7 +238,7 @@ describe('processor on real Redis', () => {
     const id = await upload(p, cat, 'bad steps', '[{"op":"resize","width":0}]');
     const c = consumer(p, 'processor-1');
     void c.start();
-    await until(async () => (await p.jobs.get(id))?.status === 'failed');
+    await until('the job marked failed', async () => (await p.jobs.get(id))?.status === 'failed', 10000, { intervalMs: 20 });
     await c.stop();
     const job = await p.jobs.get(id);
     expect(job?.error?.code).toBe('invalid_message');

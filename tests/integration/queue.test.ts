@@ -8,6 +8,7 @@ import { failJobCommands } from '../../shared/queue/fail-job.ts';
 import { pairsToFields } from '../../shared/queue/reply.ts';
 import { StreamQueue } from '../../shared/queue/stream.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
+import { until } from '../support/wait.ts';
 
 let ns: Awaited<ReturnType<typeof redisNamespace>>;
 beforeAll(async () => {
@@ -69,13 +70,6 @@ function failingConsumer(q: ReturnType<typeof freshQueue>, fail: () => Error, ex
   return { c, attempts: () => attempts };
 }
 
-async function until(cond: () => Promise<boolean> | boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await Bun.sleep(20);
-  }
-}
 
 describe('stream queue on real Redis', () => {
   test('keeps image bytes binary-exact across the stream', async () => {
@@ -109,7 +103,7 @@ describe('stream queue on real Redis', () => {
     const c = consumer(q, 'c', async (m) => void seen.push(m.id));
     const ids = [await addUpload(q.queue, q.jobs), await addUpload(q.queue, q.jobs)];
     void c.start();
-    await until(() => seen.length === 2);
+    await until('two messages seen', () => seen.length === 2, 5000, { intervalMs: 20 });
     await c.stop();
     expect(seen).toEqual(ids);
     expect(await q.queue.length()).toBe(0);
@@ -120,7 +114,7 @@ describe('stream queue on real Redis', () => {
     const { c, attempts } = failingConsumer(q, () => new Error('boom'), { maxDeliveries: 3, reclaimIdleMs: 100 });
     const id = await addUpload(q.queue, q.jobs);
     void c.start();
-    await until(async () => (await deadEntries(q.deadKey)).length === 1, 8000);
+    await until('one entry in the dead-letter stream', async () => (await deadEntries(q.deadKey)).length === 1, 8000, { intervalMs: 20 });
     await c.stop();
     expect(attempts()).toBe(3);
     const [dead] = await deadEntries(q.deadKey);
@@ -142,7 +136,7 @@ describe('stream queue on real Redis', () => {
     });
     const id = await addUpload(q.queue, q.jobs);
     void c.start();
-    await until(async () => (await q.jobs.get(id))?.status === 'failed');
+    await until('the job marked failed', async () => (await q.jobs.get(id))?.status === 'failed', 5000, { intervalMs: 20 });
     await c.stop();
     expect(attempts).toBe(1);
     expect((await q.jobs.get(id))?.error).toEqual({ code: 'image_undecodable', message: 'image could not be decoded: not a JPEG' });
@@ -155,7 +149,7 @@ describe('stream queue on real Redis', () => {
     await q.queue.ensureGroup();
     await command(ns.redis, ['XADD', q.queue.key, '*', 'id', 'not-a-uuid', 'description', 'x']);
     void c.start();
-    await until(async () => (await deadEntries(q.deadKey)).length === 1);
+    await until('one entry in the dead-letter stream', async () => (await deadEntries(q.deadKey)).length === 1, 5000, { intervalMs: 20 });
     await c.stop();
     expect(called).toBe(false);
     expect(text((await deadEntries(q.deadKey))[0]!.error_code)).toBe('invalid_message');
@@ -169,7 +163,7 @@ describe('stream queue on real Redis', () => {
     }, { maxDeliveries: 2 });
     await addUpload(q.queue, q.jobs);
     void c.start();
-    await until(() => attempts === 6, 10_000);
+    await until('six attempts', () => attempts === 6, 10_000, { intervalMs: 20 });
     await c.stop();
     expect(await deadEntries(q.deadKey)).toEqual([]);
     expect(await q.queue.length()).toBe(0);
@@ -186,12 +180,12 @@ describe('stream queue on real Redis', () => {
     }, { maxDeliveries: 2 });
     await addUpload(q.queue, q.jobs);
     void a.start();
-    await until(() => attempts >= 1, 5000);
+    await until('the first attempt', () => attempts >= 1, 5000, { intervalMs: 20 });
     const b = consumer(q, 'b', async () => {
       othersHandled++;
     }, { maxDeliveries: 2 });
     void b.start();
-    await until(() => attempts === 8, 20_000);
+    await until('eight attempts', () => attempts === 8, 20_000, { intervalMs: 20 });
     await Promise.all([a.stop(), b.stop()]);
     expect(othersHandled).toBe(0);
     expect(await deadEntries(q.deadKey)).toEqual([]);
@@ -204,7 +198,7 @@ describe('stream queue on real Redis', () => {
     await addUpload(q.queue, q.jobs);
     void c.start();
     // By the sixth attempt the backoff between attempts has grown to seconds.
-    await until(() => attempts() === 6, 10_000);
+    await until('six attempts', () => attempts() === 6, 10_000, { intervalMs: 20 });
     const asked = performance.now();
     await c.stop();
     expect(performance.now() - asked).toBeLessThan(500);
@@ -221,7 +215,7 @@ describe('stream queue on real Redis', () => {
     const seen: string[] = [];
     const c = consumer(q, 'stable-name', async (m) => void seen.push(m.id), { reclaimIdleMs: 60_000 });
     void c.start();
-    await until(() => seen.length === 1);
+    await until('one message handled', () => seen.length === 1, 5000, { intervalMs: 20 });
     await c.stop();
     expect(seen).toEqual([id]);
   });
