@@ -274,6 +274,22 @@ describe('caption renderer', () => {
     expect(diff / a.data.length).toBeLessThan(0.5);
   });
 
+  test('renders several photos at once without mixing their rows (reused buffers)', async () => {
+    const photos = await Promise.all(FIXTURES.map(([name]) => fixture(name)));
+    const captions = FIXTURES.map(([name], i) => `${i}: ${name} `.repeat(i + 1));
+    const alone = [];
+    for (let i = 0; i < photos.length; i++) alone.push(await renderer.render(photos[i]!, captions[i]!));
+    const together = await Promise.all(photos.map((photo, i) => renderer.render(photo, captions[i]!)));
+    for (let i = 0; i < photos.length; i++) {
+      const [a, b] = [await grey(alone[i]!.jpeg), await grey(together[i]!.jpeg)];
+      expect([b.width, b.height]).toEqual([FIXTURES[i]![1], FIXTURES[i]![2] + together[i]!.bandHeight]);
+      expect([b.width, b.height]).toEqual([a.width, a.height]);
+      let diff = 0;
+      for (let p = 0; p < a.data.length; p++) diff += Math.abs(a.data[p]! - b.data[p]!);
+      expect(diff / a.data.length).toBeLessThan(0.5);
+    }
+  });
+
   test('fails to start, naming the file, when the font cannot be read', async () => {
     const missing = join(ROOT, 'fonts/NoSuchFont.ttf');
     const err = await createCaptionRenderer({ ...OPTIONS, fontFile: missing }).then(() => undefined, (e: Error) => e);

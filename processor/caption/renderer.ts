@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { OperationContext } from '../operations/types.ts';
 import { createDrawing } from './draw.ts';
 import { createLayout } from './layout.ts';
-import { rasterizeBand } from './band.ts';
+import { rasterizeBandRgba } from './band.ts';
+import { RawBufferPool } from './raw-buffer-pool.ts';
 import { decodePhoto, encodeJpeg, readPhotoHeader, stackBand } from './photo.ts';
 import type { CaptionOptions, CaptionResult } from './options.ts';
 
@@ -24,14 +25,15 @@ export async function createCaptionRenderer(options: CaptionOptions): Promise<Ca
   });
   const fontData = font.buffer.slice(font.byteOffset, font.byteOffset + font.byteLength) as ArrayBuffer;
   const layout = createLayout(fontData, options);
+  const pool = new RawBufferPool();
   const jpeg = { quality: options.jpegQuality, optimiseCoding: options.jpegOptimiseCoding, progressive: options.jpegProgressive };
 
-  /** Lays out and rasterizes the band for a photo `width` pixels wide, on the JS thread. */
+  /** Lays out and rasterizes the band (RGBA) for a photo `width` pixels wide, on the JS thread. */
   async function drawBand(description: string, width: number) {
     const t0 = performance.now();
     const { svg, height } = await layout(description, width);
     const t1 = performance.now();
-    const pixels = rasterizeBand(svg, width, height);
+    const pixels = rasterizeBandRgba(svg, width, height);
     return { pixels, height, layoutMs: t1 - t0, rasterizeMs: performance.now() - t1 };
   }
 
@@ -54,9 +56,9 @@ export async function createCaptionRenderer(options: CaptionOptions): Promise<Ca
     // disagrees, the band is redrawn rather than stacked at the wrong width.
     if (photo.width !== header.width) band = await drawBand(description, photo.width);
     const t3 = performance.now();
-    const stacked = stackBand(photo, band.pixels, band.height);
+    const stacked = stackBand(photo, band.pixels, band.height, pool);
     const t4 = performance.now();
-    const out = await encodeJpeg(stacked, jpeg);
+    const out = await encodeJpeg(stacked, jpeg).finally(stacked.release);
     const t5 = performance.now();
     return {
       jpeg: out,
