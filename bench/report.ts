@@ -1,4 +1,5 @@
 import type { Completion } from './completion.ts';
+import type { CpuSummary } from './cpu-time.ts';
 import type { LoadResult } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import type { Sample, Sampler } from './sampler.ts';
@@ -25,6 +26,8 @@ export interface SystemFigures {
   services: string[];
   /** VmHWM per service read just before stopping. */
   hwm: Record<string, number>;
+  /** CPU per part from the first POST to the last save. */
+  cpu: CpuSummary;
   redisBaseline: number | undefined;
   digest: LogDigest | undefined;
 }
@@ -119,6 +122,8 @@ export function systemSections(f: SystemFigures): Section[] {
     );
   }
 
+  sections.push(cpuSection(f.cpu));
+
   if (f.digest) {
     const d = f.digest;
     sections.push({
@@ -147,6 +152,22 @@ export function systemSections(f: SystemFigures): Section[] {
     table: { header: ['t s', 'accepted', 'saved', 'uploads q', 'captioned q', 'redis', ...services], rows },
   });
   return sections;
+}
+
+function cpuSection(cpu: CpuSummary): Section {
+  const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+  const rows = [...cpu.uses]
+    .sort((a, b) => b.seconds - a.seconds)
+    .map((u) => [u.part, `${u.seconds.toFixed(2)} s`, `${u.msPerImage.toFixed(2)} ms`, pct(u.share)]);
+  rows.push(['other (kernel threads, other processes)', `${cpu.otherSeconds.toFixed(2)} s`, '', pct(cpu.otherSeconds / cpu.machineBusySeconds)]);
+  return {
+    title: 'CPU time, first POST to last save (from /proc; steadier than throughput when the host drifts)',
+    lines: [
+      ['machine busy', `${cpu.machineBusySeconds.toFixed(1)} s of ${cpu.wallSeconds.toFixed(1)} s x cores (${pct(cpu.utilisation)})`],
+      ['CPU-bound ceiling (cores / CPU per image)', `${cpu.ceiling.toFixed(1)} images/s`],
+    ],
+    table: { header: ['part', 'CPU', 'per image', 'share of busy'], rows },
+  };
 }
 
 export function sectionsText(sections: Section[]): string {

@@ -44,6 +44,11 @@ export function scalingRatio(runs: ScalingRun[]): number {
   return runs[1]!.imagesPerSecond / runs[0]!.imagesPerSecond;
 }
 
+/** What the processors together spent per image: flat from 1 to 2 means the work itself scales, and the cores are the limit. */
+function processorCpuPerImage(f: SystemFigures): number {
+  return f.cpu.uses.filter((u) => u.part.startsWith('processor')).reduce((sum, u) => sum + u.msPerImage, 0);
+}
+
 export function scalingSection(runs: ScalingRun[]): Section {
   const ratio = scalingRatio(runs);
   const cell = (pick: (r: ScalingRun) => string) => runs.map(pick);
@@ -64,6 +69,9 @@ export function scalingSection(runs: ScalingRun[]): Section {
         ['render wall time p50 (processor log)', ...cell((r) => logged(r, (d) => d.render.total, 'p50'))],
         ['render wall time p95 (processor log)', ...cell((r) => logged(r, (d) => d.render.total, 'p95'))],
         ['save total p50 (saver log)', ...cell((r) => logged(r, (d) => d.save.total, 'p50'))],
+        ['machine busy (all cores)', ...cell((r) => `${(r.figures.cpu.utilisation * 100).toFixed(0)} %`)],
+        ['CPU per image, processors together', ...cell((r) => `${processorCpuPerImage(r.figures).toFixed(1)} ms`)],
+        ['CPU per image, everything', ...cell((r) => `${((r.figures.cpu.machineBusySeconds * 1000) / r.figures.completion.done).toFixed(1)} ms`)],
         ['POST latency p95', ...cell((r) => ms(summarize(r.figures.load.latencies).p95))],
         ['peak uploads queue depth', ...cell((r) => String(r.figures.sampler.peak((s) => s.uploadsQueue) ?? 'n/a'))],
       ],

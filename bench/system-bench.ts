@@ -6,6 +6,7 @@ import { databaseCompletion, statusCompletion, waitForAll, type CompletionSource
 import { postUploads, type Fixture, type LoadProgress } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import type { SystemFigures } from './report.ts';
+import { cpuBetween, readCpu } from './cpu-time.ts';
 import { connectProbe, readRss, redisUsedMemory, Sampler, type RedisProbe } from './sampler.ts';
 import { digestLogs } from './log-digest.ts';
 import { externalTarget, startSystem, type Target } from './target.ts';
@@ -68,6 +69,7 @@ export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, lo
 
   const redisBaseline = redis ? await redisUsedMemory(redis) : undefined;
   await sampler.sample();
+  const cpuStart = await readCpu(target.processes);
   sampler.start();
   log(`posting ${options.images} uploads at concurrency ${options.concurrency}...`);
   let uploading = true;
@@ -80,6 +82,7 @@ export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, lo
     loading,
     waitForAll(source, () => progress.accepted, () => uploading, (c) => (done = c.done)),
   ]);
+  const cpuEnd = await readCpu(target.processes);
   sampler.stop();
   while (!(await sampler.sample())) await Bun.sleep(20);
 
@@ -98,6 +101,7 @@ export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, lo
     sampler,
     services: target.processes.map((p) => p.name),
     hwm,
+    cpu: cpuBetween(cpuStart, cpuEnd, completion.done, navigator.hardwareConcurrency),
     redisBaseline,
     digest: target.system ? digestLogs(target.system.services) : undefined,
   };
