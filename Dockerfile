@@ -6,6 +6,8 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci's postinstall mends a postgres.js bug (see the script).
+COPY scripts/patch-postgres.mjs scripts/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # Stage 2 runs on the official Bun image, the Bun version the lockfile pins.
