@@ -37,6 +37,8 @@ export class UploadLoad {
   readonly refusals: Refusal[] = [];
   readonly finished: Promise<void>;
   private next = 0;
+  /** Uploads to start at most; `stop()` lowers it. */
+  private limit: number;
   private readonly startedAt = performance.now();
   elapsedMs = 0;
 
@@ -44,10 +46,20 @@ export class UploadLoad {
     private readonly baseUrl: string,
     private readonly o: LoadOptions,
   ) {
+    this.limit = o.count;
     const workers = Array.from({ length: o.concurrency ?? 4 }, () => this.work());
     this.finished = Promise.all(workers).then(() => {
       this.elapsedMs = performance.now() - this.startedAt;
     });
+  }
+
+  /**
+   * Starts no more uploads; those in flight still finish (await `finished`).
+   * Lets a test keep the load going for exactly as long as a fault lasts,
+   * however long the system took to get there.
+   */
+  stop(): void {
+    this.limit = Math.min(this.limit, this.next);
   }
 
   /** Refusals grouped as `503 redis_unavailable: 4`, for messages and reports. */
@@ -58,7 +70,7 @@ export class UploadLoad {
   }
 
   private async work(): Promise<void> {
-    for (let i = this.next++; i < this.o.count; i = this.next++) {
+    for (let i = this.next++; i < this.limit; i = this.next++) {
       const burst = this.o.burst ?? 0;
       if (this.o.perSecond && i >= burst) {
         const due = this.startedAt + ((i - burst) * 1000) / this.o.perSecond;
