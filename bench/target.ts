@@ -1,3 +1,4 @@
+import { heapHintEnv } from '../shared/heap-hint.ts';
 import { TestSystem } from '../tests/support/system.ts';
 import type { ServiceProcess } from './sampler.ts';
 
@@ -16,13 +17,15 @@ export interface Target {
  * The real api, `processors` processors and saver, each a child process, with
  * their own database, key prefix and folders (tests/support/system.ts).
  * Processors run under `nice` like `npm start` runs them. The two settings
- * TestSystem shortens for tests are put back to their production defaults.
+ * TestSystem shortens for tests are put back to their production defaults,
+ * and the services get the heap hint `npm start` gives them.
  */
 export async function startSystem(processors: number, nice: number): Promise<Target> {
   const system = await TestSystem.start({
     processors,
     processorNice: nice > 0 ? nice : undefined,
-    env: { RECLAIM_IDLE_MS: '30000', SHUTDOWN_TIMEOUT_MS: '10000', LOG_LEVEL: 'info' },
+    // As `npm start` runs them: the heap hint too (shared/heap-hint.ts).
+    env: { ...heapHintEnv(), RECLAIM_IDLE_MS: '30000', SHUTDOWN_TIMEOUT_MS: '10000', LOG_LEVEL: 'info' },
   });
   return {
     baseUrl: system.baseUrl,

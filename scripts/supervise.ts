@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { heapHintEnv } from '../shared/heap-hint.ts';
 
 export interface ServiceSpec {
   name: string;
@@ -45,7 +46,7 @@ export async function superviseAll(
       // One stable consumer name per slot: a worker restarted after a crash
       // takes its own pending entries back at once instead of waiting
       // RECLAIM_IDLE_MS for another to reclaim them, and no two slots share one.
-      env: { ...process.env, CONSUMER_NAME: `${opts.consumerName}-${spec.name}` },
+      env: { ...process.env, ...heapHintEnv(), CONSUMER_NAME: `${opts.consumerName}-${spec.name}` },
     });
     running.set(spec.name, child);
     const prefix = `[${spec.name.padEnd(width)}]`;
