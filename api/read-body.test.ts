@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { BadRequestError, PayloadTooLargeError } from '../shared/errors.ts';
 import { rejectionOf } from '../tests/support/rejection.ts';
-import { readBodyLimited } from './read-body.ts';
+import { hasDeclaredLength, readBodyLimited } from './read-body.ts';
 
 const ENDPOINT = 'http://kadr.test/api/images';
 
@@ -56,5 +56,16 @@ describe('readBodyLimited', () => {
     const err = await rejectionOf(readBodyLimited(new Request(ENDPOINT, { method: 'POST', body: stream }), 1000), BadRequestError);
     expect(err.code).toBe('malformed_multipart');
     expect(err.message).toContain('10 bytes');
+  });
+});
+
+describe('hasDeclaredLength', () => {
+  test('says whether a length is declared, and refuses one over the limit before reading', async () => {
+    expect(hasDeclaredLength(new Request(ENDPOINT, { method: 'POST', body: 'abc', headers: { 'content-length': '3' } }), 10)).toBe(true);
+    const { stream } = streamed(10, 1);
+    expect(hasDeclaredLength(new Request(ENDPOINT, { method: 'POST', body: stream }), 10)).toBe(false);
+    const over = new Request(ENDPOINT, { method: 'POST', body: 'x', headers: { 'content-length': '11' } });
+    expect(() => hasDeclaredLength(over, 10, 'the form')).toThrow(PayloadTooLargeError);
+    expect(over.bodyUsed).toBe(false);
   });
 });

@@ -8,11 +8,8 @@ import { BadRequestError, PayloadTooLargeError } from '../shared/errors.ts';
  * `why` is added to the message to say what the limit is made of.
  */
 export async function readBodyLimited(request: Request, maxBytes: number, why = ''): Promise<Uint8Array<ArrayBuffer>> {
-  const limit = `at most ${maxBytes} bytes are accepted${why && ` (${why})`}`;
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) {
-    throw new PayloadTooLargeError(`the body is ${declared} bytes (Content-Length); ${limit}`);
-  }
+  hasDeclaredLength(request, maxBytes, why);
+  const limit = limitText(maxBytes, why);
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -37,4 +34,22 @@ export async function readBodyLimited(request: Request, maxBytes: number, why = 
     at += c.byteLength;
   }
   return body;
+}
+
+const limitText = (maxBytes: number, why: string) => `at most ${maxBytes} bytes are accepted${why && ` (${why})`}`;
+
+/**
+ * True when the request declares its length (Content-Length), which is then
+ * within `maxBytes`: the server reads no more than that, so such a body may be
+ * read whole at once. Throws 413 for a declared length over the limit, before
+ * a byte is read.
+ */
+export function hasDeclaredLength(request: Request, maxBytes: number, why = ''): boolean {
+  const header = request.headers.get('content-length');
+  if (header === null) return false;
+  const declared = Number(header);
+  if (declared > maxBytes) {
+    throw new PayloadTooLargeError(`the body is ${declared} bytes (Content-Length); ${limitText(maxBytes, why)}`);
+  }
+  return true;
 }

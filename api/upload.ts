@@ -1,16 +1,22 @@
-import { BadRequestError, UnsupportedMediaTypeError, ValidationError } from '../shared/errors.ts';
+import { BadRequestError, KadrError, UnsupportedMediaTypeError, ValidationError } from '../shared/errors.ts';
+import type { Config } from '../shared/config.ts';
 import { stepsJson } from '../processor/operations/steps.ts';
 import { validateDescription } from './description.ts';
 import { readImagePart } from './file-part.ts';
 import { readImageSize } from './image-size.ts';
 import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES, readOperations, readShortcutStep, readStepFiles } from './operations-field.ts';
-import { readBodyLimited } from './read-body.ts';
+import { hasDeclaredLength, readBodyLimited } from './read-body.ts';
 import type { Shortcut } from './shortcuts.ts';
 
 export interface UploadLimits {
   maxUploadBytes: number;
   maxDescriptionLength: number;
   maxInputPixels: number;
+}
+
+/** The limits every upload is checked against, from the config. */
+export function uploadLimits(config: Pick<Config, 'maxUploadBytes' | 'maxDescriptionLength' | 'maxInputPixels'>): UploadLimits {
+  return { maxUploadBytes: config.maxUploadBytes, maxDescriptionLength: config.maxDescriptionLength, maxInputPixels: config.maxInputPixels };
 }
 
 export interface Upload {
@@ -69,11 +75,17 @@ export async function readForm(request: Request, maxBytes: number, why: string):
       'unsupported_content_type',
     );
   }
-  const body = await readBodyLimited(request, maxBytes, why);
+  // A declared length is parsed natively in one go; reading the body chunk by
+  // chunk (a promise each) and parsing a copy was ~30 % of the api's CPU per
+  // upload. Only a body sent without a length is counted as it streams.
+  const form = hasDeclaredLength(request, maxBytes, why)
+    ? request.formData()
+    : readBodyLimited(request, maxBytes, why).then((body) => new Response(body, { headers: { 'content-type': type } }).formData());
   try {
-    return await new Response(body, { headers: { 'content-type': type } }).formData();
-  } catch {
-    throw new BadRequestError('the multipart/form-data body is malformed and could not be parsed', 'malformed_multipart');
+    return await form;
+  } catch (err) {
+    if (err instanceof KadrError) throw err;
+    throw new BadRequestError('the multipart/form-data body is malformed, cut short or could not be parsed', 'malformed_multipart');
   }
 }
 

@@ -16,6 +16,7 @@ import { json, SECURITY_HEADERS } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
 import { fingerprintBatch, idempotencyKeyOf } from '../idempotency-key.ts';
 import { batchArchiveDocs, batchStatusDocs, createBatchDocs } from './batches-docs.ts';
+import { uploadLimits } from '../upload.ts';
 
 export interface BatchRouteDeps {
   config: Config;
@@ -30,9 +31,7 @@ export interface BatchRouteDeps {
 /** `POST /api/batches`, its status and its archive. */
 export function batchRoutes({ config, sql, uploads, jobs, snapshotDeps, idempotency }: BatchRouteDeps) {
   const limits = {
-    maxUploadBytes: config.maxUploadBytes,
-    maxDescriptionLength: config.maxDescriptionLength,
-    maxInputPixels: config.maxInputPixels,
+    ...uploadLimits(config),
     maxImages: config.batchMaxImages,
     maxBytes: config.batchMaxBytes,
   };

@@ -9,7 +9,7 @@ import { json } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
 import { fingerprintUpload, idempotencyKeyOf } from '../idempotency-key.ts';
 import { SHORTCUTS, type Shortcut } from '../shortcuts.ts';
-import { readUpload } from '../upload.ts';
+import { readUpload, uploadLimits } from '../upload.ts';
 import { shortcutDocs, uploadDocs } from './upload-docs.ts';
 
 export interface UploadRouteDeps {
@@ -37,11 +37,7 @@ export function uploadRoute(deps: UploadRouteDeps) {
 }
 
 function acceptUpload({ config, uploads, jobs, idempotency }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
-  const limits = {
-    maxUploadBytes: config.maxUploadBytes,
-    maxDescriptionLength: config.maxDescriptionLength,
-    maxInputPixels: config.maxInputPixels,
-  };
+  const limits = uploadLimits(config);
   return async ({ request }: { request: Request }) => {
     // The key is checked first, so a bad one costs no body read.
     const key = idempotencyKeyOf(request.headers);
