@@ -8,6 +8,8 @@ import { keys } from '../shared/queue/keys.ts';
 import { createApp } from './app.ts';
 import { JobEventHub } from './job-events.ts';
 import { SseStreams } from './sse.ts';
+import { uploadLimits } from './upload.ts';
+import { warmUpUploadPath } from './warm-up.ts';
 
 const SERVICE = 'api';
 
@@ -23,6 +25,9 @@ async function main() {
   await events.start();
   const streams = new SseStreams();
   const app = createApp({ config, redis, sql, log, events, streams });
+  const warming = performance.now();
+  await warmUpUploadPath(redis, uploadLimits(config));
+  log.info({ ms: Math.round(performance.now() - warming) }, 'upload path warmed up');
   const server = Bun.serve({
     port: config.port,
     hostname: config.host,
