@@ -20,9 +20,9 @@ async function main() {
   const sql = await connectDb(config.databaseUrl, { max: 10 });
   // Migrations run before serving; concurrent starts wait for node-pg-migrate's lock.
   await migrateUp(config.databaseUrl, log);
-  // Subscribed connections can run nothing else, hence one of their own.
+  // Subscribed connections can run nothing else, hence one of their own
+  // (subscribed only while a page watches: see JobEventHub).
   const events = new JobEventHub(await connectRedis(config.redisUrl, log), keys(config.keyPrefix).events, log);
-  await events.start();
   const streams = new SseStreams();
   const app = createApp({ config, redis, sql, log, events, streams });
   const warming = performance.now();

@@ -15,6 +15,8 @@ export const BATCH_FEED_RESYNC_MS = 5_000;
 export interface BatchFeedDeps {
   /** Subscribes to the status changes of these jobs (JobEventHub.watch); returns the unsubscribe. */
   watch(ids: string[], listener: (event: JobEvent) => void): () => void;
+  /** Resolves once changes are heard (JobEventHub.listening); without it, at once. */
+  listening?(): Promise<void>;
   /** The batch's snapshot now; may throw (gone, unavailable), which ends the feed. */
   read(): Promise<BatchSnapshot>;
   /** What is sent for a snapshot (the snapshot plus its archive_url once complete). */
@@ -84,8 +86,9 @@ export function feedBatch(sink: SseSink, first: BatchSnapshot, deps: BatchFeedDe
     first.jobs.map((j) => j.id),
     () => schedule(),
   );
-  // A change between the first snapshot and the subscription reached nobody: read once more now that we listen.
-  schedule();
+  // A change between the first snapshot and the subscription reached nobody:
+  // read once more as soon as we listen (if that fails, the resync below still reads).
+  void (deps.listening?.() ?? Promise.resolve()).then(schedule, () => {});
   const resync = setInterval(schedule, deps.resyncMs ?? BATCH_FEED_RESYNC_MS);
   return () => {
     stopped = true;

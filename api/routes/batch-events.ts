@@ -31,6 +31,7 @@ export function batchEventRoutes({ config, snapshots, events, streams, log }: Ba
       return streams.response(request.signal, (sink) =>
         feedBatch(sink, first, {
           watch: (ids, listener) => events.watch(ids, listener),
+          listening: () => events.listening(),
           read: () => batchSnapshot(snapshots, id),
           body: (snapshot) => snapshotBody(snapshot, base),
           log: log.child({ batchId: id }),

@@ -4,6 +4,7 @@ import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
 import type { JobEvent, JobStore } from '../../shared/jobs.ts';
 import { errorResponse, idParameter, jobStatusSchema, unavailable } from '../docs.ts';
 import type { JobEventHub } from '../job-events.ts';
+import { calling } from '../../shared/unavailable.ts';
 import { lookupJob, requireJobId } from '../job-status.ts';
 import type { SseStreams } from '../sse.ts';
 
@@ -49,6 +50,7 @@ export function jobEventRoutes({ sql, jobs, events, streams }: JobEventRouteDeps
     const stop = events.watch(ids, (event) => (forward ? forward(event) : early.push(event)));
     let current: Array<JobEvent | null>;
     try {
+      await calling('redis', events.listening());
       current = await Promise.all(
         ids.map((id) =>
           lookupJob(jobs, sql, id, { statusOnly: true }).then(

@@ -14,8 +14,7 @@ let jobs: JobStore;
 beforeAll(async () => {
   ns = await redisNamespace();
   subscriber = await connectRedis(TEST_REDIS_URL, silentLog);
-  hub = new JobEventHub(subscriber, ns.k.events, silentLog);
-  await hub.start();
+  hub = new JobEventHub(subscriber, ns.k.events, silentLog, LINGER_MS);
   jobs = new JobStore(ns.redis, ns.k, 3600);
 });
 
@@ -24,6 +23,7 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
+const LINGER_MS = 200;
 const ID_A = '01a20000-0000-7000-8000-00000000000a';
 const ID_B = '01a20000-0000-7000-8000-00000000000b';
 
@@ -32,6 +32,7 @@ describe('job status events', () => {
   test('every status written through the JobStore reaches the listeners of that job, in order, with the failure reason', async () => {
     const seen: JobEvent[] = [];
     const stop = hub.watch([ID_A], (e) => seen.push(e));
+    await hub.listening();
     await jobs.set(ID_A, 'processing');
     const tx = ns.redis.multi();
     for (const c of jobs.commands(ID_A, 'failed', {}, { name: 'ImageDecodeError', code: 'image_undecodable', message: 'bad' })) tx.addCommand(c as never);
@@ -48,6 +49,7 @@ describe('job status events', () => {
     const b: string[] = [];
     const stopA = hub.watch([ID_A], (e) => a.push(e.status));
     const stopB = hub.watch([ID_B], (e) => b.push(e.status));
+    await hub.listening();
     await jobs.set(ID_B, 'saving');
     await until('the second listener\'s event', () => b.length === 1, 2000, { intervalMs: 5 });
     stopB();
@@ -58,5 +60,30 @@ describe('job status events', () => {
     expect(b).toEqual(['saving']);
     stopA();
     expect(hub.watched).toBe(0);
+  });
+
+  test('the hub is subscribed only while someone watches, and a page back within the linger keeps it', async () => {
+    const subscribers = async () => Number(((await ns.redis.sendCommand(['PUBSUB', 'NUMSUB', ns.k.events])) as unknown[])[1]);
+    await until('no subscription left from earlier tests', async () => (await subscribers()) === 0, 2000, { intervalMs: 20 });
+    const stop = hub.watch([ID_A], () => {});
+    await hub.listening();
+    expect(await subscribers()).toBe(1);
+    stop();
+    // Back before the linger ends: still subscribed, and never dropped in between.
+    const again = hub.watch([ID_B], () => {});
+    await hub.listening();
+    await Bun.sleep(LINGER_MS * 2);
+    expect(await subscribers()).toBe(1);
+    again();
+    await until('unsubscribed after the linger', async () => (await subscribers()) === 0, 2000, { intervalMs: 20 });
+    // Nobody subscribed: a status change costs this process nothing, and the next watcher still hears the next one.
+    await jobs.set(ID_A, 'processing');
+    const seen: string[] = [];
+    const stopLast = hub.watch([ID_A], (e) => seen.push(e.status));
+    await hub.listening();
+    await jobs.set(ID_A, 'done');
+    await until('the change after subscribing', () => seen.length === 1, 2000, { intervalMs: 5 });
+    expect(seen).toEqual(['done']);
+    stopLast();
   });
 });
