@@ -2,9 +2,9 @@ import { describe, expect, test } from 'bun:test';
 import { parseOptions } from './options.ts';
 
 describe('bench options', () => {
-  test('defaults: 1000 images at concurrency 32, processors = cores, nice 10', () => {
+  test('defaults: 1000 images at concurrency 32, processors = cores at idle priority', () => {
     const o = parseOptions([], {});
-    expect([o.images, o.concurrency, o.nice, o.soak, o.scaling]).toEqual([1000, 32, 10, false, false]);
+    expect([o.images, o.concurrency, o.priority, o.soak, o.scaling]).toEqual([1000, 32, 'idle', false, false]);
     expect(o.processors).toBeGreaterThanOrEqual(1);
   });
 

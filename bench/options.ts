@@ -1,12 +1,13 @@
 import { availableParallelism } from 'node:os';
+import { PROCESSOR_PRIORITIES, type ProcessorPriority } from '../shared/cpu-priority.ts';
 
 /** What one benchmark run does; from CLI flags, falling back to BENCH_* environment variables. */
 export interface BenchOptions {
   images: number;
   concurrency: number;
   processors: number;
-  /** Niceness of the spawned processors; 10 as `npm start` runs them, 0 for none. */
-  nice: number;
+  /** CPU priority of the spawned processors; `idle` as `npm start` runs them by default. */
+  priority: ProcessorPriority;
   /** An already-running API; then no system is started and no per-process RSS is read. */
   url: string | undefined;
   /** With --url: the deployment's KEY_PREFIX, to sample its queue depth. */
@@ -25,7 +26,8 @@ const USAGE = `usage: bun bench/run.ts [options]
                      600 with --scaling)
   --concurrency C    requests in flight (default 32)                        env BENCH_CONCURRENCY
   --processors P     processor processes (default: CPU cores)               env BENCH_PROCESSORS
-  --nice N           niceness of the processors, as npm start (default 10)  env BENCH_NICE
+  --priority P       processors' CPU priority: idle, nice or normal         env BENCH_PRIORITY
+                     (default idle, as npm start)
   --url URL          target a running API; skips starting one and RSS       env BENCH_URL
   --key-prefix P     with --url: its KEY_PREFIX, to sample the queue        env BENCH_KEY_PREFIX
   --redis-url URL    Redis to sample (default TEST_REDIS_URL or local)      env BENCH_REDIS_URL
@@ -63,7 +65,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     console.log(USAGE);
     process.exit(0);
   }
-  const known = ['--images', '--concurrency', '--processors', '--nice', '--url', '--key-prefix', '--redis-url',
+  const known = ['--images', '--concurrency', '--processors', '--priority', '--url', '--key-prefix', '--redis-url',
     '--soak', '--scaling', '--render-iterations', '--skip-render'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option ${name}\n${USAGE}`);
 
@@ -76,7 +78,10 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   const scaling = on('--scaling', 'BENCH_SCALING');
   const images = get('--images', 'BENCH_IMAGES');
   const processors = get('--processors', 'BENCH_PROCESSORS');
-  const nice = get('--nice', 'BENCH_NICE');
+  const priority = get('--priority', 'BENCH_PRIORITY') ?? 'idle';
+  if (!(PROCESSOR_PRIORITIES as readonly string[]).includes(priority)) {
+    throw new Error(`--priority: expected one of ${PROCESSOR_PRIORITIES.join(', ')}, got "${priority}"`);
+  }
   const iterations = flags.get('--render-iterations');
   const url = get('--url', 'BENCH_URL');
   if (url !== undefined && !/^https?:\/\//.test(url)) throw new Error(`--url: expected an http(s) URL, got "${url}"`);
@@ -90,7 +95,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     concurrency: positiveInt('--concurrency', get('--concurrency', 'BENCH_CONCURRENCY') ?? '32'),
     processors:
       processors === undefined ? Math.max(1, availableParallelism()) : positiveInt('--processors', processors),
-    nice: nice === undefined ? 10 : positiveInt('--nice', nice, 0),
+    priority: priority as ProcessorPriority,
     url: url?.replace(/\/+$/, ''),
     keyPrefix: get('--key-prefix', 'BENCH_KEY_PREFIX'),
     redisUrl: get('--redis-url', 'BENCH_REDIS_URL') ?? env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -1,3 +1,4 @@
+import { describePriority } from '../shared/cpu-priority.ts';
 import type { Completion } from './completion.ts';
 import type { CpuSummary } from './cpu-time.ts';
 import type { LoadResult } from './load.ts';
@@ -83,7 +84,7 @@ export function systemSections(f: SystemFigures): Section[] {
     title: 'Whole system',
     lines: [
       ['target', f.started
-        ? `started here: api + ${f.options.processors} processor(s)${f.options.nice ? ` at nice ${f.options.nice}` : ''} + saver`
+        ? `started here: api + ${f.options.processors} processor(s) at ${describePriority(f.options.priority)} + saver`
         : `${f.baseUrl} (not started here)`],
       ['uploads', `${f.options.images} at concurrency ${f.options.concurrency}, 640x480 fixtures (cat, astronaut) alternating`],
       ['POST latency (every attempt)', `p50 ${ms(lat.p50)}, p95 ${ms(lat.p95)}, p99 ${ms(lat.p99)}, max ${ms(lat.max)} (n=${lat.count})`],
@@ -199,7 +200,7 @@ export function runInfoLines(info: RunInfo, options: BenchOptions): string[] {
     `options: --images ${options.images} --concurrency ${options.concurrency}` +
       (options.url
         ? ` --url ${options.url}`
-        : ` ${options.scaling ? '--scaling (processors 1, then 2)' : `--processors ${options.processors}`} --nice ${options.nice}`) +
+        : ` ${options.scaling ? '--scaling (processors 1, then 2)' : `--processors ${options.processors}`} --priority ${options.priority}`) +
       (options.soak ? ' --soak' : ''),
     `load average (1/5/15 min) before: ${load(info.loadavgBefore)}, after: ${load(info.loadavgAfter)}`,
     'The benchmark client runs on the same machine as the services and competes with them for the CPU;' +

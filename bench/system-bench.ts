@@ -36,7 +36,7 @@ export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, lo
     target = externalTarget(options.url, options.keyPrefix);
   } else {
     log(`starting api, ${options.processors} processor(s) and saver...`);
-    const starting = startSystem(options.processors, options.nice);
+    const starting = startSystem(options.processors, options.priority);
     cleanup.add('stop the system', async () => (await starting.catch(() => undefined))?.system?.stop());
     target = await starting;
     log(`system up at ${target.baseUrl}: ${target.processes.map((p) => `${p.name} pid ${p.pid}`).join(', ')}`);

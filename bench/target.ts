@@ -1,3 +1,4 @@
+import type { ProcessorPriority } from '../shared/cpu-priority.ts';
 import { heapHintEnv } from '../shared/heap-hint.ts';
 import { TestSystem } from '../tests/support/system.ts';
 import type { ServiceProcess } from './sampler.ts';
@@ -16,14 +17,14 @@ export interface Target {
 /**
  * The real api, `processors` processors and saver, each a child process, with
  * their own database, key prefix and folders (tests/support/system.ts).
- * Processors run under `nice` like `npm start` runs them. The two settings
+ * Processors run at the CPU priority given, as `npm start` runs them. The two settings
  * TestSystem shortens for tests are put back to their production defaults,
  * and the services get the heap hint `npm start` gives them.
  */
-export async function startSystem(processors: number, nice: number): Promise<Target> {
+export async function startSystem(processors: number, priority: ProcessorPriority): Promise<Target> {
   const system = await TestSystem.start({
     processors,
-    processorNice: nice > 0 ? nice : undefined,
+    processorPriority: priority,
     // As `npm start` runs them: the heap hint too (shared/heap-hint.ts).
     env: { ...heapHintEnv(), RECLAIM_IDLE_MS: '30000', SHUTDOWN_TIMEOUT_MS: '10000', LOG_LEVEL: 'info' },
   });

@@ -8,8 +8,8 @@ import { superviseAll, type ServiceSpec } from './supervise.ts';
 
 /**
  * `npm start`: checks config, Redis and PostgreSQL, applies migrations, then
- * runs the api, one processor per core (at lower CPU priority, so image work
- * never slows uploads) and the saver, with prefixed output. Ctrl-C stops all.
+ * runs the api, one processor per core (at idle CPU priority by default, so
+ * image work never slows uploads) and the saver, with prefixed output. Ctrl-C stops all.
  */
 async function main() {
   const config = loadConfig();
@@ -25,7 +25,7 @@ async function main() {
     ...Array.from({ length: config.processors }, (_, i) => ({
       name: config.processors > 1 ? `processor-${i + 1}` : 'processor',
       entry: 'processor/main.ts',
-      nice: 10,
+      priority: config.processorPriority,
     })),
     { name: 'saver', entry: 'saver/main.ts' },
   ];

@@ -1,16 +1,15 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { heapHintEnv } from '../shared/heap-hint.ts';
+import { priorityPrefix, type ProcessorPriority } from '../shared/cpu-priority.ts';
 
 export interface ServiceSpec {
   name: string;
   entry: string;
-  /** CPU niceness, applied at spawn (sharp's threads start at import, so later is too late). */
-  nice?: number;
+  /** CPU priority, applied at spawn (see cpu-priority.ts); none means normal. */
+  priority?: ProcessorPriority;
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const NICE = ['/usr/bin/nice', '/bin/nice'].find(existsSync);
 
 async function pipeWithPrefix(stream: ReadableStream<Uint8Array>, prefix: string, out: NodeJS.WriteStream) {
   const decoder = new TextDecoder();
@@ -39,7 +38,7 @@ export async function superviseAll(
 
   const launch = (spec: ServiceSpec) => {
     const cmd = [process.execPath, spec.entry];
-    const child = Bun.spawn(spec.nice && NICE ? [NICE, '-n', String(spec.nice), ...cmd] : cmd, {
+    const child = Bun.spawn([...priorityPrefix(spec.priority ?? 'normal'), ...cmd], {
       cwd: ROOT,
       stdout: 'pipe',
       stderr: 'pipe',

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { PROCESSOR_PRIORITIES, type ProcessorPriority } from './cpu-priority.ts';
 
 /**
  * Every setting kadr reads, resolved once at boot: defaults, then the
@@ -34,6 +35,8 @@ export interface Config {
   jobTtlSeconds: number;
   idempotencyTtlSeconds: number;
   processors: number;
+  /** How `npm start` runs the processors beside the API (scripts/cpu-priority.ts). */
+  processorPriority: ProcessorPriority;
   /** When set, every /api/admin/* endpoint requires `Authorization: Bearer <adminToken>`. */
   adminToken: string | undefined;
   /** Most images one `POST /api/batches` may carry. */
@@ -157,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyTtlSeconds: read('IDEMPOTENCY_TTL_SECONDS', int(60, 30 * 86_400), String(86_400)),
     adminToken: optional('ADMIN_TOKEN') && read('ADMIN_TOKEN', secret(16), undefined),
     processors: read('PROCESSORS', int(1, 64), String(Math.max(1, navigator.hardwareConcurrency || 1))),
+    processorPriority: read('PROCESSOR_PRIORITY', oneOf(...PROCESSOR_PRIORITIES), 'idle'),
     batchMaxImages: read('BATCH_MAX_IMAGES', int(1, 1000), '50'),
     batchMaxBytes: read('BATCH_MAX_BYTES', int(1, 2048 * MiB), String(100 * MiB)),
     batchTtlSeconds: read('BATCH_TTL_SECONDS', int(1, 365 * 86_400), '3600'),

@@ -2,12 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { priorityPrefix, type ProcessorPriority } from '../../shared/cpu-priority.ts';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, uniqueName } from './namespace.ts';
 import { freePort } from './ports.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const NICE = ['/usr/bin/nice', '/bin/nice'].find(existsSync);
 
 export type ServiceName = 'api' | 'processor' | 'saver';
 
@@ -25,7 +24,7 @@ export interface StartOptions {
   /** Savers are named `saver`, `saver-2`, … */
   savers?: number;
   env?: Record<string, string>;
-  processorNice?: number;
+  processorPriority?: ProcessorPriority;
   /** The services reach PostgreSQL through this port (a proxy), not the server's own. */
   pgPort?: number;
 }
@@ -46,8 +45,8 @@ export class TestSystem {
   ) {}
 
   /**
-   * `processorNice` starts the processors under `nice -n <value>`, as
-   * `npm start` does (nice execs, so the pid stays the service's own).
+   * `processorPriority` starts the processors at that CPU priority, as
+   * `npm start` does (scripts/cpu-priority.ts; the pid stays the service's own).
    */
   static async start(opts: StartOptions = {}): Promise<TestSystem> {
     const db = await createTestDatabase();
@@ -77,7 +76,7 @@ export class TestSystem {
       for (let i = 2; i <= (opts.savers ?? 1); i++) system.spawn('saver', `saver-${i}`);
       system.spawn('api');
       for (let i = 0; i < (opts.processors ?? 1); i++) {
-        system.spawn('processor', `processor-${i + 1}`, {}, { nice: opts.processorNice });
+        system.spawn('processor', `processor-${i + 1}`, {}, { priority: opts.processorPriority });
       }
       await system.waitUntilReady(20_000);
       for (const s of system.services.filter((s) => s.service !== 'api')) {
@@ -94,11 +93,11 @@ export class TestSystem {
     service: ServiceName,
     name: string = service,
     extraEnv: Record<string, string> = {},
-    opts: { nice?: number; consumer?: string } = {},
+    opts: { priority?: ProcessorPriority; consumer?: string } = {},
   ): RunningService {
     const cmd = [process.execPath, `${service}/main.ts`];
     const consumer = opts.consumer ?? `${name}-${Math.random().toString(36).slice(2, 6)}`;
-    const proc = Bun.spawn(opts.nice && NICE ? [NICE, '-n', String(opts.nice), ...cmd] : cmd, {
+    const proc = Bun.spawn([...priorityPrefix(opts.priority ?? 'normal'), ...cmd], {
       cwd: ROOT,
       env: { ...this.env, CONSUMER_NAME: consumer, ...extraEnv },
       stdout: 'pipe',
