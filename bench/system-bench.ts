@@ -67,6 +67,10 @@ export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, lo
   else source = statusCompletion(target.baseUrl, () => progress.ids);
   cleanup.add('close the completion poller', () => source.close());
 
+  // The client measures the POSTs, so its own pauses count against the API:
+  // the render and operations micro-benchmarks left ~GBs of garbage in this
+  // process, and collecting it mid-load stalled every request in flight.
+  Bun.gc(true);
   const redisBaseline = redis ? await redisUsedMemory(redis) : undefined;
   await sampler.sample();
   const cpuStart = await readCpu(target.processes);
