@@ -35,7 +35,7 @@ export interface Config {
   jobTtlSeconds: number;
   idempotencyTtlSeconds: number;
   processors: number;
-  /** How `npm start` runs the processors beside the API (scripts/cpu-priority.ts). */
+  /** How `npm start` runs the processors beside the API (shared/cpu-priority.ts). */
   processorPriority: ProcessorPriority;
   /** When set, every /api/admin/* endpoint requires `Authorization: Bearer <adminToken>`. */
   adminToken: string | undefined;

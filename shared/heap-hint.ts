@@ -5,7 +5,7 @@
  * ~2 MB of buffers) pile up before collecting, so peak RSS follows the
  * host's RAM rather than the work. Bun reads this variable only at process
  * start (not from .env), so whoever spawns a service sets it: the `npm start`
- * supervisor, the benchmark, the Dockerfile.
+ * supervisor, the benchmark, compose.yml.
  *
  * Measured (bench, 2,000 uploads, all services): api peak 146 → 130 MiB,
  * processors 217 → 188-195 MiB, same images/s. The api alone spends ~15 %
