@@ -4,6 +4,7 @@ import type { Config } from '../shared/config.ts';
 import type { Sql } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Redis } from '../shared/redis.ts';
+import type { ObjectStore } from '../shared/storage/store.ts';
 import { BatchProgress } from '../shared/batches/progress.ts';
 import { JobStore } from '../shared/jobs.ts';
 import { GROUPS, keys } from '../shared/queue/keys.ts';
@@ -29,6 +30,8 @@ export interface AppDeps {
   config: Config;
   redis: Redis;
   sql: Sql;
+  /** Where the processed images are (shared/storage). */
+  store: ObjectStore;
   log: Logger;
   /** Job status events from the one subscribed connection (see main.ts). */
   events: JobEventHub;
@@ -40,7 +43,7 @@ export interface AppDeps {
  * Builds the HTTP API without listening, so tests can call
  * `app.handle(new Request(...))` and main.ts decides where it serves.
  */
-export function createApp({ config, redis, sql, log, events, streams }: AppDeps) {
+export function createApp({ config, redis, sql, store, log, events, streams }: AppDeps) {
   const k = keys(config.keyPrefix);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
@@ -101,9 +104,9 @@ export function createApp({ config, redis, sql, log, events, streams }: AppDeps)
       metrics.observeRequest(route || 'unmatched', request.method, status, seconds);
     })
     .use(pageRoutes())
-    .use(healthRoutes({ redis, sql }))
+    .use(healthRoutes({ redis, sql, store }))
     .use(metricsRoute(metrics.registry))
-    .use(imageRoutes({ config, sql, uploads, jobs, idempotency }))
+    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency }))
     .use(jobEventRoutes({ sql, jobs, events, streams }))
     .use(
       adminRoutes({
@@ -114,6 +117,6 @@ export function createApp({ config, redis, sql, log, events, streams }: AppDeps)
         streams,
       }),
     )
-    .use(batchRoutes({ config, sql, uploads, jobs, snapshotDeps, idempotency }))
+    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency }))
     .use(batchEventRoutes({ config, snapshots: snapshotDeps, events, streams, log }));
 }

@@ -5,6 +5,7 @@ import { connectDb } from '../shared/db.ts';
 import { migrateUp } from '../shared/migrate.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { keys } from '../shared/queue/keys.ts';
+import { openStore } from '../shared/storage/open-store.ts';
 import { createApp } from './app.ts';
 import { JobEventHub } from './job-events.ts';
 import { SseStreams } from './sse.ts';
@@ -24,7 +25,8 @@ async function main() {
   // (subscribed only while a page watches: see JobEventHub).
   const events = new JobEventHub(await connectRedis(config.redisUrl, log), keys(config.keyPrefix).events, log);
   const streams = new SseStreams();
-  const app = createApp({ config, redis, sql, log, events, streams });
+  const store = openStore(config.storage);
+  const app = createApp({ config, redis, sql, store, log, events, streams });
   const warming = performance.now();
   await warmUpUploadPath(redis, uploadLimits(config));
   log.info({ ms: Math.round(performance.now() - warming) }, 'upload path warmed up');
@@ -55,7 +57,7 @@ async function main() {
     config.shutdownTimeoutMs,
   );
   onShutdown(log, close);
-  log.info({ url: `http://${config.host}:${server.port}`, swagger: '/swagger' }, 'api listening');
+  log.info({ url: `http://${config.host}:${server.port}`, swagger: '/swagger', store: store.location }, 'api listening');
 }
 
 main().catch((err) => failBoot(SERVICE, err));

@@ -11,11 +11,12 @@ import type { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { isUnavailable } from '../shared/unavailable.ts';
 import { completeBatch } from './batch-completion.ts';
 import { insertImage } from './images-table.ts';
-import { writeImageAtomically } from './files.ts';
+import { resultKey } from '../shared/storage/object-keys.ts';
+import type { ObjectStore } from '../shared/storage/store.ts';
 
 /**
- * Where one save's time went, in ms, for the logs and the benchmark: the file
- * (write, fsync, rename, directory fsync), the row insert, and the MULTI that
+ * Where one save's time went, in ms, for the logs and the benchmark: the
+ * object (for the file store: write, fsync, rename, directory fsync), the row insert, and the MULTI that
  * acks and marks the job done.
  */
 export interface SaveTimings {
@@ -29,7 +30,7 @@ export interface SaveDeps {
   captioned: StreamQueue;
   jobs: JobStore;
   sql: Sql;
-  imagesDir: string;
+  store: ObjectStore;
   stats: WorkerStats;
   log: Logger;
   progress: BatchProgress;
@@ -38,9 +39,10 @@ export interface SaveDeps {
 }
 
 /**
- * Stores one result: the file first, then the row, and only then the ack and
- * the `done` status. Both writes are idempotent by id, so a redelivery after
- * a crash anywhere in between ends in the same single file and row. A job of
+ * Stores one result: the object first, then the row, and only then the ack
+ * and the `done` status. Both writes are idempotent by id (the key derives
+ * from it), so a redelivery after a crash anywhere in between ends in the
+ * same single object and row. A job of
  * a batch is counted as finished in the `done` MULTI, and the batch is marked
  * complete in PostgreSQL when it was the last.
  */
@@ -49,7 +51,8 @@ export function createSaveHandler(deps: SaveDeps) {
     const t0 = performance.now();
     // Messages from before formats existed carry none: they are JPEG.
     const format = msg.format ?? 'jpeg';
-    const path = await writeImageAtomically(deps.imagesDir, msg.id, msg.image, format);
+    const path = resultKey(msg.id, format);
+    await deps.store.put(path, msg.image, OUTPUT_FORMATS[format].contentType);
     const t1 = performance.now();
     try {
       await insertImage(deps.sql, {

@@ -14,7 +14,7 @@ import { startHeartbeat } from '../shared/stats/heartbeat.ts';
 import { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { createSaveHandler } from './handle.ts';
 import { startMaintenance } from './maintenance.ts';
-import { sweepAbandonedTempFiles } from './temp-files.ts';
+import { openStore } from '../shared/storage/open-store.ts';
 
 const SERVICE = 'saver';
 
@@ -26,19 +26,20 @@ async function main() {
   const sql = await connectDb(config.databaseUrl);
   // Migrations run before serving; concurrent starts wait for node-pg-migrate's lock.
   await migrateUp(config.databaseUrl, log);
-  const swept = await sweepAbandonedTempFiles(config.imagesDir);
+  const store = openStore(config.storage);
+  const swept = await store.sweepAbandoned();
   if (swept.length) log.warn({ files: swept }, 'removed temporary files left by a killed saver');
   const k = keys(config.keyPrefix);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const captioned = new StreamQueue(redis, k.captioned, GROUPS.savers);
   const stats = new WorkerStats(k, config.consumerName);
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
-  const { imagesDir, batchTtlSeconds } = config;
+  const { batchTtlSeconds } = config;
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: captioned,
     reader,
     decode: captionedCodec.decode,
-    handle: createSaveHandler({ captioned, jobs, sql, imagesDir, stats, log, progress, batchTtlSeconds }),
+    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, batchTtlSeconds }),
     count: 8,
   });
   const stopMaintenance = startMaintenance({
@@ -46,7 +47,7 @@ async function main() {
     redis,
     progress,
     jobKey: k.job,
-    imagesDir,
+    store,
     intervalMs: config.sweepIntervalMs,
     batchTtlSeconds,
     imageTtlSeconds: config.imageTtlSeconds,
@@ -65,7 +66,7 @@ async function main() {
   );
   const heartbeat = startHeartbeat(redis, k, { kind: 'saver', consumer: config.consumerName }, log);
   onShutdown(log, close);
-  log.info({ consumer: config.consumerName, stream: k.captioned, imagesDir: config.imagesDir }, 'saver started');
+  log.info({ consumer: config.consumerName, stream: k.captioned, store: store.location }, 'saver started');
   await consumer.start();
 }
 

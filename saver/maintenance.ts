@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { Redis } from '../shared/redis.ts';
 import { command } from '../shared/redis.ts';
 import { completeFinishedBatches } from './batch-completion.ts';
+import type { ObjectStore } from '../shared/storage/store.ts';
 import { sweepExpired } from './sweep.ts';
 
 export interface MaintenanceDeps {
@@ -12,7 +13,7 @@ export interface MaintenanceDeps {
   progress: BatchProgress;
   /** The Redis key of a job's status hash, dropped with its expired batch. */
   jobKey: (id: string) => string;
-  imagesDir: string;
+  store: ObjectStore;
   intervalMs: number;
   batchTtlSeconds: number;
   imageTtlSeconds: number | undefined;
@@ -48,7 +49,7 @@ async function runRound(deps: MaintenanceDeps): Promise<void> {
   try {
     const completed = await completeFinishedBatches(sql, deps.progress, deps.batchTtlSeconds);
     if (completed) log.info({ completed }, 'completed batches whose last job failed');
-    const swept = await sweepExpired(sql, deps.imagesDir, new Date(), { imageTtlSeconds: deps.imageTtlSeconds });
+    const swept = await sweepExpired(sql, deps.store, new Date(), { imageTtlSeconds: deps.imageTtlSeconds });
     if (swept.batches.length === 0 && swept.rows === 0) return;
     // Redis keeps statuses only for a while anyway; dropping them now makes "deleted" mean deleted.
     await deps.progress.forget(swept.batches);

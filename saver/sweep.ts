@@ -1,6 +1,6 @@
-import { rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import type { Sql } from '../shared/db.ts';
+import { archiveKey } from '../shared/storage/object-keys.ts';
+import type { ObjectStore } from '../shared/storage/store.ts';
 
 export interface SweepOptions {
   /** Single uploads (no batch) saved longer ago than this are deleted too; undefined keeps them. */
@@ -16,40 +16,40 @@ export interface Swept {
   jobs: string[];
   /** Image rows deleted by this call, batch and single. */
   rows: number;
-  /** Files this call unlinked (a file already gone is not counted). */
+  /** Image objects this call deleted (stored archives go too, uncounted). */
   files: string[];
 }
 
 /**
  * Deletes what has expired by `now`: every batch whose `expires_at` has
- * passed loses its images (rows and files) and job list, and keeps its row as
+ * passed loses its images (rows and objects) and job list, and keeps its row as
  * a tombstone (`expired_at` set) so its id answers 410 Gone; with
  * `imageTtlSeconds`, single uploads older than that go as well.
  *
  * Safe to run on any number of instances at once: rows are taken with
  * `FOR UPDATE SKIP LOCKED`, so each is handled by exactly one sweeper, and
- * its files are unlinked inside that sweeper's transaction. A failure
+ * its objects are deleted inside that sweeper's transaction. A failure
  * before the commit leaves the rows for the next sweep, which finds the
- * files already gone (ENOENT is ignored), so no file is ever left behind
+ * objects already gone (deleting one is idempotent), so no object is ever left behind
  * by a row that was deleted.
  */
-export async function sweepExpired(sql: Sql, imagesDir: string, now: Date, opts: SweepOptions = {}): Promise<Swept> {
+export async function sweepExpired(sql: Sql, store: ObjectStore, now: Date, opts: SweepOptions = {}): Promise<Swept> {
   const limit = opts.limit ?? 100;
   const swept: Swept = { batches: [], jobs: [], rows: 0, files: [] };
   for (;;) {
-    const taken = await sweepBatches(sql, imagesDir, now, limit, swept);
+    const taken = await sweepBatches(sql, store, now, limit, swept);
     if (taken < limit) break;
   }
   if (opts.imageTtlSeconds !== undefined) {
     for (;;) {
-      const taken = await sweepSingleImages(sql, imagesDir, now, opts.imageTtlSeconds, limit, swept);
+      const taken = await sweepSingleImages(sql, store, now, opts.imageTtlSeconds, limit, swept);
       if (taken < limit) break;
     }
   }
   return swept;
 }
 
-async function sweepBatches(sql: Sql, imagesDir: string, now: Date, limit: number, swept: Swept): Promise<number> {
+async function sweepBatches(sql: Sql, store: ObjectStore, now: Date, limit: number, swept: Swept): Promise<number> {
   return sql.begin(async (tx) => {
     const batches = await tx<{ id: string }[]>`
       update batches set expired_at = ${now}
@@ -62,7 +62,8 @@ async function sweepBatches(sql: Sql, imagesDir: string, now: Date, limit: numbe
     const ids = batches.map((b) => b.id);
     const images = await tx<{ path: string }[]>`delete from images where batch_id in ${tx(ids)} returning path`;
     const jobs = await tx<{ job_id: string }[]>`delete from batch_jobs where batch_id in ${tx(ids)} returning job_id`;
-    const files = await unlinkAll(imagesDir, images.map((i) => i.path));
+    const files = await deleteAll(store, images.map((i) => i.path));
+    await deleteAll(store, ids.map(archiveKey));
     swept.batches.push(...ids);
     swept.jobs.push(...jobs.map((j) => j.job_id));
     swept.rows += images.length;
@@ -71,7 +72,7 @@ async function sweepBatches(sql: Sql, imagesDir: string, now: Date, limit: numbe
   });
 }
 
-async function sweepSingleImages(sql: Sql, imagesDir: string, now: Date, ttlSeconds: number, limit: number, swept: Swept): Promise<number> {
+async function sweepSingleImages(sql: Sql, store: ObjectStore, now: Date, ttlSeconds: number, limit: number, swept: Swept): Promise<number> {
   return sql.begin(async (tx) => {
     const images = await tx<{ path: string }[]>`
       delete from images
@@ -81,21 +82,13 @@ async function sweepSingleImages(sql: Sql, imagesDir: string, now: Date, ttlSeco
                      for update skip locked)
       returning path`;
     swept.rows += images.length;
-    swept.files.push(...(await unlinkAll(imagesDir, images.map((i) => i.path))));
+    swept.files.push(...(await deleteAll(store, images.map((i) => i.path))));
     return images.length;
   });
 }
 
-/** Unlinks the stored files, answering those that existed; the stored path is a bare file name, kept inside `dir`. */
-async function unlinkAll(dir: string, paths: string[]): Promise<string[]> {
-  const removed: string[] = [];
-  for (const path of paths) {
-    try {
-      await rm(join(dir, basename(path)));
-      removed.push(path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-  return removed;
+/** Deletes the objects, answering their keys; one already gone is no error, so a repeated sweep is harmless. */
+async function deleteAll(store: ObjectStore, keys: string[]): Promise<string[]> {
+  for (const key of keys) await store.delete(key);
+  return keys;
 }

@@ -53,7 +53,7 @@ describe('loadConfig defaults', () => {
 
   test('turns relative directories into absolute paths', () => {
     const c = loadConfig({ IMAGES_DIR: 'some/images' });
-    expect(c.imagesDir).toBe(resolve('some/images'));
+    expect(c.storage).toEqual({ kind: 'file', dir: resolve('some/images') });
     expect(c.logDir).toBe(resolve('./logs'));
     expect(c.fontFile).toBe(resolve('./fonts/DejaVuSans.ttf'));
   });
@@ -249,5 +249,53 @@ describe('loadConfig batches and expiry', () => {
     for (const key of ['BATCH_MAX_IMAGES', 'BATCH_MAX_BYTES', 'BATCH_TTL_SECONDS', 'IMAGE_TTL_SECONDS', 'SWEEP_INTERVAL_MS']) {
       expect(message).toContain(key);
     }
+  });
+});
+
+describe('storage settings', () => {
+  test('without STORAGE_URL the file store sits at IMAGES_DIR, as before object stores', () => {
+    expect(loadConfig({}).storage).toEqual({ kind: 'file', dir: resolve('./data/images') });
+  });
+
+  test('STORAGE_URL takes a file URL or a plain path for the file store', () => {
+    expect(loadConfig({ STORAGE_URL: 'file:///srv/kadr%20images' }).storage).toEqual({ kind: 'file', dir: '/srv/kadr images' });
+    expect(loadConfig({ STORAGE_URL: 'data/x', IMAGES_DIR: '/ignored' }).storage).toEqual({ kind: 'file', dir: resolve('data/x') });
+  });
+
+  test('an s3 URL with an endpoint defaults to path style and us-east-1', () => {
+    const c = loadConfig({
+      STORAGE_URL: 's3://kadr-images/prod/eu/',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_ACCESS_KEY_ID: 'id',
+      S3_SECRET_ACCESS_KEY: 'secret',
+    });
+    expect(c.storage).toEqual({
+      kind: 's3', bucket: 'kadr-images', prefix: 'prod/eu', endpoint: 'http://minio:9000', region: 'us-east-1',
+      accessKeyId: 'id', secretAccessKey: 'secret', forcePathStyle: true,
+    });
+  });
+
+  test('without an endpoint (AWS) requests are virtual-hosted unless S3_FORCE_PATH_STYLE says otherwise', () => {
+    const env = { STORAGE_URL: 's3://b-1', S3_ACCESS_KEY_ID: 'id', S3_SECRET_ACCESS_KEY: 'secret', S3_REGION: 'eu-west-1' };
+    expect(loadConfig(env).storage).toMatchObject({ prefix: '', endpoint: undefined, region: 'eu-west-1', forcePathStyle: false });
+    expect(loadConfig({ ...env, S3_FORCE_PATH_STYLE: 'true' }).storage).toMatchObject({ forcePathStyle: true });
+  });
+
+  test('every missing or bad storage key is named at once', () => {
+    const message = configError({
+      STORAGE_URL: 's3://Bad_Bucket',
+      S3_ENDPOINT: 'ftp://x',
+      S3_FORCE_PATH_STYLE: 'maybe',
+      STORAGE_REDIRECT: 'sometimes',
+      INLINE_MAX_BYTES: '-1',
+    }).message;
+    for (const key of ['STORAGE_URL', 'S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'STORAGE_REDIRECT', 'INLINE_MAX_BYTES']) {
+      expect(message).toContain(`${key}:`);
+    }
+  });
+
+  test('an unknown scheme and presigned redirects on the file store are refused', () => {
+    expect(configError({ STORAGE_URL: 'gs://bucket' }).message).toContain('STORAGE_URL: expected');
+    expect(configError({ STORAGE_REDIRECT: 'presigned' }).message).toContain('STORAGE_REDIRECT: "presigned" needs an S3 store');
   });
 });

@@ -14,7 +14,16 @@ export interface Config {
   redisUrl: string;
   keyPrefix: string;
   databaseUrl: string;
-  imagesDir: string;
+  /** Where images live (STORAGE_URL, or IMAGES_DIR for the file store): see shared/storage. */
+  storage: StorageConfig;
+  /** `presigned` (S3 only): image and archive reads answer 302 to a presigned URL instead of streaming through the API. */
+  storageRedirect: 'none' | 'presigned';
+  /** How long a presigned URL stays valid (never past a batch's own expiry). */
+  presignTtlSeconds: number;
+  /** With the S3 store, uploads and results larger than this travel as an object key, not as bytes in Redis. */
+  inlineMaxBytes: number;
+  /** Objects written for a job that no live job needs are swept once they are older than this. */
+  orphanAgeSeconds: number;
   logDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   fontFile: string;
@@ -50,6 +59,29 @@ export interface Config {
   /** How often each saver completes finished batches and deletes expired ones. */
   sweepIntervalMs: number;
 }
+
+/** The file store: a directory on this host. */
+export interface FileStorageConfig {
+  kind: 'file';
+  dir: string;
+}
+
+/** Any S3-compatible object store (AWS S3, MinIO, Cloudflare R2, Ceph). */
+export interface S3StorageConfig {
+  kind: 's3';
+  bucket: string;
+  /** Key prefix inside the bucket, without leading or trailing slash; '' for none. */
+  prefix: string;
+  /** Undefined for AWS itself. */
+  endpoint: string | undefined;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** `https://endpoint/bucket/key` rather than `https://bucket.endpoint/key`. */
+  forcePathStyle: boolean;
+}
+
+export type StorageConfig = FileStorageConfig | S3StorageConfig;
 
 type Env = Record<string, string | undefined>;
 type Parser<T> = (raw: string) => T;
@@ -111,6 +143,60 @@ const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
 const MiB = 1024 * 1024;
 
 /**
+ * Why 256 KiB: see README "Claim check". Below it a payload costs Redis less
+ * than an object costs the store (a PUT, a GET and a DELETE, each a round
+ * trip); above it the bytes held in Redis dominate its memory.
+ */
+const INLINE_MAX_BYTES_DEFAULT = 256 * 1024;
+
+type Read = <T>(key: string, parse: Parser<T>, fallback: string | undefined) => T;
+
+/**
+ * STORAGE_URL: `file:///absolute/dir`, a plain path, or `s3://bucket/prefix`;
+ * unset, the file store at IMAGES_DIR (the setting before object stores).
+ */
+function readStorage(read: Read, optional: (key: string) => string | undefined, problems: string[]): StorageConfig {
+  const raw = optional('STORAGE_URL');
+  if (raw === undefined) return { kind: 'file', dir: read('IMAGES_DIR', path, './data/images') };
+  if (raw.startsWith('s3://')) {
+    const rest = raw.slice('s3://'.length);
+    const [bucket = '', ...prefix] = rest.split('/');
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+      problems.push(`STORAGE_URL: expected s3://<bucket>/<optional prefix> with a valid bucket name, got "${raw}"`);
+    }
+    const endpoint = optional('S3_ENDPOINT') && read('S3_ENDPOINT', url('http:', 'https:'), undefined);
+    return {
+      kind: 's3',
+      bucket,
+      prefix: prefix.filter(Boolean).join('/'),
+      endpoint,
+      region: read('S3_REGION', text, 'us-east-1'),
+      accessKeyId: read('S3_ACCESS_KEY_ID', text, undefined),
+      secretAccessKey: read('S3_SECRET_ACCESS_KEY', text, undefined),
+      forcePathStyle: read('S3_FORCE_PATH_STYLE', bool, endpoint ? 'true' : 'false'),
+    };
+  }
+  if (raw.startsWith('file://')) {
+    let dir: string;
+    try {
+      dir = new URL(raw).pathname;
+    } catch {
+      dir = '';
+    }
+    if (!dir.startsWith('/') || dir === '/') {
+      problems.push(`STORAGE_URL: expected file:///absolute/dir, got "${raw}"`);
+      return { kind: 'file', dir: '' };
+    }
+    return { kind: 'file', dir: decodeURIComponent(dir) };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    problems.push(`STORAGE_URL: expected file:///dir, a path or s3://bucket/prefix, got "${raw}"`);
+    return { kind: 'file', dir: '' };
+  }
+  return { kind: 'file', dir: resolve(raw) };
+}
+
+/**
  * Resolves the configuration from `env`. Throws one Error whose message names
  * every bad key and why, so a broken deployment is fixed in one pass.
  */
@@ -138,7 +224,11 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: read('REDIS_URL', url('redis:', 'rediss:'), 'redis://127.0.0.1:6379'),
     keyPrefix: read('KEY_PREFIX', text, 'kadr:'),
     databaseUrl: read('DATABASE_URL', url('postgres:', 'postgresql:'), 'postgres://root@127.0.0.1:5432/root'),
-    imagesDir: read('IMAGES_DIR', path, './data/images'),
+    storage: readStorage(read, optional, problems),
+    storageRedirect: read('STORAGE_REDIRECT', oneOf('none', 'presigned'), 'none'),
+    presignTtlSeconds: read('PRESIGN_TTL_SECONDS', int(1, 7 * 86_400), '3600'),
+    inlineMaxBytes: read('INLINE_MAX_BYTES', int(0, 512 * MiB), String(INLINE_MAX_BYTES_DEFAULT)),
+    orphanAgeSeconds: read('ORPHAN_AGE_SECONDS', int(60, 30 * 86_400), '3600'),
     logDir: read('LOG_DIR', path, './logs'),
     logLevel: read('LOG_LEVEL', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info'),
     fontFile: read('FONT_FILE', path, './fonts/DejaVuSans.ttf'),
@@ -167,6 +257,10 @@ export function loadConfig(env: Env = process.env): Config {
     imageTtlSeconds: optional('IMAGE_TTL_SECONDS') === undefined ? undefined : read('IMAGE_TTL_SECONDS', int(1, 10 * 365 * 86_400), undefined),
     sweepIntervalMs: read('SWEEP_INTERVAL_MS', int(100, 86_400_000), '60000'),
   };
+
+  if (config.storageRedirect === 'presigned' && config.storage.kind === 'file') {
+    problems.push('STORAGE_REDIRECT: "presigned" needs an S3 store (STORAGE_URL=s3://…); the file store has no URLs to redirect to');
+  }
 
   if (problems.length > 0) {
     throw new Error(`Invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  ${problems.join('\n  ')}`);

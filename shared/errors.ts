@@ -183,6 +183,9 @@ export class InvalidMessageError extends KadrError {
  */
 export class DependencyError extends KadrError {
   override readonly code: string;
+  // Met at the API too (the image store while reading): a 503 to retry, never a 500.
+  override readonly status = 503;
+  override readonly retryAfterSeconds = 2;
   constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.code = options.code ?? 'dependency_unavailable';

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readZip } from '../../tests/support/zip.ts';
+import { FileStore } from '../../shared/storage/file-store.ts';
 import { streamArchive } from './archive.ts';
 
 let dir: string;
@@ -24,7 +25,7 @@ async function drain(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
 
 describe('streaming an archive', () => {
   test('holds every file byte for byte under its archive name, and failed.txt when given', async () => {
-    const zip = await drain(streamArchive(dir, files.map((f, i) => ({ name: `00${i + 1}-${f}`, path: f })), 'failures\n'));
+    const zip = await drain(streamArchive(new FileStore(dir), files.map((f, i) => ({ name: `00${i + 1}-${f}`, path: f })), 'failures\n'));
     const entries = await readZip(zip);
     expect([...entries.keys()]).toEqual(['001-a.jpg', '002-b.jpg', '003-c.jpg', '004-d.jpg', 'failed.txt']);
     for (const [i] of files.entries()) expect(entries.get(`00${i + 1}-${files[i]}`)!.equals(Buffer.from(content(i)))).toBe(true);
@@ -38,7 +39,7 @@ describe('streaming an archive', () => {
     // archive been built up front, the removal could not affect it.
     const late = 'late.jpg';
     await writeFile(join(dir, late), content(9));
-    const stream = streamArchive(dir, [...files, late].map((f) => ({ name: f, path: f })), undefined);
+    const stream = streamArchive(new FileStore(dir), [...files, late].map((f) => ({ name: f, path: f })), undefined);
     const reader = stream.getReader();
     const first = await reader.read();
     expect(first.done).toBe(false);

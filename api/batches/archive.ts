@@ -1,12 +1,14 @@
-import { extname, join, basename } from 'node:path';
+import { extname } from 'node:path';
 import { Readable } from 'node:stream';
+import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import { ZipFile } from 'yazl';
+import type { ObjectStore } from '../../shared/storage/store.ts';
 import type { BatchJob } from './snapshot.ts';
 
 export interface ArchiveFile {
   /** The name inside the archive. */
   name: string;
-  /** Where the file is on disk. */
+  /** Its key in the image store. */
   path: string;
 }
 
@@ -35,18 +37,29 @@ export function failedText(jobs: BatchJob[], count: number): string | undefined 
 }
 
 /**
- * The archive as a stream: yazl reads the files one at a time, in chunks,
- * while the client downloads, so the archive is never held in memory. The
+ * The archive as a stream: yazl opens each object only when its turn comes
+ * and reads it in chunks while the client downloads, so neither the archive
+ * nor all its objects at once are ever held in memory or opened. The
  * images are stored uncompressed (they are JPEG, PNG, WebP or AVIF already;
- * deflating them would cost CPU for nothing). A file that disappears while
- * streaming ends the stream with an error, which cuts the download short
- * rather than sending a broken archive as whole.
+ * deflating them would cost CPU for nothing). An object that is missing or
+ * fails while streaming ends the stream with an error, which cuts the
+ * download short rather than sending a broken archive as whole.
  */
-export function streamArchive(dir: string, files: ArchiveFile[], failed: string | undefined): ReadableStream<Uint8Array> {
+export function streamArchive(store: ObjectStore, files: ArchiveFile[], failed: string | undefined): ReadableStream<Uint8Array> {
   const zip = new ZipFile();
   const out = zip.outputStream as Readable;
   zip.on('error', (err: Error) => out.destroy(err));
-  for (const f of files) zip.addFile(join(dir, basename(f.path)), f.name, { compress: false });
+  for (const f of files) {
+    zip.addReadStreamLazy(f.name, { compress: false }, (done) => {
+      store.get(f.path).then(
+        (body) => {
+          if (!body) return done(new Error(`the image ${f.path} is missing from storage`), undefined as never);
+          done(null, Readable.fromWeb(body.stream as unknown as NodeWebStream<Uint8Array>));
+        },
+        (err: Error) => done(err, undefined as never),
+      );
+    });
+  }
   if (failed !== undefined) zip.addBuffer(Buffer.from(failed, 'utf8'), 'failed.txt');
   zip.end();
   // node:stream types its web streams apart from the DOM ones; in Bun they are the same class.

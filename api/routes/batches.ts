@@ -5,6 +5,7 @@ import type { Sql } from '../../shared/db.ts';
 import { BatchNotReadyError } from '../../shared/errors.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
+import type { ObjectStore } from '../../shared/storage/store.ts';
 import { calling } from '../../shared/unavailable.ts';
 import { archiveName, failedText, streamArchive, type ArchiveFile } from '../batches/archive.ts';
 import { batchImages } from '../batches/batches-table.ts';
@@ -21,6 +22,7 @@ import { uploadLimits } from '../upload.ts';
 export interface BatchRouteDeps {
   config: Config;
   sql: Sql;
+  store: ObjectStore;
   uploads: StreamQueue;
   jobs: JobStore;
   /** What batchSnapshot reads from; the event stream reads the same. */
@@ -29,7 +31,7 @@ export interface BatchRouteDeps {
 }
 
 /** `POST /api/batches`, its status and its archive. */
-export function batchRoutes({ config, sql, uploads, jobs, snapshotDeps, idempotency }: BatchRouteDeps) {
+export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency }: BatchRouteDeps) {
   const limits = {
     ...uploadLimits(config),
     maxImages: config.batchMaxImages,
@@ -88,7 +90,7 @@ export function batchRoutes({ config, sql, uploads, jobs, snapshotDeps, idempote
           const image = job.status === 'done' ? stored.get(job.id) : undefined;
           if (image) files.push({ name: archiveName(job.index, snapshot.image_count, job.id, image.path), path: image.path });
         }
-        const body = streamArchive(config.imagesDir, files, failedText(snapshot.jobs, snapshot.image_count));
+        const body = streamArchive(store, files, failedText(snapshot.jobs, snapshot.image_count));
         return new Response(body, {
           headers: {
             ...SECURITY_HEADERS,

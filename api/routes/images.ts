@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Elysia } from 'elysia';
 import type { Config } from '../../shared/config.ts';
 import { publicBaseUrl } from '../../shared/config.ts';
@@ -7,6 +6,7 @@ import { NotFoundError, NotReadyError } from '../../shared/errors.ts';
 import { OUTPUT_FORMATS } from '../../shared/formats.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { StreamQueue } from '../../shared/queue/stream.ts';
+import type { ObjectStore } from '../../shared/storage/store.ts';
 import { decodeCursor, encodeCursor, parseLimit } from '../cursor.ts';
 import { errorResponse, idParameter, jobStatusSchema, listedImageSchema, unavailable } from '../docs.ts';
 import { json, SECURITY_HEADERS } from '../http-errors.ts';
@@ -18,6 +18,7 @@ import { uploadRoute } from './upload.ts';
 export interface ImageRouteDeps {
   config: Config;
   sql: Sql;
+  store: ObjectStore;
   uploads: StreamQueue;
   jobs: JobStore;
   idempotency: IdempotencyStore;
@@ -25,7 +26,7 @@ export interface ImageRouteDeps {
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function imageRoutes({ config, sql, uploads, jobs, idempotency }: ImageRouteDeps) {
+export function imageRoutes({ config, sql, store, uploads, jobs, idempotency }: ImageRouteDeps) {
   return new Elysia({ name: 'images' })
     .use(uploadRoute({ config, uploads, jobs, idempotency }))
     .get(
@@ -96,10 +97,10 @@ export function imageRoutes({ config, sql, uploads, jobs, idempotency }: ImageRo
         const etag = `"${id}"`;
         const headers = { etag, 'cache-control': IMMUTABLE, ...SECURITY_HEADERS };
         if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
-        const file = Bun.file(join(config.imagesDir, stored.path));
-        if (!(await file.exists())) throw new NotFoundError(`the file of image "${id}" is missing from storage`);
-        return new Response(file, {
-          headers: { ...headers, 'content-type': stored.content_type, 'content-length': String(stored.bytes) },
+        const body = await store.get(stored.path);
+        if (!body) throw new NotFoundError(`the file of image "${id}" is missing from storage`);
+        return new Response(body.stream, {
+          headers: { ...headers, 'content-type': stored.content_type, 'content-length': String(body.length) },
         });
       },
       {

@@ -6,6 +6,7 @@ import { batchJobIds, findBatch, insertBatch } from '../../api/batches/batches-t
 import { completeBatch, completeFinishedBatches } from '../../saver/batch-completion.ts';
 import { insertImage } from '../../saver/images-table.ts';
 import { sweepExpired } from '../../saver/sweep.ts';
+import { FileStore } from '../../shared/storage/file-store.ts';
 import { BatchProgress } from '../../shared/batches/progress.ts';
 import { connectDb, type Sql } from '../../shared/db.ts';
 import { migrateUp } from '../../shared/migrate.ts';
@@ -63,8 +64,8 @@ describe('sweeping expired batches on real PostgreSQL', () => {
       // Small pages make the two interleave over many statements.
       const now = new Date();
       const [a, b] = await Promise.all([
-        sweepExpired(sql, dir, now, { limit: 2 }),
-        sweepExpired(other, dir, now, { limit: 2 }),
+        sweepExpired(sql, new FileStore(dir), now, { limit: 2 }),
+        sweepExpired(other, new FileStore(dir), now, { limit: 2 }),
       ]);
       const expiredJobs = expired.flatMap((e) => e.jobs);
       const files = [...a.files, ...b.files];
@@ -93,7 +94,7 @@ describe('sweeping expired batches on real PostgreSQL', () => {
   });
 
   test('a second sweep finds nothing more to delete', async () => {
-    const swept = await sweepExpired(sql, dir, new Date());
+    const swept = await sweepExpired(sql, new FileStore(dir), new Date());
     expect(swept).toEqual({ batches: [], jobs: [], rows: 0, files: [] });
   });
 
@@ -102,8 +103,8 @@ describe('sweeping expired batches on real PostgreSQL', () => {
     const fresh = Bun.randomUUIDv7();
     await savedImage(old, null, new Date(Date.now() - 7_200_000));
     await savedImage(fresh, null);
-    expect((await sweepExpired(sql, dir, new Date())).rows).toBe(0);
-    const swept = await sweepExpired(sql, dir, new Date(), { imageTtlSeconds: 3600 });
+    expect((await sweepExpired(sql, new FileStore(dir), new Date())).rows).toBe(0);
+    const swept = await sweepExpired(sql, new FileStore(dir), new Date(), { imageTtlSeconds: 3600 });
     expect(swept.files).toEqual([`${old}.jpg`]);
     const disk = await onDisk();
     expect(disk.has(`${old}.jpg`)).toBe(false);

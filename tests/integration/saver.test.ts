@@ -12,6 +12,7 @@ import { captionedCodec, toFields } from '../../shared/messages.ts';
 import { command } from '../../shared/redis.ts';
 import { StreamQueue } from '../../shared/queue/stream.ts';
 import { createSaveHandler } from '../../saver/handle.ts';
+import { FileStore } from '../../shared/storage/file-store.ts';
 import { createTestDatabase } from '../support/namespace.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
 import { WorkerStats } from '../../shared/stats/worker-stats.ts';
@@ -53,7 +54,7 @@ describe('saver', () => {
     const captioned = new StreamQueue(ns.redis, ns.k.captioned, 'savers');
     await captioned.ensureGroup();
     const jobs = new JobStore(ns.redis, ns.k, 3600);
-    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
+    const save = createSaveHandler({ captioned, jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     const image = new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]);
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
@@ -79,7 +80,7 @@ describe('saver', () => {
     const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:webp`, 'savers');
     await captioned.ensureGroup();
     const jobs = new JobStore(ns.redis, ns.k, 3600);
-    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
+    const save = createSaveHandler({ captioned, jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     const image = new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ');
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
@@ -98,7 +99,7 @@ describe('saver', () => {
     const jobs = new JobStore(ns.redis, ns.k, 3600);
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
-    const save = createSaveHandler({ captioned, jobs, sql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log, ...batchDeps() });
+    const save = createSaveHandler({ captioned, jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
       id, description: 'timed', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,
@@ -116,7 +117,7 @@ describe('saver', () => {
     await captioned.ensureGroup();
     const jobs = new JobStore(ns.redis, ns.k, 3600);
     const deadSql = postgres('postgres://root@127.0.0.1:1/none', { max: 1, connect_timeout: 1, onnotice: () => {} });
-    const save = createSaveHandler({ captioned, jobs, sql: deadSql, imagesDir: dir, stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
+    const save = createSaveHandler({ captioned, jobs, sql: deadSql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
       id, description: 'x', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,

@@ -1,4 +1,3 @@
-import { readdir } from 'node:fs/promises';
 import postgres from 'postgres';
 import { keys } from '../../shared/queue/keys.ts';
 import { command, connectRedis, text, type Redis } from '../../shared/redis.ts';
@@ -48,7 +47,7 @@ export class Footprint {
       keys: found.filter((key) => !streams.includes(key) && key !== k.workers && !key.startsWith(k.worker(''))).sort(),
       added: { uploads: await this.added(k.uploads), captioned: await this.added(k.captioned), dead: await this.added(k.dead) },
       rows: count,
-      files: await readdir(this.system.env.IMAGES_DIR!, { recursive: true }).catch(() => []),
+      files: await this.system.objects(),
     };
   }
 

@@ -1,6 +1,4 @@
 import { expect } from 'bun:test';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import postgres from 'postgres';
 import { command, text } from '../../shared/redis.ts';
 import { Probe, type QueueState } from './probe.ts';
@@ -24,21 +22,13 @@ function tally(values: Iterable<string>): Record<string, number> {
   return out;
 }
 
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-}
-
 /**
  * kadr's promise, checked for every accepted id: it ends `done` with exactly
- * one row in `images` and exactly one file `<id>.jpg` (the size the row
- * records, a JPEG, for the description that was posted), or `failed` with a
- * reason and neither row nor file. Nothing else is stored: no row or file for
- * an id that was not accepted, no temporary file left behind. Both streams end
+ * one row in `images` and exactly one object `<id>.jpg` in the image store
+ * (the size the row records, a JPEG, for the description that was posted), or
+ * `failed` with a reason and neither row nor object. Nothing else is stored:
+ * no row or object for an id that was not accepted, no temporary file, no
+ * upload or result left in the store once its job ended. Both streams end
  * empty with nothing pending. Waits up to `timeoutMs` for the system to settle.
  * `uncertain` uploads (answered `outcome_unknown`) count as accepted when
  * Redis has their job, and must have left nothing when it has not.
@@ -86,18 +76,19 @@ export async function expectNothingLost(
     expect(failed.filter((id) => rowsById[id])).toEqual([]);
     expect(rows.filter((r) => r.description !== accepted.get(r.id) || r.path !== `${r.id}.jpg`).map((r) => r.id)).toEqual([]);
 
-    // Exactly the done ids' files, and nothing else: no temporary or second file.
-    const expectedFiles = new Set(done.map((id) => `${id}.jpg`));
-    const files = await listDir(system.env.IMAGES_DIR!);
-    expect(files.filter((f) => !expectedFiles.has(f))).toEqual([]);
-    expect([...expectedFiles].filter((f) => !files.includes(f))).toEqual([]);
-    const badFiles: string[] = [];
+    // Exactly the done ids' objects, and nothing else: no temporary, second or leftover object.
+    const expectedObjects = new Set(done.map((id) => `${id}.jpg`));
+    const objects = await system.objects();
+    expect(objects.filter((f) => !expectedObjects.has(f))).toEqual([]);
+    expect([...expectedObjects].filter((f) => !objects.includes(f))).toEqual([]);
+    const store = system.store();
+    const badObjects: string[] = [];
     for (const r of rows) {
-      const file = Bun.file(join(system.env.IMAGES_DIR!, r.path));
-      const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
-      if (file.size !== Number(r.bytes) || head[0] !== 0xff || head[1] !== 0xd8) badFiles.push(r.path);
+      const body = await store.get(r.path, { start: 0, end: 1 });
+      const head = body ? new Uint8Array(await new Response(body.stream).arrayBuffer()) : new Uint8Array();
+      if (body?.size !== Number(r.bytes) || head[0] !== 0xff || head[1] !== 0xd8) badObjects.push(r.path);
     }
-    expect(badFiles).toEqual([]);
+    expect(badObjects).toEqual([]);
 
     for (const id of failed) {
       const [code, message] = (await command(redis, ['HMGET', k.job(id), 'error_code', 'error_message'])) as Array<Buffer | null>;

@@ -1,10 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { StorageConfig } from '../../shared/config.ts';
 import { priorityPrefix, type ProcessorPriority } from '../../shared/cpu-priority.ts';
+import { openStore } from '../../shared/storage/open-store.ts';
+import type { ObjectStore } from '../../shared/storage/store.ts';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, uniqueName } from './namespace.ts';
 import { freePort } from './ports.ts';
+import { S3Server } from './s3-server.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -27,6 +31,8 @@ export interface StartOptions {
   processorPriority?: ProcessorPriority;
   /** The services reach PostgreSQL through this port (a proxy), not the server's own. */
   pgPort?: number;
+  /** `s3` starts an S3 server of the system's own (s3rver) and stores the images there; default `file`. */
+  storage?: 'file' | 's3';
 }
 
 /**
@@ -42,7 +48,31 @@ export class TestSystem {
     /** The test database reached directly, never through a proxy: for checks. */
     readonly databaseUrl: string,
     private readonly dropDb: () => Promise<void>,
+    /** The S3 server the images live in, when started with `storage: 's3'`. */
+    readonly s3: S3Server | undefined,
   ) {}
+
+  /** Where the services keep the images, as they are configured. */
+  get storage(): StorageConfig {
+    return this.s3 ? this.s3.storage() : { kind: 'file', dir: this.env.IMAGES_DIR! };
+  }
+
+  /** The same store the services use, for checks. */
+  store(): ObjectStore {
+    return openStore(this.storage);
+  }
+
+  /** Every object in the store (for the file store every file, temporary ones included). */
+  async objects(): Promise<string[]> {
+    if (this.s3) return this.s3.keys();
+    try {
+      const names = await readdir(this.env.IMAGES_DIR!, { recursive: true, withFileTypes: true });
+      return names.filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name).slice(this.env.IMAGES_DIR!.length + 1));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
 
   /**
    * `processorPriority` starts the processors at that CPU priority, as
@@ -51,6 +81,7 @@ export class TestSystem {
   static async start(opts: StartOptions = {}): Promise<TestSystem> {
     const db = await createTestDatabase();
     const dir = await mkdtemp(join(tmpdir(), 'kadr-test-'));
+    const s3 = opts.storage === 's3' ? await S3Server.start() : undefined;
     const port = await freePort();
     const serviceDbUrl = new URL(db.url);
     if (opts.pgPort) serviceDbUrl.port = String(opts.pgPort);
@@ -66,9 +97,10 @@ export class TestSystem {
       LOG_LEVEL: 'info',
       RECLAIM_IDLE_MS: '2000',
       SHUTDOWN_TIMEOUT_MS: '5000',
+      ...s3?.env(),
       ...opts.env,
     };
-    const system = new TestSystem(`http://127.0.0.1:${port}`, env, dir, db.url, db.drop);
+    const system = new TestSystem(`http://127.0.0.1:${port}`, env, dir, db.url, db.drop, s3);
     try {
       // The saver migrates the fresh database before the API starts serving.
       system.spawn('saver');
@@ -208,6 +240,7 @@ export class TestSystem {
     );
     await this.dropDb().catch(() => {});
     await deleteRedisPrefix(this.env.KEY_PREFIX!, this.env.REDIS_URL).catch(() => {});
+    await this.s3?.stop();
     await rm(this.dir, { recursive: true, force: true });
   }
 }

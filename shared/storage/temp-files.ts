@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 // `.<final name>.<pid>@<host>.<random>.tmp`: the writer's pid and host let a
 // later saver tell a file still being written from one a killed saver left.
@@ -46,7 +46,8 @@ function isRunning(pid: number): boolean {
 export async function sweepAbandonedTempFiles(dir: string, now = Date.now()): Promise<string[]> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    // Keys may hold folders (`incoming/<id>`), and each has its own temp files.
+    names = await readdir(dir, { recursive: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
@@ -54,8 +55,8 @@ export async function sweepAbandonedTempFiles(dir: string, now = Date.now()): Pr
   const host = hostname();
   const removed: string[] = [];
   for (const name of names) {
-    if (!TEMP.test(name)) continue;
-    const writer = WRITER.exec(name);
+    if (!TEMP.test(basename(name))) continue;
+    const writer = WRITER.exec(basename(name));
     const pid = Number(writer?.[1]);
     const writerGone = writer?.[2] === host && (pid === process.pid || !isRunning(pid));
     if (!writerGone && !(await modifiedBefore(join(dir, name), now - ABANDONED_AFTER_MS))) continue;

@@ -1,0 +1,121 @@
+import { access, constants, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { DependencyError } from '../errors.ts';
+import { assertKey, type ByteRange, type ObjectBody, type ObjectInfo, type ObjectStore } from './store.ts';
+import { sweepAbandonedTempFiles, tempFileName } from './temp-files.ts';
+
+const storageError = (what: string, cause: unknown) =>
+  new DependencyError(`${what}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, {
+    code: 'storage_unavailable',
+    cause,
+  });
+
+const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
+
+/**
+ * Objects as files under one directory (`dir/<key>`), for one host or a
+ * shared volume. A write goes to a temporary file that is fsynced, renamed
+ * over the key's path and made durable by fsyncing the directory, so a
+ * reader sees the old object, the new one or none, never part of one.
+ */
+export class FileStore implements ObjectStore {
+  readonly kind = 'file' as const;
+  readonly location: string;
+
+  constructor(private readonly dir: string) {
+    this.location = dir;
+  }
+
+  private path(key: string): string {
+    return join(this.dir, assertKey(key));
+  }
+
+  // A file has no content type of its own: the row records it.
+  put(key: string, bytes: Uint8Array, _contentType?: string): Promise<void> {
+    return this.write(key, (fh) => fh.writeFile(bytes));
+  }
+
+  putStream(key: string, body: ReadableStream<Uint8Array>, _contentType?: string): Promise<void> {
+    return this.write(key, async (fh) => {
+      for await (const chunk of body) await fh.write(chunk);
+    });
+  }
+
+  private async write(key: string, fill: (fh: FileHandle) => Promise<unknown>): Promise<void> {
+    const target = this.path(key);
+    const folder = dirname(target);
+    const tmp = join(folder, tempFileName(key.split('/').at(-1)!));
+    try {
+      await mkdir(folder, { recursive: true });
+      const fh = await open(tmp, 'w', 0o644);
+      try {
+        await fill(fh);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, target);
+      const dh = await open(folder, 'r');
+      try {
+        await dh.sync();
+      } finally {
+        await dh.close();
+      }
+    } catch (cause) {
+      await rm(tmp, { force: true }).catch(() => {});
+      throw storageError(`cannot write ${key} in ${this.dir}`, cause);
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<ObjectBody | null> {
+    const info = await this.head(key);
+    if (!info) return null;
+    const file = Bun.file(this.path(key));
+    const part = range ? file.slice(range.start, range.end + 1) : file;
+    return { stream: part.stream(), length: range ? range.end - range.start + 1 : info.size, size: info.size };
+  }
+
+  async read(key: string): Promise<Uint8Array | null> {
+    try {
+      return new Uint8Array(await Bun.file(this.path(key)).arrayBuffer());
+    } catch (err) {
+      if (missing(err)) return null;
+      throw storageError(`cannot read ${key} in ${this.dir}`, err);
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    try {
+      const s = await stat(this.path(key));
+      return { size: s.size, etag: `"${s.size.toString(16)}-${Math.trunc(s.mtimeMs).toString(16)}"` };
+    } catch (err) {
+      if (missing(err)) return null;
+      throw storageError(`cannot stat ${key} in ${this.dir}`, err);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await rm(this.path(key), { force: true });
+    } catch (err) {
+      throw storageError(`cannot delete ${key} in ${this.dir}`, err);
+    }
+  }
+
+  presign(): string {
+    throw new Error('the file store has no presigned URLs (STORAGE_REDIRECT=presigned needs an S3 store)');
+  }
+
+  async check(): Promise<void> {
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await access(this.dir, constants.W_OK);
+    } catch (err) {
+      throw storageError(`cannot write to ${this.dir}`, err);
+    }
+  }
+
+  sweepAbandoned(): Promise<string[]> {
+    return sweepAbandonedTempFiles(this.dir);
+  }
+}

@@ -1,0 +1,21 @@
+import { OUTPUT_FORMATS, type OutputFormat } from '../formats.ts';
+
+/**
+ * Object keys, all derived from ids and never from user input, so writing
+ * the same job's object again replaces it instead of adding a second one.
+ */
+
+/** A processed image: `<id>.<ext>`, the name its row records. */
+export function resultKey(id: string, format: OutputFormat = 'jpeg'): string {
+  return `${id}.${OUTPUT_FORMATS[format].ext}`;
+}
+
+/** An upload held in the store instead of Redis until it is processed (the claim check). */
+export function incomingKey(id: string): string {
+  return `incoming/${id}`;
+}
+
+/** A batch's ZIP, when archives are served from the store (STORAGE_REDIRECT=presigned). */
+export function archiveKey(batchId: string): string {
+  return `archives/${batchId}.zip`;
+}
