@@ -174,7 +174,13 @@ export function loadConfig(env: Env = process.env): Config {
   return config;
 }
 
-/** The base URL clients should use to reach the API, for Location and Link headers. */
-export function publicBaseUrl(config: Config, requestUrl: string): string {
-  return config.publicUrl?.replace(/\/+$/, '') ?? new URL(requestUrl).origin;
+/**
+ * What goes before a path in the URLs the API hands out (Location, Link,
+ * status_url, image_url, archive_url): PUBLIC_URL without trailing slashes,
+ * or nothing, so the URLs are relative to wherever the client reached the
+ * API. Never the request's Host header: a client (or a cache in front of the
+ * API) could put any host there and have it served back to others.
+ */
+export function publicBaseUrl(config: Pick<Config, 'publicUrl'>): string {
+  return config.publicUrl?.replace(/\/+$/, '') ?? '';
 }
