@@ -44,7 +44,7 @@ export interface AppDeps {
  * `app.handle(new Request(...))` and main.ts decides where it serves.
  */
 export function createApp({ config, redis, sql, log, events, streams, peers = new PeerAddresses() }: AppDeps) {
-  const k = keys(config.keyPrefix);
+  const k = keys(config.keyPrefix, config.redisDatabase);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const idempotency = new IdempotencyStore(redis, k.idempotency, { ttlSeconds: config.idempotencyTtlSeconds });

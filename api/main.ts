@@ -23,7 +23,7 @@ async function main() {
   await migrateUp(config.databaseUrl, log);
   // Subscribed connections can run nothing else, hence one of their own
   // (subscribed only while a page watches: see JobEventHub).
-  const events = new JobEventHub(await connectRedis(config.redisUrl, log), keys(config.keyPrefix).events, log);
+  const events = new JobEventHub(await connectRedis(config.redisUrl, log), keys(config.keyPrefix, config.redisDatabase).events, log);
   const streams = new SseStreams();
   const peers = new PeerAddresses();
   const app = createApp({ config, redis, sql, log, events, streams, peers });

@@ -28,7 +28,7 @@ async function main() {
   await migrateUp(config.databaseUrl, log);
   const swept = await sweepAbandonedTempFiles(config.imagesDir);
   if (swept.length) log.warn({ files: swept }, 'removed temporary files left by a killed saver');
-  const k = keys(config.keyPrefix);
+  const k = keys(config.keyPrefix, config.redisDatabase);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const captioned = new StreamQueue(redis, k.captioned, GROUPS.savers);
   const stats = new WorkerStats(k, config.consumerName);

@@ -12,6 +12,8 @@ export interface Config {
   host: string;
   publicUrl: string | undefined;
   redisUrl: string;
+  /** The database number in REDIS_URL's path (0 without one): pub/sub channels are shared across databases, so it goes into their names. */
+  redisDatabase: number;
   keyPrefix: string;
   databaseUrl: string;
   imagesDir: string;
@@ -103,6 +105,14 @@ const secret = (minLength: number): Parser<string> => (raw) => {
 
 const path: Parser<string> = (raw) => resolve(text(raw));
 
+/** The database of a redis:// URL: its path, `/3` → 3; none (or `/`) → 0. */
+const redisDatabase: Parser<number> = (raw) => {
+  const db = new URL(raw).pathname.replace(/^\//, '');
+  if (db === '') return 0;
+  if (!/^\d{1,5}$/.test(db)) throw new ConfigProblem(`expected a database number as the path (redis://host:6379/3), got "/${db}"`);
+  return Number(db);
+};
+
 const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
   if (!(values as string[]).includes(raw)) throw new ConfigProblem(`expected one of ${values.join(', ')}, got "${raw}"`);
   return raw as T;
@@ -136,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: read('HOST', text, '0.0.0.0'),
     publicUrl: optional('PUBLIC_URL') && read('PUBLIC_URL', url('http:', 'https:'), undefined),
     redisUrl: read('REDIS_URL', url('redis:', 'rediss:'), 'redis://127.0.0.1:6379'),
+    redisDatabase: 0,
     keyPrefix: read('KEY_PREFIX', text, 'kadr:'),
     databaseUrl: read('DATABASE_URL', url('postgres:', 'postgresql:'), 'postgres://root@127.0.0.1:5432/root'),
     imagesDir: read('IMAGES_DIR', path, './data/images'),
@@ -167,6 +178,8 @@ export function loadConfig(env: Env = process.env): Config {
     imageTtlSeconds: optional('IMAGE_TTL_SECONDS') === undefined ? undefined : read('IMAGE_TTL_SECONDS', int(1, 10 * 365 * 86_400), undefined),
     sweepIntervalMs: read('SWEEP_INTERVAL_MS', int(100, 86_400_000), '60000'),
   };
+
+  config.redisDatabase = config.redisUrl === undefined ? 0 : read('REDIS_URL', redisDatabase, config.redisUrl);
 
   if (problems.length > 0) {
     throw new Error(`Invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  ${problems.join('\n  ')}`);
