@@ -115,7 +115,7 @@ export function createApp({ config, redis, sql, log, events, streams, peers = ne
       adminRoutes({
         config,
         peers,
-        deadLetters: new DeadLetters(redis, k, jobs),
+        deadLetters: new DeadLetters(redis, k, jobs, sql),
         readStats: stats,
         feed: new StatsFeed(stats, log),
         streams,

@@ -78,12 +78,13 @@ export const adminDocs = {
   retry: admin(
     'Put a dead letter back on its stream',
     'Re-adds the original entry to the stream it failed on and sets the job back to `queued`, atomically with ' +
-      'removing the dead letter. Its deliveries are counted anew. Without `ADMIN_TOKEN` it needs ' +
+      'removing the dead letter. Its deliveries are counted anew. A job of a batch sets its batch back to running ' +
+      'until the job ends again. Without `ADMIN_TOKEN` it needs ' +
       '`Content-Type: application/json` (no body), which a cross-site form cannot send.',
     {
       200: { description: 'the dead letter that was retried', content: { 'application/json': { schema: deadLetterSchema } } },
       404: errorResponse('no such dead letter (perhaps already retried or discarded)'),
-      409: errorResponse('the entry did not come from a kadr stream (`not_retryable`)'),
+      409: errorResponse('the entry did not come from a kadr stream (`not_retryable`), or its batch has expired (`batch_expired`)'),
       415: errorResponse('`ADMIN_TOKEN` is unset and the POST is not `Content-Type: application/json` (`json_required`)'),
     },
     [entryIdParameter],
