@@ -49,6 +49,7 @@ async function main() {
     imagesDir,
     intervalMs: config.sweepIntervalMs,
     batchTtlSeconds,
+    batchLostAfterSeconds: config.batchLostAfterSeconds,
     imageTtlSeconds: config.imageTtlSeconds,
     log: log.child({ task: 'maintenance' }),
   });

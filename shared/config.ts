@@ -45,6 +45,8 @@ export interface Config {
   batchMaxImages: number;
   /** Most bytes one `POST /api/batches` body may hold (every image and the form around them). */
   batchMaxBytes: number;
+  /** How old a running batch with no job in Redis must be before the saver ends it failed (its queueing never happened). */
+  batchLostAfterSeconds: number;
   /** How long a finished batch, its files and rows are kept after its last job ended. */
   batchTtlSeconds: number;
   /** How long a single upload's file and row are kept after saving; undefined keeps them for good, as before batches. */
@@ -175,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
     batchMaxImages: read('BATCH_MAX_IMAGES', int(1, 1000), '50'),
     batchMaxBytes: read('BATCH_MAX_BYTES', int(1, 2048 * MiB), String(100 * MiB)),
     batchTtlSeconds: read('BATCH_TTL_SECONDS', int(1, 365 * 86_400), '3600'),
+    batchLostAfterSeconds: read('BATCH_LOST_AFTER_SECONDS', int(1, 86_400), '300'),
     imageTtlSeconds: optional('IMAGE_TTL_SECONDS') === undefined ? undefined : read('IMAGE_TTL_SECONDS', int(1, 10 * 365 * 86_400), undefined),
     sweepIntervalMs: read('SWEEP_INTERVAL_MS', int(100, 86_400_000), '60000'),
   };
