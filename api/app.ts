@@ -13,6 +13,7 @@ import { DeadLetters } from './dead-letters.ts';
 import { errorResponse, SECURITY_HEADERS } from './http-errors.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import type { JobEventHub } from './job-events.ts';
+import { PeerAddresses } from './peer-address.ts';
 import { createMetrics } from './metrics.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { batchEventRoutes } from './routes/batch-events.ts';
@@ -37,14 +38,16 @@ export interface AppDeps {
   events: JobEventHub;
   /** The open event streams, which shutdown ends. */
   streams: SseStreams;
+  /** Each request's TCP peer, recorded by the server (main.ts); none known means not loopback. */
+  peers?: PeerAddresses;
 }
 
 /**
  * Builds the HTTP API without listening, so tests can call
  * `app.handle(new Request(...))` and main.ts decides where it serves.
  */
-export function createApp({ config, redis, sql, store, log, events, streams }: AppDeps) {
-  const k = keys(config.keyPrefix);
+export function createApp({ config, redis, sql, store, log, events, streams, peers = new PeerAddresses() }: AppDeps) {
+  const k = keys(config.keyPrefix, config.redisDatabase);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const idempotency = new IdempotencyStore(redis, k.idempotency, { ttlSeconds: config.idempotencyTtlSeconds });
@@ -76,7 +79,10 @@ export function createApp({ config, redis, sql, store, log, events, streams }: A
             { name: 'health', description: 'liveness, readiness and Prometheus metrics' },
             {
               name: 'admin',
-              description: 'the dashboard\'s data and actions; with `ADMIN_TOKEN` set, each needs `Authorization: Bearer <token>`',
+              description:
+                'the dashboard\'s data and actions; with `ADMIN_TOKEN` set, each needs `Authorization: Bearer <token>`; ' +
+                'without it they answer loopback clients only, and a POST needs `Content-Type: application/json`. ' +
+                'A browser `Origin` other than the API\'s own is refused (403 `foreign_origin`)',
             },
             { name: 'batches', description: 'many photos at once, one job each, downloaded as one ZIP that expires' },
           ],
@@ -111,7 +117,8 @@ export function createApp({ config, redis, sql, store, log, events, streams }: A
     .use(
       adminRoutes({
         config,
-        deadLetters: new DeadLetters(redis, k, jobs),
+        peers,
+        deadLetters: new DeadLetters(redis, k, jobs, sql),
         readStats: stats,
         feed: new StatsFeed(stats, log),
         streams,

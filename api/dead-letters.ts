@@ -1,3 +1,4 @@
+import type { Sql } from '../shared/db.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import type { JobStore } from '../shared/jobs.ts';
 import { UUID_PATTERN } from '../shared/messages.ts';
@@ -6,6 +7,7 @@ import type { Command } from '../shared/queue/stream.ts';
 import type { Redis } from '../shared/redis.ts';
 import { command, text } from '../shared/redis.ts';
 import { RedisScript } from '../shared/redis-script.ts';
+import { reopenBatchFor } from './batches/reopen-batch.ts';
 
 /** A dead-lettered entry as the dashboard shows it (the image bytes stay in Redis). */
 export interface DeadLetter {
@@ -62,6 +64,11 @@ function parse(pairs: Buffer[]): ParsedEntry {
   return { meta, original: pairs.slice(i) };
 }
 
+function fieldOf(original: Buffer[], name: string): string | undefined {
+  for (let i = 0; i + 1 < original.length; i += 2) if (text(original[i]) === name) return text(original[i + 1]);
+  return undefined;
+}
+
 function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
   const field = (name: string) => {
     for (let i = 0; i + 1 < original.length; i += 2) if (text(original[i]) === name) return original[i + 1]!;
@@ -89,6 +96,8 @@ export class DeadLetters {
     private readonly redis: Redis,
     private readonly k: Keys,
     private readonly jobs: JobStore,
+    /** Where batches are recorded: a retried batch job reopens its batch. */
+    private readonly sql: Sql,
   ) {}
 
   /** Newest first; `before` is the last entry id of the previous page (exclusive). */
@@ -110,6 +119,10 @@ export class DeadLetters {
    * Puts the entry back on the stream it failed on, as it was, and sets its
    * job back to `queued` (forgetting the failure's reason), atomically with
    * removing it from the dead letters. The workers count its deliveries anew.
+   * A job of a batch is also struck from the batch's finished jobs in the same
+   * script, and its batch set back to running (see reopenBatchFor), so the
+   * job's next end is the one its batch counts and archives; a job whose batch
+   * has expired is refused (409 batch_expired).
    */
   async retry(entryId: string): Promise<DeadLetter> {
     const { letter, original } = await this.get(entryId);
@@ -117,6 +130,9 @@ export class DeadLetters {
       throw new ConflictError(`dead letter "${entryId}" came from "${letter.source}", which is not a kadr stream`, 'not_retryable');
     }
     const commands: Command[] = [['XADD', letter.source, '*', ...original]];
+    const batchId = fieldOf(original, 'batch_id');
+    const inBatch = batchId !== undefined && UUID.test(batchId) && letter.job_id !== null && UUID.test(letter.job_id);
+    if (inBatch) commands.push(['HDEL', this.k.batchFinished(batchId), letter.job_id!]);
     if (letter.job_id && UUID.test(letter.job_id)) {
       const receivedAt = original.findIndex((b, i) => i % 2 === 0 && text(b) === 'received_at');
       // The job's hash may have expired meanwhile; the entry knows when it was received.
@@ -125,10 +141,13 @@ export class DeadLetters {
     }
     const args: Array<string | Buffer> = [entryId];
     for (const c of commands) args.push(String(c.length), ...c);
-    if (Number(await TAKE_AND_RUN.run(this.redis, [this.k.dead], args)) !== 1) {
-      throw new NotFoundError(`no dead letter "${entryId}" (already retried or discarded)`);
-    }
-    return letter;
+    const requeue = async () => {
+      if (Number(await TAKE_AND_RUN.run(this.redis, [this.k.dead], args)) !== 1) {
+        throw new NotFoundError(`no dead letter "${entryId}" (already retried or discarded)`);
+      }
+      return letter;
+    };
+    return inBatch ? reopenBatchFor(this.sql, batchId, requeue) : requeue();
   }
 
   async discard(entryId: string): Promise<void> {

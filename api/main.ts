@@ -8,6 +8,7 @@ import { keys } from '../shared/queue/keys.ts';
 import { openStore } from '../shared/storage/open-store.ts';
 import { createApp } from './app.ts';
 import { JobEventHub } from './job-events.ts';
+import { PeerAddresses } from './peer-address.ts';
 import { SseStreams } from './sse.ts';
 import { uploadLimits } from './upload.ts';
 import { warmUpUploadPath } from './warm-up.ts';
@@ -23,10 +24,14 @@ async function main() {
   await migrateUp(config.databaseUrl, log);
   // Subscribed connections can run nothing else, hence one of their own
   // (subscribed only while a page watches: see JobEventHub).
-  const events = new JobEventHub(await connectRedis(config.redisUrl, log), keys(config.keyPrefix).events, log);
+  const events = new JobEventHub(await connectRedis(config.redisUrl, log), keys(config.keyPrefix, config.redisDatabase).events, log);
   const streams = new SseStreams();
   const store = openStore(config.storage);
-  const app = createApp({ config, redis, sql, store, log, events, streams });
+  const peers = new PeerAddresses();
+  const app = createApp({ config, redis, sql, store, log, events, streams, peers });
+  if (config.adminToken === undefined) {
+    log.warn('ADMIN_TOKEN is not set: the admin endpoints (dead letters, stats, the dashboard) answer loopback clients only');
+  }
   const warming = performance.now();
   await warmUpUploadPath(redis, uploadLimits(config));
   log.info({ ms: Math.round(performance.now() - warming) }, 'upload path warmed up');
@@ -40,7 +45,8 @@ async function main() {
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     // Event streams send a comment every 15 s; Bun's default idle timeout (10 s) would cut them.
     idleTimeout: 60,
-    fetch: (request) => app.handle(request),
+    // The admin check needs the TCP peer, which only the server knows.
+    fetch: (request, server) => app.handle(peers.record(request, server.requestIP(request)?.address)),
   });
   const close = makeClose(
     log,

@@ -37,7 +37,7 @@ async function main() {
   const pipeline = createPipeline(captionOptions, renderer.drawing);
   const redis = await connectRedis(config.redisUrl, log);
   const reader = await connectRedis(config.redisUrl, log);
-  const k = keys(config.keyPrefix);
+  const k = keys(config.keyPrefix, config.redisDatabase);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
   const stats = new WorkerStats(k, config.consumerName);

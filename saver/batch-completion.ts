@@ -9,16 +9,22 @@ import { completedAt, type BatchProgress } from '../shared/batches/progress.ts';
  * Answers whether this call completed it.
  */
 export async function completeBatch(sql: Sql, progress: BatchProgress, batchId: string, ttlSeconds: number): Promise<boolean> {
-  const [row] = await sql<{ image_count: number }[]>`
-    select image_count from batches where id = ${batchId} and completed_at is null`;
-  if (!row) return false;
-  const at = completedAt(await progress.finished(batchId), row.image_count);
-  if (!at) return false;
-  const done = await sql`
-    update batches
-       set completed_at = ${at}, expires_at = ${at}::timestamptz + make_interval(secs => ${ttlSeconds})
-     where id = ${batchId} and completed_at is null`;
-  return done.count === 1;
+  // The row is locked before the job records are read: a dead-letter retry
+  // reopening the batch (api/batches/reopen-batch.ts) holds the same lock
+  // while it strikes the job's record, so this never completes a batch from
+  // records read before a retry made one of its jobs unfinished.
+  return sql.begin(async (tx) => {
+    const [row] = await tx<{ image_count: number }[]>`
+      select image_count from batches where id = ${batchId} and completed_at is null for update`;
+    if (!row) return false;
+    const at = completedAt(await progress.finished(batchId), row.image_count);
+    if (!at) return false;
+    const done = await tx`
+      update batches
+         set completed_at = ${at}, expires_at = ${at}::timestamptz + make_interval(secs => ${ttlSeconds})
+       where id = ${batchId} and completed_at is null`;
+    return done.count === 1;
+  }) as Promise<boolean>;
 }
 
 /**

@@ -29,7 +29,7 @@ async function main() {
   const store = openStore(config.storage);
   const swept = await store.sweepAbandoned();
   if (swept.length) log.warn({ files: swept }, 'removed temporary files left by a killed saver');
-  const k = keys(config.keyPrefix);
+  const k = keys(config.keyPrefix, config.redisDatabase);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const captioned = new StreamQueue(redis, k.captioned, GROUPS.savers);
   const stats = new WorkerStats(k, config.consumerName);
@@ -50,6 +50,7 @@ async function main() {
     store,
     intervalMs: config.sweepIntervalMs,
     batchTtlSeconds,
+    batchLostAfterSeconds: config.batchLostAfterSeconds,
     imageTtlSeconds: config.imageTtlSeconds,
     log: log.child({ task: 'maintenance' }),
   });

@@ -5,6 +5,7 @@ import type { Redis } from '../shared/redis.ts';
 import { command } from '../shared/redis.ts';
 import { completeFinishedBatches } from './batch-completion.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
+import { failLostBatches } from './lost-batches.ts';
 import { sweepExpired } from './sweep.ts';
 
 export interface MaintenanceDeps {
@@ -16,13 +17,15 @@ export interface MaintenanceDeps {
   store: ObjectStore;
   intervalMs: number;
   batchTtlSeconds: number;
+  /** BATCH_LOST_AFTER_SECONDS (see failLostBatches). */
+  batchLostAfterSeconds: number;
   imageTtlSeconds: number | undefined;
   log: Logger;
 }
 
 /**
- * Every `intervalMs`, completes batches whose last job was dead-lettered and
- * sweeps what has expired. Every saver runs it; the sweep is safe to run on
+ * Every `intervalMs`, completes batches whose last job was dead-lettered,
+ * ends batches whose queueing never happened, and sweeps what has expired. Every saver runs it; the sweep is safe to run on
  * all of them at once. A failed round is logged and the next one tries
  * again. Answers a stop function that waits for the round in hand.
  */
@@ -49,6 +52,8 @@ async function runRound(deps: MaintenanceDeps): Promise<void> {
   try {
     const completed = await completeFinishedBatches(sql, deps.progress, deps.batchTtlSeconds);
     if (completed) log.info({ completed }, 'completed batches whose last job failed');
+    const lost = await failLostBatches({ ...deps, lostAfterSeconds: deps.batchLostAfterSeconds });
+    if (lost.length) log.warn({ batches: lost }, 'ended batches failed whose jobs were never queued');
     const swept = await sweepExpired(sql, deps.store, new Date(), { imageTtlSeconds: deps.imageTtlSeconds });
     if (swept.batches.length === 0 && swept.rows === 0) return;
     // Redis keeps statuses only for a while anyway; dropping them now makes "deleted" mean deleted.

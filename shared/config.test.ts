@@ -210,11 +210,11 @@ describe('loadConfig error reporting', () => {
 describe('publicBaseUrl', () => {
   test('prefers PUBLIC_URL without trailing slashes', () => {
     const c = loadConfig({ PUBLIC_URL: 'https://kadr.example/base//' });
-    expect(publicBaseUrl(c, 'http://10.0.0.1:3000/api/images')).toBe('https://kadr.example/base');
+    expect(publicBaseUrl(c)).toBe('https://kadr.example/base');
   });
 
-  test("falls back to the request's origin", () => {
-    expect(publicBaseUrl(loadConfig({}), 'http://localhost:3000/api/images?x=1')).toBe('http://localhost:3000');
+  test('is empty without PUBLIC_URL, so handed-out URLs are relative and never take the request\'s Host', () => {
+    expect(publicBaseUrl(loadConfig({}))).toBe('');
   });
 });
 

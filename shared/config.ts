@@ -12,6 +12,8 @@ export interface Config {
   host: string;
   publicUrl: string | undefined;
   redisUrl: string;
+  /** The database number in REDIS_URL's path (0 without one): pub/sub channels are shared across databases, so it goes into their names. */
+  redisDatabase: number;
   keyPrefix: string;
   databaseUrl: string;
   /** Where images live (STORAGE_URL, or IMAGES_DIR for the file store): see shared/storage. */
@@ -52,6 +54,8 @@ export interface Config {
   batchMaxImages: number;
   /** Most bytes one `POST /api/batches` body may hold (every image and the form around them). */
   batchMaxBytes: number;
+  /** How old a running batch with no job in Redis must be before the saver ends it failed (its queueing never happened). */
+  batchLostAfterSeconds: number;
   /** How long a finished batch, its files and rows are kept after its last job ended. */
   batchTtlSeconds: number;
   /** How long a single upload's file and row are kept after saving; undefined keeps them for good, as before batches. */
@@ -134,6 +138,14 @@ const secret = (minLength: number): Parser<string> => (raw) => {
 };
 
 const path: Parser<string> = (raw) => resolve(text(raw));
+
+/** The database of a redis:// URL: its path, `/3` → 3; none (or `/`) → 0. */
+const redisDatabase: Parser<number> = (raw) => {
+  const db = new URL(raw).pathname.replace(/^\//, '');
+  if (db === '') return 0;
+  if (!/^\d{1,5}$/.test(db)) throw new ConfigProblem(`expected a database number as the path (redis://host:6379/3), got "/${db}"`);
+  return Number(db);
+};
 
 const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
   if (!(values as string[]).includes(raw)) throw new ConfigProblem(`expected one of ${values.join(', ')}, got "${raw}"`);
@@ -222,6 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: read('HOST', text, '0.0.0.0'),
     publicUrl: optional('PUBLIC_URL') && read('PUBLIC_URL', url('http:', 'https:'), undefined),
     redisUrl: read('REDIS_URL', url('redis:', 'rediss:'), 'redis://127.0.0.1:6379'),
+    redisDatabase: 0,
     keyPrefix: read('KEY_PREFIX', text, 'kadr:'),
     databaseUrl: read('DATABASE_URL', url('postgres:', 'postgresql:'), 'postgres://root@127.0.0.1:5432/root'),
     storage: readStorage(read, optional, problems),
@@ -254,6 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
     batchMaxImages: read('BATCH_MAX_IMAGES', int(1, 1000), '50'),
     batchMaxBytes: read('BATCH_MAX_BYTES', int(1, 2048 * MiB), String(100 * MiB)),
     batchTtlSeconds: read('BATCH_TTL_SECONDS', int(1, 365 * 86_400), '3600'),
+    batchLostAfterSeconds: read('BATCH_LOST_AFTER_SECONDS', int(1, 86_400), '300'),
     imageTtlSeconds: optional('IMAGE_TTL_SECONDS') === undefined ? undefined : read('IMAGE_TTL_SECONDS', int(1, 10 * 365 * 86_400), undefined),
     sweepIntervalMs: read('SWEEP_INTERVAL_MS', int(100, 86_400_000), '60000'),
   };
@@ -261,6 +275,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.storageRedirect === 'presigned' && config.storage.kind === 'file') {
     problems.push('STORAGE_REDIRECT: "presigned" needs an S3 store (STORAGE_URL=s3://…); the file store has no URLs to redirect to');
   }
+  config.redisDatabase = config.redisUrl === undefined ? 0 : read('REDIS_URL', redisDatabase, config.redisUrl);
 
   if (problems.length > 0) {
     throw new Error(`Invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  ${problems.join('\n  ')}`);
@@ -268,7 +283,13 @@ export function loadConfig(env: Env = process.env): Config {
   return config;
 }
 
-/** The base URL clients should use to reach the API, for Location and Link headers. */
-export function publicBaseUrl(config: Config, requestUrl: string): string {
-  return config.publicUrl?.replace(/\/+$/, '') ?? new URL(requestUrl).origin;
+/**
+ * What goes before a path in the URLs the API hands out (Location, Link,
+ * status_url, image_url, archive_url): PUBLIC_URL without trailing slashes,
+ * or nothing, so the URLs are relative to wherever the client reached the
+ * API. Never the request's Host header: a client (or a cache in front of the
+ * API) could put any host there and have it served back to others.
+ */
+export function publicBaseUrl(config: Pick<Config, 'publicUrl'>): string {
+  return config.publicUrl?.replace(/\/+$/, '') ?? '';
 }

@@ -111,6 +111,16 @@ export class UnauthorizedError extends KadrError {
   override readonly status = 401;
 }
 
+/** The request may not use this endpoint, whatever its credentials say (a foreign Origin, a client not on loopback). */
+export class ForbiddenError extends KadrError {
+  override readonly code: string;
+  override readonly status = 403;
+  constructor(message: string, code = 'forbidden') {
+    super(message);
+    this.code = code;
+  }
+}
+
 /** A dependency (Redis, PostgreSQL, the queue) cannot take the request now. */
 export class ServiceUnavailableError extends KadrError {
   override readonly code: string;

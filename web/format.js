@@ -27,7 +27,8 @@ export function timeElement(iso) {
 export function nextPage(response) {
   const link = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '');
   if (!link) return null;
-  const url = new URL(link[1]);
+  // Links are relative unless PUBLIC_URL is set, so resolve them against the page.
+  const url = new URL(link[1], location.href);
   return url.pathname + url.search;
 }
 

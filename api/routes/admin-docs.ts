@@ -11,6 +11,10 @@ const entryIdParameter: OpenAPIV3.ParameterObject = {
 };
 
 const unauthorized = errorResponse('`ADMIN_TOKEN` is set and the request has no, or the wrong, `Authorization: Bearer` token (`unauthorized`)');
+const forbidden = errorResponse(
+  'a browser `Origin` other than the API\'s own or PUBLIC_URL\'s (`foreign_origin`); or `ADMIN_TOKEN` is unset and the ' +
+    'client is not on loopback, or addressed the API by a name other than localhost/127.0.0.1/[::1] (`loopback_only`)',
+);
 
 export const deadLetterSchema: OpenAPIV3.SchemaObject = {
   type: 'object',
@@ -46,7 +50,7 @@ const admin = (summary: string, description: string, responses: OpenAPIV3.Respon
   description,
   security: [{ adminToken: [] }],
   parameters,
-  responses: { ...responses, 401: unauthorized, 503: unavailable },
+  responses: { ...responses, 401: unauthorized, 403: forbidden, 503: unavailable },
 });
 
 export const adminDocs = {
@@ -74,11 +78,14 @@ export const adminDocs = {
   retry: admin(
     'Put a dead letter back on its stream',
     'Re-adds the original entry to the stream it failed on and sets the job back to `queued`, atomically with ' +
-      'removing the dead letter. Its deliveries are counted anew.',
+      'removing the dead letter. Its deliveries are counted anew. A job of a batch sets its batch back to running ' +
+      'until the job ends again. Without `ADMIN_TOKEN` it needs ' +
+      '`Content-Type: application/json` (no body), which a cross-site form cannot send.',
     {
       200: { description: 'the dead letter that was retried', content: { 'application/json': { schema: deadLetterSchema } } },
       404: errorResponse('no such dead letter (perhaps already retried or discarded)'),
-      409: errorResponse('the entry did not come from a kadr stream (`not_retryable`)'),
+      409: errorResponse('the entry did not come from a kadr stream (`not_retryable`), or its batch has expired (`batch_expired`)'),
+      415: errorResponse('`ADMIN_TOKEN` is unset and the POST is not `Content-Type: application/json` (`json_required`)'),
     },
     [entryIdParameter],
   ),

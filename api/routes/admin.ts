@@ -6,6 +6,7 @@ import { requireAdmin } from '../admin-auth.ts';
 import { parseLimit } from '../cursor.ts';
 import type { DeadLetters } from '../dead-letters.ts';
 import { json } from '../http-errors.ts';
+import type { PeerAddresses } from '../peer-address.ts';
 import type { SseStreams } from '../sse.ts';
 import type { StatsFeed } from '../stats-feed.ts';
 import type { StatsSnapshot } from '../stats-snapshot.ts';
@@ -13,16 +14,17 @@ import { adminDocs } from './admin-docs.ts';
 
 export interface AdminRouteDeps {
   config: Config;
+  peers: PeerAddresses;
   deadLetters: DeadLetters;
   readStats: () => Promise<StatsSnapshot>;
   feed: StatsFeed;
   streams: SseStreams;
 }
 
-/** `/api/admin/*`: the dashboard's data and actions, behind ADMIN_TOKEN when it is set. */
-export function adminRoutes({ config, deadLetters, readStats, feed, streams }: AdminRouteDeps) {
+/** `/api/admin/*`: the dashboard's data and actions, behind ADMIN_TOKEN, or loopback only without it (see requireAdmin). */
+export function adminRoutes({ config, peers, deadLetters, readStats, feed, streams }: AdminRouteDeps) {
   return new Elysia({ name: 'admin' })
-    .onBeforeHandle(({ request }) => requireAdmin(config.adminToken, request.headers))
+    .onBeforeHandle(({ request }) => requireAdmin(config, request, peers.of(request)))
     .get('/api/admin/stats', async () => json(200, await calling('redis', readStats())), { detail: adminDocs.stats })
     .get(
       '/api/admin/stats/events',
@@ -38,13 +40,13 @@ export function adminRoutes({ config, deadLetters, readStats, feed, streams }: A
     )
     .get(
       '/api/admin/dead',
-      async ({ query, request }) => {
+      async ({ query }) => {
         const limit = parseLimit(query.limit);
         const { items, more } = await calling('redis', deadLetters.list(limit, query.cursor));
         const headers: Record<string, string> = {};
         const last = items.at(-1);
         if (more && last) {
-          headers.link = `<${publicBaseUrl(config, request.url)}/api/admin/dead?limit=${limit}&cursor=${last.entry_id}>; rel="next"`;
+          headers.link = `<${publicBaseUrl(config)}/api/admin/dead?limit=${limit}&cursor=${last.entry_id}>; rel="next"`;
         }
         return json(200, items, headers);
       },

@@ -27,7 +27,7 @@ export function batchEventRoutes({ config, snapshots, events, streams, log }: Ba
     async ({ params, request }) => {
       const id = requireBatchId(params.id);
       const first = await batchSnapshot(snapshots, id);
-      const base = publicBaseUrl(config, request.url);
+      const base = publicBaseUrl(config);
       return streams.response(request.signal, (sink) =>
         feedBatch(sink, first, {
           watch: (ids, listener) => events.watch(ids, listener),

@@ -54,7 +54,7 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
           outcome = await idempotency.accept(key, fingerprintBatch(images), enqueue);
         }
         const { id, received_at } = outcome.accepted;
-        const base = `${publicBaseUrl(config, request.url)}/api/batches/${id}`;
+        const base = `${publicBaseUrl(config)}/api/batches/${id}`;
         const headers: Record<string, string> = { location: base };
         if (outcome.replayed) headers['idempotent-replayed'] = 'true';
         return json(
@@ -67,9 +67,9 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
     )
     .get(
       '/api/batches/:id',
-      async ({ params, request }) => {
+      async ({ params }) => {
         const snapshot = await batchSnapshot(snapshotDeps, requireBatchId(params.id));
-        return json(200, snapshotBody(snapshot, publicBaseUrl(config, request.url)));
+        return json(200, snapshotBody(snapshot, publicBaseUrl(config)));
       },
       { detail: batchStatusDocs },
     )

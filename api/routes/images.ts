@@ -31,11 +31,11 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency }: 
     .use(uploadRoute({ config, uploads, jobs, idempotency }))
     .get(
       '/api/images',
-      async ({ request, query }) => {
+      async ({ query }) => {
         const limit = parseLimit(query.limit);
         const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
         const { rows, more } = await listImages(sql, limit, after);
-        const base = publicBaseUrl(config, request.url);
+        const base = publicBaseUrl(config);
         const headers: Record<string, string> = {};
         const last = rows.at(-1);
         if (more && last) {
@@ -63,11 +63,11 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency }: 
     )
     .get(
       '/api/images/:id/status',
-      async ({ params, request }) => {
+      async ({ params }) => {
         const id = requireJobId(params.id);
         const { state } = await lookupJob(jobs, sql, id, { statusOnly: true });
         const body: Record<string, unknown> = { id, ...state };
-        if (state.status === 'done') body.image_url = `${publicBaseUrl(config, request.url)}/api/images/${id}`;
+        if (state.status === 'done') body.image_url = `${publicBaseUrl(config)}/api/images/${id}`;
         return json(200, body);
       },
       {

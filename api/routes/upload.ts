@@ -48,7 +48,7 @@ function acceptUpload({ config, uploads, jobs, idempotency }: UploadRouteDeps, g
       key === undefined
         ? { accepted: await enqueue(newAcceptance(), []), replayed: false }
         : await idempotency.accept(key, fingerprintUpload(upload), enqueue);
-    const base = `${publicBaseUrl(config, request.url)}/api/images/${accepted.id}`;
+    const base = `${publicBaseUrl(config)}/api/images/${accepted.id}`;
     const headers: Record<string, string> = { location: `${base}/status` };
     if (replayed) headers['idempotent-replayed'] = 'true';
     return json(

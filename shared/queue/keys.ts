@@ -6,7 +6,11 @@ export interface Keys {
   job(id: string): string;
   /** Takes the sha256 of the client's Idempotency-Key, never the key itself. */
   idempotency(keyHash: string): string;
-  /** Pub/sub channel carrying every job status change. */
+  /**
+   * Pub/sub channel carrying every job status change. Redis shares pub/sub
+   * across database numbers, so the channel names the database too: two
+   * deployments with one prefix on two databases must not hear each other.
+   */
   events: string;
   /** A worker's heartbeat hash, by consumer name. */
   worker(consumer: string): string;
@@ -20,14 +24,15 @@ export interface Keys {
 
 export const GROUPS = { processors: 'processors', savers: 'savers' } as const;
 
-export function keys(prefix: string): Keys {
+/** `database` is the one in REDIS_URL (Config.redisDatabase). */
+export function keys(prefix: string, database = 0): Keys {
   return {
     uploads: `${prefix}stream:uploads`,
     captioned: `${prefix}stream:captioned`,
     dead: `${prefix}stream:dead`,
     job: (id) => `${prefix}job:${id}`,
     idempotency: (keyHash) => `${prefix}idem:${keyHash}`,
-    events: `${prefix}events`,
+    events: `${prefix}db${database}:events`,
     worker: (consumer) => `${prefix}worker:${consumer}`,
     workers: `${prefix}workers`,
     stats: `${prefix}stats:`,

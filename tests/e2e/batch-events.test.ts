@@ -62,7 +62,7 @@ describe('live batch status (Server-Sent Events)', () => {
     expect(last.status).toBe('complete');
     expect(last.counts).toEqual({ queued: 0, processing: 0, done: 5, failed: 1 });
     expect(last.jobs[2]!.error!.code).toBe('image_undecodable');
-    expect(last.archive_url).toBe(`${system.baseUrl}/api/batches/${id}/archive`);
+    expect(last.archive_url).toBe(`/api/batches/${id}/archive`);
     expect(Date.parse(last.expires_at!)).toBeGreaterThan(Date.now());
     // The stream agrees with the status endpoint, field for field.
     expect(await (await fetch(`${system.baseUrl}/api/batches/${id}`)).json()).toEqual(last);
@@ -78,7 +78,7 @@ describe('live batch status (Server-Sent Events)', () => {
     // 6 jobs go through 3 to 4 statuses each: far more changes than snapshots sent.
     expect(batches.length).toBeLessThan(6 * 3);
 
-    const archive = await fetch(last.archive_url!);
+    const archive = await fetch(`${system.baseUrl}${last.archive_url!}`);
     expect(archive.status).toBe(200);
     expect(archive.headers.get('content-type')).toBe('application/zip');
     await archive.arrayBuffer();

@@ -97,7 +97,7 @@ describe('batches through the real services', () => {
     expect(done.counts).toEqual({ queued: 0, processing: 0, done: 20, failed: 0 });
     expect(done.jobs.map((j) => j.index)).toEqual([...Array(20).keys()]);
 
-    const archive = await fetch(accepted.archive_url);
+    const archive = await fetch(`${system.baseUrl}${accepted.archive_url}`);
     expect(archive.status).toBe(200);
     expect(archive.headers.get('content-type')).toBe('application/zip');
     expect(archive.headers.get('content-disposition')).toBe(`attachment; filename="batch-${accepted.id}.zip"`);

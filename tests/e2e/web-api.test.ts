@@ -86,13 +86,14 @@ describe('admin endpoints without ADMIN_TOKEN', () => {
     await system.waitForJob(id);
     const dead = (await (await fetch(`${system.baseUrl}/api/admin/dead`)).json()) as Array<{ entry_id: string; job_id: string }>;
     const entry = dead.find((d) => d.job_id === id)!;
+    const retry = { method: 'POST', headers: { 'content-type': 'application/json' } };
     const [first, second] = await Promise.all([
-      fetch(`${system.baseUrl}/api/admin/dead/${entry.entry_id}/retry`, { method: 'POST' }),
-      fetch(`${system.baseUrl}/api/admin/dead/${entry.entry_id}/retry`, { method: 'POST' }),
+      fetch(`${system.baseUrl}/api/admin/dead/${entry.entry_id}/retry`, retry),
+      fetch(`${system.baseUrl}/api/admin/dead/${entry.entry_id}/retry`, retry),
     ]);
     expect([first.status, second.status].sort()).toEqual([200, 404]);
     expect((await fetch(`${system.baseUrl}/api/admin/dead/${entry.entry_id}`, { method: 'DELETE' })).status).toBe(404);
-    expect((await fetch(`${system.baseUrl}/api/admin/dead/not-an-entry/retry`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${system.baseUrl}/api/admin/dead/not-an-entry/retry`, retry)).status).toBe(404);
     // Back in the queue once (status reset to queued with the retry): it fails again and is dead-lettered exactly once more.
     expect((await system.waitForJob(id)).status).toBe('failed');
     const after = (await (await fetch(`${system.baseUrl}/api/admin/dead`)).json()) as Array<{ job_id: string }>;
@@ -106,7 +107,7 @@ describe('admin endpoints without ADMIN_TOKEN', () => {
     expect(page).toHaveLength(2);
     expect(page[0]!.entry_id > page[1]!.entry_id).toBe(true);
     const next = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')![1]!;
-    const rest = (await (await fetch(next)).json()) as Array<{ entry_id: string }>;
+    const rest = (await (await fetch(`${system.baseUrl}${next}`)).json()) as Array<{ entry_id: string }>;
     expect(rest[0]!.entry_id < page[1]!.entry_id).toBe(true);
     expect((await fetch(`${system.baseUrl}/api/admin/dead?limit=0`)).status).toBe(400);
   });
