@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
-import { contentRange, parseRange } from './byte-range.ts';
+import { contentRange, parseRange, type RangeAnswer } from './byte-range.ts';
 
 const SIZE = 1000;
-const range = (start: number, end: number) => ({ kind: 'range', range: { start, end } });
+const range = (start: number, end: number): RangeAnswer => ({ kind: 'range', range: { start, end } });
 
 describe('a Range header against a 1000-byte image', () => {
   test('no header, another unit or a syntactically invalid header asks for the whole image', () => {
