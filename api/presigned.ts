@@ -6,7 +6,8 @@ import { SECURITY_HEADERS } from './http-errors.ts';
 /**
  * How long a presigned link may live (STORAGE_REDIRECT=presigned):
  * PRESIGN_TTL_SECONDS, cut to what is left of the batch the object belongs
- * to, so a link never outlives the objects the expiry sweeper deletes. What
+ * to (or of a single upload, with IMAGE_TTL_SECONDS), so a link never
+ * outlives the objects the expiry sweeper deletes. What
  * is left is computed by PostgreSQL (`expires_at - now()`), whose clock the
  * expiry is recorded by, never by this host's.
  *
@@ -25,15 +26,31 @@ function remaining(seconds: number | null, ttlSeconds: number, what: string): nu
   return left;
 }
 
-/** For image `id`; PRESIGN_TTL_SECONDS whole for an image of no batch. GoneError once its batch has expired. */
-export async function imageLinkSeconds(sql: Sql, id: string, ttlSeconds: number, batchTtlSeconds: number): Promise<number> {
-  const [row] = await calling('postgres', sql<{ seconds: number; expired: boolean }[]>`
-    select extract(epoch from coalesce(b.expires_at, i.saved_at + make_interval(secs => ${batchTtlSeconds})) - now())::float8 as seconds,
+export interface ImageLifetimes {
+  /** PRESIGN_TTL_SECONDS. */
+  presignTtlSeconds: number;
+  /** BATCH_TTL_SECONDS. */
+  batchTtlSeconds: number;
+  /** IMAGE_TTL_SECONDS: a single upload is deleted that long after its save; undefined keeps it. */
+  imageTtlSeconds: number | undefined;
+}
+
+/**
+ * For image `id`: cut to its batch's expiry, or for a single upload to its
+ * save plus IMAGE_TTL_SECONDS when that is set. GoneError once its batch has
+ * expired (or, for a single upload, once it is due to be swept).
+ */
+export async function imageLinkSeconds(sql: Sql, id: string, t: ImageLifetimes): Promise<number> {
+  const [row] = await calling('postgres', sql<{ seconds: number | null; expired: boolean }[]>`
+    select extract(epoch from
+             case when i.batch_id is null then i.saved_at + make_interval(secs => ${t.imageTtlSeconds ?? null}::int)
+                  else coalesce(b.expires_at, i.saved_at + make_interval(secs => ${t.batchTtlSeconds})) end
+             - now())::float8 as seconds,
            b.expired_at is not null as expired
-      from images i join batches b on b.id = i.batch_id
+      from images i left join batches b on b.id = i.batch_id
      where i.id = ${id}`);
   if (row?.expired) throw new GoneError(`the batch of image "${id}" has expired`);
-  return remaining(row ? row.seconds : null, ttlSeconds, `the batch of image "${id}"`);
+  return remaining(row?.seconds ?? null, t.presignTtlSeconds, `image "${id}"`);
 }
 
 /** For the archive of batch `id`, complete since `completedAt`. GoneError once the batch has expired. */

@@ -50,14 +50,15 @@ function readResponses(config: Config): OpenAPIV3.ResponsesObject {
     302: {
       description:
         'only with `STORAGE_REDIRECT=presigned` (S3 store): `Location` is a presigned URL of the image in the store, valid for ' +
-        `${config.presignTtlSeconds} s (PRESIGN_TTL_SECONDS) or until the image's batch expires if that is sooner. ` +
+        `${config.presignTtlSeconds} s (PRESIGN_TTL_SECONDS) or until the image's batch expires (a single upload: until ` +
+        'IMAGE_TTL_SECONDS deletes it) if that is sooner. ' +
         'Range and If-None-Match go to the store with the redirected request.',
       headers: { Location: { description: 'the presigned URL; needs no credentials', schema: { type: 'string' } } },
     },
     304: { description: 'not modified (If-None-Match matched the ETag)' },
     404: errorResponse('unknown or malformed id'),
     409: errorResponse('known but not finished (`not_ready`, with Retry-After) or failed (`job_failed`, with the reason)'),
-    410: errorResponse('with STORAGE_REDIRECT=presigned: the image\'s batch has expired and is being deleted (`gone`)'),
+    410: errorResponse('with STORAGE_REDIRECT=presigned: the image (or its batch) has expired and is being deleted (`gone`)'),
     416: {
       ...errorResponse('the Range starts at or past the end of the image, or is `bytes=-0` (`range_not_satisfiable`, with `size`)'),
       headers: { 'Content-Range': { description: '`bytes */size`', schema: { type: 'string' } } },

@@ -43,7 +43,7 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency }: 
     // same image again), so it is a strong tag that needs no trip to the store.
     const etag = `"${id}"`;
     if (config.storageRedirect === 'presigned' && !noneMatchHits(request.headers.get('if-none-match'), etag)) {
-      const seconds = await imageLinkSeconds(sql, id, config.presignTtlSeconds, config.batchTtlSeconds);
+      const seconds = await imageLinkSeconds(sql, id, config);
       return redirectTo(store.presign(stored.path, { expiresInSeconds: seconds }));
     }
     return serveObject(store, request, {

@@ -7,6 +7,8 @@ import { until } from '../support/wait.ts';
 // A batch expires long before a presigned link would: its links must be cut to the batch.
 const BATCH_TTL_SECONDS = 120;
 const PRESIGN_TTL_SECONDS = 3600;
+// Single uploads are deleted this long after saving: their links end by then too.
+const IMAGE_TTL_SECONDS = 600;
 
 let system: TestSystem;
 let sql: postgres.Sql;
@@ -14,7 +16,12 @@ let sql: postgres.Sql;
 beforeAll(async () => {
   system = await TestSystem.start({
     storage: 's3',
-    env: { STORAGE_REDIRECT: 'presigned', PRESIGN_TTL_SECONDS: String(PRESIGN_TTL_SECONDS), BATCH_TTL_SECONDS: String(BATCH_TTL_SECONDS) },
+    env: {
+      STORAGE_REDIRECT: 'presigned',
+      PRESIGN_TTL_SECONDS: String(PRESIGN_TTL_SECONDS),
+      BATCH_TTL_SECONDS: String(BATCH_TTL_SECONDS),
+      IMAGE_TTL_SECONDS: String(IMAGE_TTL_SECONDS),
+    },
   });
   sql = postgres(system.databaseUrl, { max: 1, onnotice: () => {} });
 }, 60_000);
@@ -35,11 +42,12 @@ async function redirected(path: string): Promise<{ location: string; expires: nu
 }
 
 describe('with STORAGE_REDIRECT=presigned', () => {
-  test('an image answers 302 to a presigned URL that fetches its bytes without credentials, valid PRESIGN_TTL_SECONDS', async () => {
+  test('an image answers 302 to a presigned URL that fetches its bytes without credentials, ending no later than the image', async () => {
     const id = await uploadDone(system);
     const { location, expires } = await redirected(`/api/images/${id}`);
     expect(expires).toBeGreaterThan(0);
     expect(expires).toBeLessThanOrEqual(PRESIGN_TTL_SECONDS);
+    expect(expires).toBeLessThanOrEqual(IMAGE_TTL_SECONDS);
     const stored: Uint8Array = (await system.store().read(`${id}.jpg`))!;
     // A plain fetch: no Authorization, nothing but the URL.
     const direct = await fetch(location);
