@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test';
 import pino from 'pino';
-import { EnqueueOutcomeUnknownError } from '../shared/errors.ts';
+import { EnqueueOutcomeUnknownError, RangeNotSatisfiableError } from '../shared/errors.ts';
 import { unavailableError } from '../shared/unavailable.ts';
 import { errorResponse } from './http-errors.ts';
 
@@ -33,4 +33,11 @@ test('an upload whose queueing outcome is unknown answers 503 with the id to che
   expect(Number(retryAfter)).toBeGreaterThan(0);
   expect(body.error).toMatchObject({ code: 'outcome_unknown', id });
   expect(body.error.message).toContain('status');
+});
+
+test('an unsatisfiable range answers 416 with the size in Content-Range and a stable code', async () => {
+  const res = errorResponse(new RangeNotSatisfiableError('bytes=5000- starts past the end of the 1234-byte image', 1234), 'UNKNOWN', log);
+  expect(res.status).toBe(416);
+  expect(res.headers.get('content-range')).toBe('bytes */1234');
+  expect(((await res.json()) as { error: Record<string, unknown> }).error).toMatchObject({ code: 'range_not_satisfiable', size: 1234 });
 });

@@ -1,5 +1,14 @@
 import type { Logger } from '../shared/logger.ts';
-import { BatchNotReadyError, EnqueueOutcomeUnknownError, KadrError, NotReadyError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../shared/errors.ts';
+import {
+  BatchNotReadyError,
+  EnqueueOutcomeUnknownError,
+  KadrError,
+  NotReadyError,
+  RangeNotSatisfiableError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  ValidationError,
+} from '../shared/errors.ts';
 import { unavailableDependency, unavailableError } from '../shared/unavailable.ts';
 
 export const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff' } as const;
@@ -40,6 +49,10 @@ export function errorResponse(err: unknown, elysiaCode: string | number, log: Lo
     }
     if (err instanceof UnauthorizedError) headers['www-authenticate'] = 'Bearer realm="kadr admin"';
     if (err instanceof BatchNotReadyError) body.counts = err.counts;
+    if (err instanceof RangeNotSatisfiableError) {
+      body.size = err.size;
+      headers['content-range'] = `bytes */${err.size}`;
+    }
     if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
     return json(err.status, { error: body }, headers);
   }

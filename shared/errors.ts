@@ -105,6 +105,17 @@ export class ConflictError extends KadrError {
   }
 }
 
+/** A `Range` selects no byte of the image (it starts at or past the end); `size` is the whole image's. */
+export class RangeNotSatisfiableError extends KadrError {
+  override readonly code = 'range_not_satisfiable';
+  override readonly status = 416;
+  readonly size: number;
+  constructor(message: string, size: number) {
+    super(message);
+    this.size = size;
+  }
+}
+
 /** An admin endpoint was called without the right `Authorization: Bearer` token. */
 export class UnauthorizedError extends KadrError {
   override readonly code = 'unauthorized';

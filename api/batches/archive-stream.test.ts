@@ -60,4 +60,16 @@ describe('streaming an archive', () => {
     // Everything before the removed file still went out.
     expect(received).toBeGreaterThan(files.length * SIZE);
   });
+
+  test('dated by the given time, two builds of the same files are the same bytes', async () => {
+    const store = new FileStore(dir);
+    const entries = files.map((f) => ({ name: f, path: f }));
+    const completed = new Date('2026-01-02T03:04:06Z');
+    const first = await drain(streamArchive(store, entries, 'failures\n', completed));
+    const second = await drain(streamArchive(store, entries, 'failures\n', completed));
+    expect(Buffer.from(first).equals(Buffer.from(second))).toBe(true);
+    // Not simply "now": the entries carry the date that was given (DOS time, local, to 2 s).
+    const again = await drain(streamArchive(store, entries, 'failures\n', new Date('2025-06-07T08:09:10Z')));
+    expect(Buffer.from(again).equals(Buffer.from(first))).toBe(false);
+  });
 });

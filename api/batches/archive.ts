@@ -44,13 +44,22 @@ export function failedText(jobs: BatchJob[], count: number): string | undefined 
  * deflating them would cost CPU for nothing). An object that is missing or
  * fails while streaming ends the stream with an error, which cuts the
  * download short rather than sending a broken archive as whole.
+ *
+ * `mtime` dates every entry (yazl's default is the moment of the call): with
+ * the batch's completion, two builds of one batch give the same bytes, so
+ * concurrent builds of a stored archive (stored-archive.ts) cannot differ.
  */
-export function streamArchive(store: ObjectStore, files: ArchiveFile[], failed: string | undefined): ReadableStream<Uint8Array> {
+export function streamArchive(
+  store: ObjectStore,
+  files: ArchiveFile[],
+  failed: string | undefined,
+  mtime: Date = new Date(),
+): ReadableStream<Uint8Array> {
   const zip = new ZipFile();
   const out = zip.outputStream as Readable;
   zip.on('error', (err: Error) => out.destroy(err));
   for (const f of files) {
-    zip.addReadStreamLazy(f.name, { compress: false }, (done) => {
+    zip.addReadStreamLazy(f.name, { compress: false, mtime }, (done) => {
       store.get(f.path).then(
         (body) => {
           if (!body) return done(new Error(`the image ${f.path} is missing from storage`), undefined as never);
@@ -60,7 +69,7 @@ export function streamArchive(store: ObjectStore, files: ArchiveFile[], failed: 
       );
     });
   }
-  if (failed !== undefined) zip.addBuffer(Buffer.from(failed, 'utf8'), 'failed.txt');
+  if (failed !== undefined) zip.addBuffer(Buffer.from(failed, 'utf8'), 'failed.txt', { mtime });
   zip.end();
   // node:stream types its web streams apart from the DOM ones; in Bun they are the same class.
   return Readable.toWeb(out) as unknown as ReadableStream<Uint8Array>;

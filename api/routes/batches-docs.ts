@@ -157,6 +157,13 @@ export const batchArchiveDocs: OpenAPIV3.OperationObject = {
       headers: { 'Content-Disposition': { description: 'attachment; filename="batch-<id>.zip"', schema: { type: 'string' } } },
       content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
     },
+    302: {
+      description:
+        'only with `STORAGE_REDIRECT=presigned` (S3 store): the archive is built into the store on the first request (streamed, ' +
+        'never held whole) and `Location` is its presigned URL, valid for PRESIGN_TTL_SECONDS or until the batch expires if ' +
+        'that is sooner. The store answers with the same Content-Disposition, and with Content-Length and Range support.',
+      headers: { Location: { description: 'the presigned URL; needs no credentials', schema: { type: 'string' } } },
+    },
     404: errorResponse('unknown or malformed id'),
     409: errorResponse('the batch is still running (`not_ready`, with `counts` and Retry-After)'),
     410: gone,

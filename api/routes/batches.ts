@@ -11,11 +11,13 @@ import { archiveName, failedText, streamArchive, type ArchiveFile } from '../bat
 import { batchImages } from '../batches/batches-table.ts';
 import { enqueueBatch } from '../batches/enqueue-batch.ts';
 import { readBatch } from '../batches/read-batch.ts';
+import { storedArchive } from '../batches/stored-archive.ts';
 import { batchSnapshot, requireBatchId, snapshotBody, type SnapshotDeps } from '../batches/snapshot.ts';
 import { newAcceptance, type Accepted } from '../enqueue.ts';
 import { json, SECURITY_HEADERS } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
 import { fingerprintBatch, idempotencyKeyOf } from '../idempotency-key.ts';
+import { archiveLinkSeconds, redirectTo } from '../presigned.ts';
 import { batchArchiveDocs, batchStatusDocs, createBatchDocs } from './batches-docs.ts';
 import { uploadLimits } from '../upload.ts';
 
@@ -90,13 +92,18 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
           const image = job.status === 'done' ? stored.get(job.id) : undefined;
           if (image) files.push({ name: archiveName(job.index, snapshot.image_count, job.id, image.path), path: image.path });
         }
-        const body = streamArchive(store, files, failedText(snapshot.jobs, snapshot.image_count));
-        return new Response(body, {
-          headers: {
-            ...SECURITY_HEADERS,
-            'content-type': 'application/zip',
-            'content-disposition': `attachment; filename="batch-${snapshot.id}.zip"`,
-          },
+        const failed = failedText(snapshot.jobs, snapshot.image_count);
+        const completed = snapshot.completed_at!;
+        const disposition = `attachment; filename="batch-${snapshot.id}.zip"`;
+        const build = () => streamArchive(store, files, failed, new Date(completed));
+        if (config.storageRedirect === 'presigned') {
+          const { key, seconds } = await storedArchive(store, snapshot.id, build, disposition, () =>
+            archiveLinkSeconds(sql, snapshot.id, completed, config.presignTtlSeconds, config.batchTtlSeconds),
+          );
+          return redirectTo(store.presign(key, { expiresInSeconds: seconds, contentDisposition: disposition }));
+        }
+        return new Response(build(), {
+          headers: { ...SECURITY_HEADERS, 'content-type': 'application/zip', 'content-disposition': disposition },
         });
       },
       { detail: batchArchiveDocs },

@@ -2,17 +2,20 @@ import { Elysia } from 'elysia';
 import type { Config } from '../../shared/config.ts';
 import { publicBaseUrl } from '../../shared/config.ts';
 import type { Sql } from '../../shared/db.ts';
-import { NotFoundError, NotReadyError } from '../../shared/errors.ts';
-import { OUTPUT_FORMATS } from '../../shared/formats.ts';
+import { NotReadyError } from '../../shared/errors.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { StreamQueue } from '../../shared/queue/stream.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
 import { decodeCursor, encodeCursor, parseLimit } from '../cursor.ts';
 import { errorResponse, idParameter, jobStatusSchema, listedImageSchema, unavailable } from '../docs.ts';
-import { json, SECURITY_HEADERS } from '../http-errors.ts';
+import { noneMatchHits } from '../conditional.ts';
+import { json } from '../http-errors.ts';
 import type { IdempotencyStore } from '../idempotency.ts';
 import { listImages } from '../images-query.ts';
 import { lookupJob, requireJobId } from '../job-status.ts';
+import { serveObject } from '../object-download.ts';
+import { imageLinkSeconds, redirectTo } from '../presigned.ts';
+import { imageDownloadDocs } from './images-docs.ts';
 import { uploadRoute } from './upload.ts';
 
 export interface ImageRouteDeps {
@@ -27,6 +30,30 @@ export interface ImageRouteDeps {
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export function imageRoutes({ config, sql, store, uploads, jobs, idempotency }: ImageRouteDeps) {
+  const download = async (rawId: string, request: Request) => {
+    const id = requireJobId(rawId);
+    const { state, stored } = await lookupJob(jobs, sql, id);
+    if (!stored) {
+      if (state.status === 'failed') {
+        throw new NotReadyError(`processing failed: ${state.error?.message ?? 'unknown reason'}`, 'failed', 'job_failed');
+      }
+      throw new NotReadyError(`the image is not ready yet (status: ${state.status})`, state.status);
+    }
+    // The id names one result that never changes (a redelivery writes the
+    // same image again), so it is a strong tag that needs no trip to the store.
+    const etag = `"${id}"`;
+    if (config.storageRedirect === 'presigned' && !noneMatchHits(request.headers.get('if-none-match'), etag)) {
+      const seconds = await imageLinkSeconds(sql, id, config);
+      return redirectTo(store.presign(stored.path, { expiresInSeconds: seconds }));
+    }
+    return serveObject(store, request, {
+      key: stored.path,
+      etag,
+      contentType: stored.content_type,
+      headers: { 'cache-control': IMMUTABLE },
+      missing: `the file of image "${id}" is missing from storage`,
+    });
+  };
   return new Elysia({ name: 'images' })
     .use(uploadRoute({ config, uploads, jobs, idempotency }))
     .get(
@@ -83,44 +110,6 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency }: 
         },
       },
     )
-    .get(
-      '/api/images/:id',
-      async ({ params, request }) => {
-        const id = requireJobId(params.id);
-        const { state, stored } = await lookupJob(jobs, sql, id);
-        if (!stored) {
-          if (state.status === 'failed') {
-            throw new NotReadyError(`processing failed: ${state.error?.message ?? 'unknown reason'}`, 'failed', 'job_failed');
-          }
-          throw new NotReadyError(`the image is not ready yet (status: ${state.status})`, state.status);
-        }
-        const etag = `"${id}"`;
-        const headers = { etag, 'cache-control': IMMUTABLE, ...SECURITY_HEADERS };
-        if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
-        const body = await store.get(stored.path);
-        if (!body) throw new NotFoundError(`the file of image "${id}" is missing from storage`);
-        return new Response(body.stream, {
-          headers: { ...headers, 'content-type': stored.content_type, 'content-length': String(body.length) },
-        });
-      },
-      {
-        detail: {
-          tags: ['images'],
-          summary: 'The processed image, in the format its pipeline asked for (JPEG by default)',
-          parameters: [idParameter],
-          responses: {
-            200: {
-              description: 'the processed image; `Content-Type` follows the pipeline\'s `format` step (image/jpeg without one)',
-              content: Object.fromEntries(
-                Object.values(OUTPUT_FORMATS).map((f) => [f.contentType, { schema: { type: 'string', format: 'binary' } }]),
-              ),
-            },
-            304: { description: 'not modified (If-None-Match matched the ETag)' },
-            404: errorResponse('unknown or malformed id'),
-            409: errorResponse('known but not finished (`not_ready`, with Retry-After) or failed (`job_failed`, with the reason)'),
-            503: unavailable,
-          },
-        },
-      },
-    );
+    // Elysia answers a HEAD through this GET handler (see serveObject).
+    .get('/api/images/:id', ({ params, request }) => download(params.id, request), { detail: imageDownloadDocs(config) });
 }
