@@ -44,14 +44,14 @@ const USAGE = `usage: bun bench/run.ts [options]
   --url URL          target a running API; skips starting one and RSS       env BENCH_URL
   --key-prefix P     with --url: its KEY_PREFIX, to sample the queue        env BENCH_KEY_PREFIX
   --redis-url URL    Redis to sample (default TEST_REDIS_URL or local)      env BENCH_REDIS_URL
-  --storage S        the started system's image store: file (its own folder) env BENCH_STORAGE
-                     or s3 (an s3rver of its own); default file
+  --storage S        image store of the started system: file (a folder of   env BENCH_STORAGE
+                     its own; the default) or s3 (an s3rver of its own)
   --photo PATH       post this one photo every time (e.g.                   env BENCH_PHOTO
                      tests/fixtures/coffee-1920x1280.jpg); default the two
                      640x480 fixtures, alternating
-  --inline-max-bytes N   INLINE_MAX_BYTES for the started services: payloads env BENCH_INLINE_MAX_BYTES
-                     above N go by reference (0: always by reference; a
-                     large N: always inline); default the services' own
+  --inline-max-bytes N  INLINE_MAX_BYTES for the started services           env BENCH_INLINE_MAX_BYTES
+                     (payloads above N go by reference; 0: all of them;
+                     a large N: none); default the services' own
   --soak             10000 uploads, RSS at start/middle/end                 env BENCH_SOAK=1
   --scaling          the whole system twice, 1 then 2 processors, same N    env BENCH_SCALING=1
                      and C; end-to-end images/s of each and their ratio
