@@ -1,5 +1,10 @@
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { PROCESSOR_PRIORITIES, type ProcessorPriority } from '../shared/cpu-priority.ts';
+
+export const BENCH_STORAGES = ['file', 's3'] as const;
+export type BenchStorage = (typeof BENCH_STORAGES)[number];
 
 /** What one benchmark run does; from CLI flags, falling back to BENCH_* environment variables. */
 export interface BenchOptions {
@@ -19,6 +24,14 @@ export interface BenchOptions {
   renderIterations: number;
   skipRender: boolean;
   sampleMs: number;
+  /** Where the started system keeps images: its own folder, or an S3 server of its own (s3rver). */
+  storage: BenchStorage;
+  /** One photo (absolute path) every upload posts; undefined: the two 640x480 fixtures, alternating. */
+  photo: string | undefined;
+  /** INLINE_MAX_BYTES for the started services; undefined leaves their default. */
+  inlineMaxBytes: number | undefined;
+  /** How often Redis used_memory is sampled for its peak and mean (finer than the other samples). */
+  redisSampleMs: number;
 }
 
 const USAGE = `usage: bun bench/run.ts [options]
@@ -31,6 +44,14 @@ const USAGE = `usage: bun bench/run.ts [options]
   --url URL          target a running API; skips starting one and RSS       env BENCH_URL
   --key-prefix P     with --url: its KEY_PREFIX, to sample the queue        env BENCH_KEY_PREFIX
   --redis-url URL    Redis to sample (default TEST_REDIS_URL or local)      env BENCH_REDIS_URL
+  --storage S        image store of the started system: file (a folder of   env BENCH_STORAGE
+                     its own; the default) or s3 (an s3rver of its own)
+  --photo PATH       post this one photo every time (e.g.                   env BENCH_PHOTO
+                     tests/fixtures/coffee-1920x1280.jpg); default the two
+                     640x480 fixtures, alternating
+  --inline-max-bytes N  INLINE_MAX_BYTES for the started services           env BENCH_INLINE_MAX_BYTES
+                     (payloads above N go by reference; 0: all of them;
+                     a large N: none); default the services' own
   --soak             10000 uploads, RSS at start/middle/end                 env BENCH_SOAK=1
   --scaling          the whole system twice, 1 then 2 processors, same N    env BENCH_SCALING=1
                      and C; end-to-end images/s of each and their ratio
@@ -46,6 +67,13 @@ function positiveInt(name: string, raw: string | undefined, min = 1): number {
     throw new Error(`${name}: expected an integer >= ${min}, got "${raw ?? ''}"\n${USAGE}`);
   }
   return n;
+}
+
+/** A readable file, resolved against the current directory (where `bun run bench` was started). */
+function photoPath(raw: string): string {
+  const path = resolve(raw);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new Error(`--photo: expected an image file, got "${raw}" (${path} is not a file)`);
+  return path;
 }
 
 export function parseOptions(argv: string[], env: Record<string, string | undefined>): BenchOptions {
@@ -66,7 +94,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     process.exit(0);
   }
   const known = ['--images', '--concurrency', '--processors', '--priority', '--url', '--key-prefix', '--redis-url',
-    '--soak', '--scaling', '--render-iterations', '--skip-render'];
+    '--soak', '--scaling', '--render-iterations', '--skip-render', '--storage', '--photo', '--inline-max-bytes'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option ${name}\n${USAGE}`);
 
   const get = (flag: string, envKey: string) => flags.get(flag) ?? (env[envKey] || undefined);
@@ -85,6 +113,18 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   const iterations = flags.get('--render-iterations');
   const url = get('--url', 'BENCH_URL');
   if (url !== undefined && !/^https?:\/\//.test(url)) throw new Error(`--url: expected an http(s) URL, got "${url}"`);
+  const storageRaw = get('--storage', 'BENCH_STORAGE');
+  const storage = storageRaw ?? 'file';
+  if (!(BENCH_STORAGES as readonly string[]).includes(storage)) {
+    throw new Error(`--storage: expected one of ${BENCH_STORAGES.join(', ')}, got "${storage}"`);
+  }
+  const photo = get('--photo', 'BENCH_PHOTO');
+  const inline = get('--inline-max-bytes', 'BENCH_INLINE_MAX_BYTES');
+  if (url !== undefined) {
+    // These configure services the benchmark starts; a running API has its own settings.
+    const own = [storageRaw !== undefined && '--storage', inline !== undefined && '--inline-max-bytes'].filter(Boolean);
+    if (own.length) throw new Error(`--url targets a running system with its own settings; drop ${own.join(', ')}`);
+  }
   if (scaling) {
     // The scaling check starts the system itself, twice, with the processor counts it compares.
     const clash = [url !== undefined && '--url', processors !== undefined && '--processors', soak && '--soak'].filter(Boolean);
@@ -104,5 +144,9 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     renderIterations: iterations === undefined ? 200 : positiveInt('--render-iterations', iterations),
     skipRender: flags.has('--skip-render'),
     sampleMs: 500,
+    storage: storage as BenchStorage,
+    photo: photo === undefined ? undefined : photoPath(photo),
+    inlineMaxBytes: inline === undefined ? undefined : positiveInt('--inline-max-bytes', inline, 0),
+    redisSampleMs: 100,
   };
 }

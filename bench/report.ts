@@ -5,7 +5,7 @@ import type { LoadResult } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import type { Sample, Sampler } from './sampler.ts';
 import { RENDER_STAGES, SAVE_STEPS, type LogDigest } from './log-digest.ts';
-import { evenly, markdownTable, mib, ms, rate, summarize, textTable } from './stats.ts';
+import { evenly, markdownTable, mib, ms, rate, size, summarize, textTable } from './stats.ts';
 
 export interface RunInfo {
   date: string;
@@ -20,6 +20,8 @@ export interface SystemFigures {
   options: BenchOptions;
   baseUrl: string;
   started: boolean;
+  /** What was posted: file name and size of each photo, in the order they alternate. */
+  fixtures: string[];
   load: LoadResult;
   completion: Completion;
   completionMethod: string;
@@ -30,7 +32,15 @@ export interface SystemFigures {
   /** CPU per part from the first POST to the last save. */
   cpu: CpuSummary;
   redisBaseline: number | undefined;
+  /** Redis memory sampled on its own, finer than the other samples, first POST to last save. */
+  redisMemory: { intervalMs: number; instance: MemorySummary; streams: MemorySummary } | undefined;
   digest: LogDigest | undefined;
+}
+
+export interface MemorySummary {
+  peak: number | undefined;
+  mean: number | undefined;
+  count: number;
 }
 
 export type Section = { title: string; lines: Array<[string, string]>; table?: { header: string[]; rows: string[][] } };
@@ -86,7 +96,9 @@ export function systemSections(f: SystemFigures): Section[] {
       ['target', f.started
         ? `started here: api + ${f.options.processors} processor(s) at ${describePriority(f.options.priority)} + saver`
         : `${f.baseUrl} (not started here)`],
-      ['uploads', `${f.options.images} at concurrency ${f.options.concurrency}, 640x480 fixtures (cat, astronaut) alternating`],
+      ['image store', f.started ? storageLine(f.options) : 'the running system\'s own'],
+      ['INLINE_MAX_BYTES', f.started && f.options.inlineMaxBytes !== undefined ? String(f.options.inlineMaxBytes) : 'the services\' default'],
+      ['uploads', `${f.options.images} at concurrency ${f.options.concurrency}, ${f.fixtures.join(', ')}${f.fixtures.length > 1 ? ' alternating' : ''}`],
       ['POST latency (every attempt)', `p50 ${ms(lat.p50)}, p95 ${ms(lat.p95)}, p99 ${ms(lat.p99)}, max ${ms(lat.max)} (n=${lat.count})`],
       ['HTTP answers', answers],
       ['503 queue_full retried after Retry-After', String(load.retried)],
@@ -98,6 +110,7 @@ export function systemSections(f: SystemFigures): Section[] {
       ['peak uploads queue depth (XLEN)', opt(sampler.peak((s) => s.uploadsQueue))],
       ['peak captioned queue depth (XLEN)', opt(sampler.peak((s) => s.captionedQueue))],
       ['peak Redis used_memory (whole instance)', `${mib(sampler.peak((s) => s.redisUsedMemory))} (before the run: ${mib(f.redisBaseline)})`],
+      ...redisMemoryLines(f),
     ],
   };
   for (const e of load.errors) summary.lines.push(['upload error', e]);
@@ -155,6 +168,29 @@ export function systemSections(f: SystemFigures): Section[] {
   return sections;
 }
 
+function storageLine(o: BenchOptions): string {
+  return o.storage === 's3' ? 's3: an s3rver of its own on 127.0.0.1 (a real S3 server over HTTP, objects in a folder)' : 'file: its own folder';
+}
+
+/**
+ * The finer Redis series. used_memory is the whole instance, so anything
+ * else using that Redis counts too ("above the baseline" is what the run
+ * added, if nothing else changed meanwhile); the streams' MEMORY USAGE is
+ * the run's own payloads and references alone.
+ */
+function redisMemoryLines(f: SystemFigures): Array<[string, string]> {
+  const m = f.redisMemory;
+  if (!m) return [];
+  const above = (v: number | undefined) => (v === undefined || f.redisBaseline === undefined ? 'n/a' : mib(v - f.redisBaseline));
+  const { instance, streams } = m;
+  return [
+    [`Redis used_memory every ${m.intervalMs} ms, first POST to last save`,
+      `peak ${mib(instance.peak)}, mean ${mib(instance.mean)} (${instance.count} samples); above the baseline: peak ${above(instance.peak)}, mean ${above(instance.mean)}`],
+    ['the run\'s streams in Redis (MEMORY USAGE of uploads + captioned + dead)',
+      `peak ${size(streams.peak)}, mean ${size(streams.mean)} (${streams.count} samples)`],
+  ];
+}
+
 function cpuSection(cpu: CpuSummary): Section {
   const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
   const rows = [...cpu.uses]
@@ -201,7 +237,10 @@ export function runInfoLines(info: RunInfo, options: BenchOptions): string[] {
       (options.url
         ? ` --url ${options.url}`
         : ` ${options.scaling ? '--scaling (processors 1, then 2)' : `--processors ${options.processors}`} --priority ${options.priority}`) +
-      (options.soak ? ' --soak' : ''),
+      (options.soak ? ' --soak' : '') +
+      (options.url ? '' : ` --storage ${options.storage}`) +
+      (options.photo ? ` --photo ${options.photo}` : '') +
+      (options.inlineMaxBytes === undefined ? '' : ` --inline-max-bytes ${options.inlineMaxBytes}`),
     `load average (1/5/15 min) before: ${load(info.loadavgBefore)}, after: ${load(info.loadavgAfter)}`,
     'The benchmark client runs on the same machine as the services and competes with them for the CPU;' +
       ' other work on the machine (e.g. tests run by someone else) makes figures noisy.',

@@ -1,5 +1,6 @@
 /**
- * `bun bench/run.ts [--images N] [--concurrency C] [--processors P] [--url URL] [--soak] [--scaling]`
+ * `bun bench/run.ts [--images N] [--concurrency C] [--processors P] [--url URL] [--soak] [--scaling]
+ *   [--storage file|s3] [--photo PATH] [--inline-max-bytes N]`
  * Render and per-operation micro-benchmarks, then the whole system under load; prints the
  * figures and writes them to bench/results/<date>.md with a chart beside it.
  * --scaling instead runs the whole system with 1 processor, then with 2.

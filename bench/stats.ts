@@ -31,6 +31,9 @@ export function summarize(values: number[]): Summary {
 export const ms = (v: number, digits = 1) => (Number.isFinite(v) ? `${v.toFixed(digits)} ms` : 'n/a');
 export const mib = (bytes: number | undefined) =>
   bytes === undefined || !Number.isFinite(bytes) ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/** MiB, or KiB below one MiB: a stream of references is a few KiB, and "0.0 MiB" would hide it. */
+export const size = (bytes: number | undefined) =>
+  bytes === undefined || !Number.isFinite(bytes) ? 'n/a' : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : mib(bytes);
 export const rate = (count: number, seconds: number) => (seconds > 0 ? (count / seconds).toFixed(1) : 'n/a');
 
 /** Plain-text table with right-aligned columns after the first. */

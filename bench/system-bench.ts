@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keys } from '../shared/queue/keys.ts';
 import type { Cleanup } from './cleanup.ts';
@@ -5,38 +6,44 @@ import { makeCaptions } from './captions.ts';
 import { databaseCompletion, statusCompletion, waitForAll, type CompletionSource } from './completion.ts';
 import { postUploads, type Fixture, type LoadProgress } from './load.ts';
 import type { BenchOptions } from './options.ts';
-import type { SystemFigures } from './report.ts';
+import type { MemorySummary, SystemFigures } from './report.ts';
 import { cpuBetween, readCpu } from './cpu-time.ts';
-import { connectProbe, readRss, redisUsedMemory, Sampler, type RedisProbe } from './sampler.ts';
+import { connectProbe, PeakAndMean, readRss, RedisMemorySampler, redisUsedMemory, Sampler, type RedisProbe } from './sampler.ts';
 import { digestLogs } from './log-digest.ts';
 import { externalTarget, startSystem, type Target } from './target.ts';
 
-const FIXTURES = ['cat-640x480.jpg', 'astronaut-640x480.jpg'];
+const FIXTURES = ['cat-640x480.jpg', 'astronaut-640x480.jpg'].map((name) =>
+  fileURLToPath(new URL(`../tests/fixtures/${name}`, import.meta.url)),
+);
 
-async function loadFixtures(): Promise<Fixture[]> {
+/** `--photo`'s one file, or the two 640x480 fixtures posted alternately. */
+async function loadFixtures(photo: string | undefined): Promise<Fixture[]> {
   return Promise.all(
-    FIXTURES.map(async (name) => {
-      const path = fileURLToPath(new URL(`../tests/fixtures/${name}`, import.meta.url));
-      return { name, blob: new Blob([await Bun.file(path).arrayBuffer()], { type: 'image/jpeg' }) };
+    (photo ? [photo] : FIXTURES).map(async (path) => {
+      const file = Bun.file(path);
+      // Bun guesses the type from the name; a photo without a known extension goes as JPEG, as before.
+      const type = file.type.startsWith('image/') ? file.type : 'image/jpeg';
+      return { name: basename(path), blob: new Blob([await file.arrayBuffer()], { type }) };
     }),
   );
 }
 
 /**
  * Starts the system (or takes --url), posts the uploads while sampling queue
- * depth, Redis memory and RSS every 500 ms, and waits until every accepted
- * upload is saved or failed. Everything it opens is handed to `cleanup`.
+ * depth, Redis memory and RSS every 500 ms (and Redis memory alone every
+ * 100 ms, for its peak and mean), and waits until every accepted upload is
+ * saved or failed. Everything it opens is handed to `cleanup`.
  */
 export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, log: (s: string) => void): Promise<SystemFigures> {
-  const fixtures = await loadFixtures();
+  const fixtures = await loadFixtures(options.photo);
   const captions = makeCaptions(options.images, 42);
 
   let target: Target;
   if (options.url) {
     target = externalTarget(options.url, options.keyPrefix);
   } else {
-    log(`starting api, ${options.processors} processor(s) and saver...`);
-    const starting = startSystem(options.processors, options.priority);
+    log(`starting api, ${options.processors} processor(s) and saver, ${options.storage} store...`);
+    const starting = startSystem(options.processors, options.priority, options);
     cleanup.add('stop the system', async () => (await starting.catch(() => undefined))?.system?.stop());
     target = await starting;
     log(`system up at ${target.baseUrl}: ${target.processes.map((p) => `${p.name} pid ${p.pid}`).join(', ')}`);
@@ -60,7 +67,12 @@ export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, lo
     processes: target.processes,
     counts: () => ({ accepted: progress.accepted, done }),
   });
-  cleanup.add('stop sampling', async () => sampler.stop());
+  const redisMemory =
+    redis && k ? new RedisMemorySampler(redis, options.redisSampleMs, [k.uploads, k.captioned, k.dead]) : undefined;
+  cleanup.add('stop sampling', async () => {
+    sampler.stop();
+    redisMemory?.stop();
+  });
 
   let source: CompletionSource;
   if (target.databaseUrl && redis && k) source = databaseCompletion(target.databaseUrl, redis, k.dead);
@@ -75,6 +87,7 @@ export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, lo
   await sampler.sample();
   const cpuStart = await readCpu(target.processes);
   sampler.start();
+  redisMemory?.start();
   log(`posting ${options.images} uploads at concurrency ${options.concurrency}...`);
   let uploading = true;
   const loading = postUploads({ baseUrl: target.baseUrl, fixtures, captions, concurrency: options.concurrency, progress })
@@ -88,6 +101,7 @@ export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, lo
   ]);
   const cpuEnd = await readCpu(target.processes);
   sampler.stop();
+  redisMemory?.stop();
   while (!(await sampler.sample())) await Bun.sleep(20);
 
   const hwm: Record<string, number> = {};
@@ -99,6 +113,7 @@ export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, lo
     options,
     baseUrl: target.baseUrl,
     started: target.system !== undefined,
+    fixtures: fixtures.map((f) => `${f.name} (${(f.blob.size / 1024).toFixed(0)} KiB)`),
     load,
     completion,
     completionMethod: source.describe,
@@ -107,6 +122,13 @@ export async function runSystemBench(options: BenchOptions, cleanup: Cleanup, lo
     hwm,
     cpu: cpuBetween(cpuStart, cpuEnd, completion.done, navigator.hardwareConcurrency),
     redisBaseline,
+    redisMemory: redisMemory && {
+      intervalMs: redisMemory.intervalMs,
+      instance: summary(redisMemory.instance),
+      streams: summary(redisMemory.streams),
+    },
     digest: target.system ? digestLogs(target.system.services) : undefined,
   };
 }
+
+const summary = (m: PeakAndMean): MemorySummary => ({ peak: m.peak, mean: m.mean, count: m.count });

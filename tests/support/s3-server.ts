@@ -26,6 +26,11 @@ export class S3Server {
     private readonly proc: ReturnType<typeof Bun.spawn>,
   ) {}
 
+  /** The server's process id (the benchmark reads its CPU time and RSS). */
+  get pid(): number {
+    return this.proc.pid;
+  }
+
   get endpoint(): string {
     return `http://${this.address}:${this.port}`;
   }
