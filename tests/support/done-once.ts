@@ -1,5 +1,6 @@
 import { expect } from 'bun:test';
 import { connectRedis, command, text, type Redis } from '../../shared/redis.ts';
+import { replyRecord } from '../../shared/redis-reply.ts';
 import { statsKeys } from '../../shared/stats/layout.ts';
 import type { Probe } from './probe.ts';
 import { silentLog } from './redis.ts';
@@ -52,7 +53,6 @@ export class StatusEvents {
 export async function expectCountedOnce(probe: Probe, jobs: number, done: number): Promise<void> {
   const totals = statsKeys(probe.k.stats).totals;
   const counted = await command(probe.redis, ['HGET', totals, 'done']);
-  const info = (await command(probe.redis, ['XINFO', 'STREAM', probe.k.captioned])) as unknown[];
-  const at = info.findIndex((v) => text(v) === 'entries-added');
-  expect({ statsDone: Number(counted == null ? 0 : text(counted)), handedOver: Number(info[at + 1]) }).toEqual({ statsDone: done, handedOver: jobs });
+  const info = replyRecord(await command(probe.redis, ['XINFO', 'STREAM', probe.k.captioned]));
+  expect({ statsDone: Number(counted == null ? 0 : text(counted)), handedOver: Number(info['entries-added']) }).toEqual({ statsDone: done, handedOver: jobs });
 }
