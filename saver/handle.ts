@@ -5,6 +5,8 @@ import { OUTPUT_FORMATS } from '../shared/formats.ts';
 import type { BatchProgress } from '../shared/batches/progress.ts';
 import type { JobStore } from '../shared/jobs.ts';
 import type { CaptionedMessage } from '../shared/messages.ts';
+import type { Claim } from '../shared/queue/claim.ts';
+import { handOver } from '../shared/queue/hand-over.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
 import type { WorkerStats } from '../shared/stats/worker-stats.ts';
@@ -42,12 +44,14 @@ export interface SaveDeps {
  * Stores one result: the object first, then the row, and only then the ack
  * and the `done` status. Both writes are idempotent by id (the key derives
  * from it), so a redelivery after a crash anywhere in between ends in the
- * same single object and row. A job of
- * a batch is counted as finished in the `done` MULTI, and the batch is marked
+ * same single object and row. The ack, `done`, its count and the batch's
+ * record happen at once and only while this saver still owns the entry
+ * (hand-over.ts): a saver stopped past the reclaim time, whose entry another
+ * saver finished meanwhile, counts nothing twice. A job of a batch is marked
  * complete in PostgreSQL when it was the last.
  */
 export function createSaveHandler(deps: SaveDeps) {
-  return async (msg: CaptionedMessage, entry: Entry): Promise<void> => {
+  return async (msg: CaptionedMessage, _entry: Entry, claim: Claim): Promise<void> => {
     const t0 = performance.now();
     // Messages from before formats existed carry none: they are JPEG.
     const format = msg.format ?? 'jpeg';
@@ -76,14 +80,18 @@ export function createSaveHandler(deps: SaveDeps) {
       throw err;
     }
     const t2 = performance.now();
-    const tx = deps.captioned.redis.multi();
-    for (const c of deps.captioned.ackCommands(entry.id)) tx.addCommand(c as never);
-    for (const c of deps.jobs.commands(msg.id, 'done')) tx.addCommand(c as never);
-    // The save's own time is known before its MULTI; the ack itself is not counted.
-    for (const c of deps.stats.handled('save', performance.now() - t0)) tx.addCommand(c as never);
-    for (const c of deps.stats.done(msg.received_at)) tx.addCommand(c as never);
-    for (const c of deps.progress.finishCommands(msg.batch_id, msg.id, 'done')) tx.addCommand(c as never);
-    await tx.exec();
+    const handedOver = await handOver(
+      claim,
+      [
+        ...deps.jobs.commands(msg.id, 'done'),
+        // The save's own time is known before the hand-over; the ack itself is not counted.
+        ...deps.stats.handled('save', performance.now() - t0),
+        ...deps.stats.done(msg.received_at),
+        ...deps.progress.finishCommands(msg.batch_id, msg.id, 'done'),
+      ],
+      deps.log.child({ jobId: msg.id }),
+    );
+    if (!handedOver) return;
     if (msg.batch_id) await completeQuietly(deps, msg.batch_id, msg.id);
     const t3 = performance.now();
     const timings: SaveTimings = { file: t1 - t0, row: t2 - t1, ack: t3 - t2, total: t3 - t0 };

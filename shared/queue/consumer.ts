@@ -2,6 +2,7 @@ import type { Logger } from '../logger.ts';
 import type { Redis } from '../redis.ts';
 import { DependencyError, isPermanent, serializeError, type SerializedError } from '../errors.ts';
 import type { Fields } from '../messages.ts';
+import { Claim } from './claim.ts';
 import type { Entry } from './reply.ts';
 import type { StreamQueue, Command } from './stream.ts';
 import { isUnavailable } from '../unavailable.ts';
@@ -13,8 +14,12 @@ export interface ConsumerOptions<M> {
   consumer: string;
   log: Logger;
   decode(fields: Fields): M;
-  /** Does the work and finishes the entry (ack in the same MULTI as its effects). */
-  handle(message: M, entry: Entry): Promise<void>;
+  /**
+   * Does the work and finishes the entry through `handOver(claim, …)`
+   * (shared/queue/hand-over.ts): the ack and its effects at once, and only
+   * while `claim` says the entry is still ours.
+   */
+  handle(message: M, entry: Entry, claim: Claim): Promise<void>;
   /** Commands to run with the dead-lettering, e.g. marking the job failed and counting it towards its batch. */
   onDeadLetter(jobId: string | undefined, error: SerializedError, batchId: string | undefined): Command[];
   deadKey: string;
@@ -131,7 +136,7 @@ export class StreamConsumer<M> {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.o.handle(message, entry);
+        await this.handleClaimed(message, entry, elog);
         return;
       } catch (err) {
         if (isPermanent(err)) return this.deadLetter(entry, jobId, serializeError(err), elog);
@@ -156,6 +161,16 @@ export class StreamConsumer<M> {
         elog.error({ err }, 'handling failed; entry stays pending and will be retried');
         return;
       }
+    }
+  }
+
+  /** Runs the handler while renewing the entry's claim, a third of the reclaim time apart. */
+  private async handleClaimed(message: M, entry: Entry, log: Logger): Promise<void> {
+    const claim = new Claim(this.o.queue, this.o.consumer, entry.id, this.o.reclaimIdleMs / 3, log);
+    try {
+      await this.o.handle(message, entry, claim);
+    } finally {
+      claim.release();
     }
   }
 

@@ -10,6 +10,8 @@ import { JobStore } from '../../shared/jobs.ts';
 import { migrateUp } from '../../shared/migrate.ts';
 import { captionedCodec, toFields } from '../../shared/messages.ts';
 import { command } from '../../shared/redis.ts';
+import { Claim } from '../../shared/queue/claim.ts';
+import type { Entry } from '../../shared/queue/reply.ts';
 import { StreamQueue } from '../../shared/queue/stream.ts';
 import { createSaveHandler } from '../../saver/handle.ts';
 import { FileStore } from '../../shared/storage/file-store.ts';
@@ -46,6 +48,9 @@ describe('migrations on real PostgreSQL', () => {
   });
 });
 
+/** A claim as the consumer holds it ('s' read the entries), renewed too rarely to matter here. */
+const claimOf = (q: StreamQueue, entry: Entry) => new Claim(q, 's', entry.id, 60_000, silentLog);
+
 /** What the saver needs for batch jobs; these tests save single uploads. */
 const batchDeps = () => ({ progress: new BatchProgress(ns.redis, ns.k.batchFinished, 3600), batchTtlSeconds: 3600 });
 
@@ -62,8 +67,8 @@ describe('saver', () => {
     })]);
     const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
     const msg = captionedCodec.decode(entry!.fields!);
-    await save(msg, entry!);
-    await save(msg, entry!); // as after a crash between the insert and the ack
+    await save(msg, entry!, claimOf(captioned, entry!));
+    await save(msg, entry!, claimOf(captioned, entry!)); // as after a crash between the insert and the ack
     const rows = await sql`select * from images where id = ${id}`;
     expect(rows.length).toBe(1);
     expect(rows[0]!.description).toBe("Robert'); drop table images;-- <script>");
@@ -87,7 +92,7 @@ describe('saver', () => {
       id, description: 'webp', received_at: new Date().toISOString(), image, width: 2, height: 2, format: 'webp',
     })]);
     const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
-    await save(captionedCodec.decode(entry!.fields!), entry!);
+    await save(captionedCodec.decode(entry!.fields!), entry!, claimOf(captioned, entry!));
     const [row] = await sql`select path, format, content_type from images where id = ${id}`;
     expect([row!.path, row!.format, row!.content_type]).toEqual([`${id}.webp`, 'webp', 'image/webp']);
     expect(await readdir(dir)).toContain(`${id}.webp`);
@@ -105,7 +110,7 @@ describe('saver', () => {
       id, description: 'timed', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,
     })]);
     const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
-    await save(captionedCodec.decode(entry!.fields!), entry!);
+    await save(captionedCodec.decode(entry!.fields!), entry!, claimOf(captioned, entry!));
     const saved = lines.map((l) => JSON.parse(l)).find((e) => e.msg === 'saved');
     const { file, row, ack, total } = saved.timings;
     for (const v of [file, row, ack]) expect(v).toBeGreaterThanOrEqual(0);
@@ -123,7 +128,7 @@ describe('saver', () => {
       id, description: 'x', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,
     })]);
     const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
-    const err = await save(captionedCodec.decode(entry!.fields!), entry!).catch((e) => e);
+    const err = await save(captionedCodec.decode(entry!.fields!), entry!, claimOf(captioned, entry!)).catch((e) => e);
     expect(err.name).toBe('DependencyError');
     expect(err.code).toBe('database_unavailable');
     expect(await captioned.length()).toBe(1);
