@@ -35,7 +35,7 @@ test.skipIf(Boolean(noNamespaces))(
       const proc1 = sys.service('processor-1');
       // A backlog first, then a steady pace that outlasts the cut, so both
       // processors have work before, during and after it.
-      const load = sys.runLoad({ count: UPLOADS, burst: 90, perSecond: 5, concurrency: 4, fixtures: FIXTURES });
+      const load = sys.runLoad({ count: UPLOADS, burst: 90, perSecond: 4, concurrency: 4, fixtures: FIXTURES });
 
       // Cut it while it holds an upload. One it acknowledged between the look
       // and the cut proves nothing: then the link goes back up and it is tried again.

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,8 +53,14 @@ export function whyNoNamespaces(): string | undefined {
   return undefined;
 }
 
+/** Whether `pid` still runs (a zombie, killed but not yet reaped, does not). */
 function alive(pid: number): boolean {
-  return existsSync(`/proc/${pid}`);
+  try {
+    // The state follows the parenthesised command name, which may itself hold spaces.
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 function pidsIn(namespaces: string[]): number[] {

@@ -44,7 +44,8 @@ export interface HostService extends Spawned {
  */
 export class HostsSystem implements CheckedSystem {
   readonly services: HostService[] = [];
-  private readonly infra: Spawned[] = [];
+  /** Everything else it started: infra servers, the relay, load clients. */
+  private readonly others: Spawned[] = [];
   private readonly proxies: TcpProxy[] = [];
   private s3: S3Server | undefined;
   private s3CheckEndpoint = '';
@@ -97,14 +98,14 @@ export class HostsSystem implements CheckedSystem {
     mkdirSync(net.dir, { mode: 0o755 });
     const infra = net.host('infra').address;
     const redis = startRedis(net, 'infra');
-    this.infra.push(redis);
+    this.others.push(redis);
     this.s3 = await S3Server.start({ address: infra, port: S3_PORT, prefix: net.exec('infra'), dir: join(net.dir, 's3') });
-    this.infra.push(await startPostgres(net, 'infra', net.dir));
+    this.others.push(await startPostgres(net, 'infra', net.dir));
     const relay = spawnCollecting([
       ...net.exec('infra'), process.execPath, fileURLToPath(new URL('./relay.ts', import.meta.url)),
       `${net.dir}/redis.sock=${infra}:${REDIS_PORT}`, `${net.dir}/pg.sock=${infra}:${PG_PORT}`, `${net.dir}/s3.sock=${infra}:${S3_PORT}`,
     ]);
-    this.infra.push(relay);
+    this.others.push(relay);
     await waitForOutput('relay', relay, 'relay ready', 15_000);
     const [r, p, s] = await Promise.all(['redis', 'pg', 's3'].map((n) => TcpProxy.start({ path: `${net.dir}/${n}.sock` })));
     this.proxies.push(r!, p!, s!);
@@ -192,7 +193,7 @@ export class HostsSystem implements CheckedSystem {
       ...this.net.exec('client'), process.execPath, fileURLToPath(new URL('./load-client.ts', import.meta.url)),
       JSON.stringify({ baseUrl: this.baseUrl, load }),
     ], { cwd: ROOT });
-    this.infra.push(client);
+    this.others.push(client);
     const code = await client.proc.exited;
     const out = client.output.join('');
     if (code !== 0) throw new Error(`the load client failed (${code}):\n${out}`);
@@ -215,7 +216,7 @@ export class HostsSystem implements CheckedSystem {
     try {
       await stopAll(this.services.map((s) => s.proc), 12_000);
       await Promise.allSettled(this.proxies.map((p) => p.close()));
-      await stopAll(this.infra.map((s) => s.proc), 5000);
+      await stopAll(this.others.map((s) => s.proc), 5000);
       await this.s3?.stop();
     } finally {
       this.net.destroy();
