@@ -17,6 +17,20 @@ if #p == 0 then return 0 end
 redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
 return 1`);
 
+/**
+ * Counts one more delivery of an entry `consumer` still holds, for a retry in
+ * place after a transient failure, and answers the new count (0 if it no
+ * longer holds it). RETRYCOUNT sets the counter that XAUTOCLAIM and XPENDING
+ * see, so a retry in place and a reclaim after a crash count alike; JUSTID
+ * keeps Redis from copying the payload into a reply nobody reads.
+ */
+const CLAIM_AGAIN = new RedisScript(`
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
+if #p == 0 then return 0 end
+local n = p[1][4] + 1
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'RETRYCOUNT', n, 'JUSTID')
+return n`);
+
 const DEAD_LETTER_MAXLEN = '100000';
 
 /**
@@ -49,6 +63,15 @@ export class StreamQueue {
    */
   async keepClaimed(consumer: string, entryId: string): Promise<boolean> {
     return Number(await KEEP_CLAIMED.run(this.redis, [this.key], [this.group, consumer, entryId])) === 1;
+  }
+
+  /**
+   * Takes `entryId` again for a retry after a transient failure, counting a
+   * delivery; answers its delivery count now, or 0 when another consumer
+   * holds it (it reclaimed the entry meanwhile).
+   */
+  async claimAgain(consumer: string, entryId: string): Promise<number> {
+    return Number(await CLAIM_AGAIN.run(this.redis, [this.key], [this.group, consumer, entryId]));
   }
 
   /** The commands that finish an entry; callers put them in their own MULTI. */
