@@ -142,8 +142,8 @@ describe('stream queue on real Redis', () => {
       log: silentLog,
       decode: uploadCodec.decode,
       handle: async (_m, entry) => {
-        const [[, , , n]] = (await command(ns.redis, ['XPENDING', q.queue.key, 'g', '-', '+', '1'])) as Array<[Buffer, Buffer, number, number]>;
-        deliveries.push(Number(n));
+        const pending = (await command(ns.redis, ['XPENDING', q.queue.key, 'g', '-', '+', '1'])) as Array<[Buffer, Buffer, number, number]>;
+        deliveries.push(Number(pending[0]![3]));
         if (++attempts < 3) throw new Error('out of memory');
         const tx = ns.redis.multi();
         for (const cmd of q.queue.ackCommands(entry.id)) tx.addCommand(cmd as never);
