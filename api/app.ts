@@ -101,7 +101,7 @@ export function createApp({ config, redis, sql, log, events, streams }: AppDeps)
       metrics.observeRequest(route || 'unmatched', request.method, status, seconds);
     })
     .use(pageRoutes())
-    .use(healthRoutes({ redis, sql }))
+    .use(healthRoutes({ redis, sql, k }))
     .use(metricsRoute(metrics.registry))
     .use(imageRoutes({ config, sql, uploads, jobs, idempotency }))
     .use(jobEventRoutes({ sql, jobs, events, streams }))

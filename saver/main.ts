@@ -12,6 +12,7 @@ import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { startHeartbeat } from '../shared/stats/heartbeat.ts';
 import { WorkerStats } from '../shared/stats/worker-stats.ts';
+import { discardSaved } from './discard.ts';
 import { createSaveHandler } from './handle.ts';
 import { startMaintenance } from './maintenance.ts';
 import { sweepAbandonedTempFiles } from './temp-files.ts';
@@ -39,6 +40,7 @@ async function main() {
     reader,
     decode: captionedCodec.decode,
     handle: createSaveHandler({ captioned, jobs, sql, imagesDir, stats, log, progress, batchTtlSeconds }),
+    discard: (fields) => discardSaved(sql, imagesDir, fields),
     count: 8,
   });
   const stopMaintenance = startMaintenance({

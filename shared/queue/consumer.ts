@@ -20,6 +20,11 @@ export interface ConsumerOptions<M> {
   handle(message: M, entry: Entry): Promise<void>;
   /** Commands to run with the dead-lettering, e.g. marking the job failed and counting it towards its batch. */
   onDeadLetter(jobId: string | undefined, error: SerializedError, batchId: string | undefined): Command[];
+  /**
+   * Removes what handling may have left outside Redis (the saver's file and
+   * row) before the entry is dead-lettered, so nothing outlives the dead letter.
+   */
+  discard?(fields: Fields): Promise<void>;
   /** Told when handling starts waiting out an outage (its error), and when it ends (null). */
   onOutage?(error: SerializedError | null): Promise<void>;
   deadKey: string;
@@ -208,6 +213,7 @@ export class StreamConsumer<M> {
   private async deadLetter(entry: Entry, jobId: string | undefined, error: SerializedError, log: Logger) {
     log.warn({ error }, 'moving entry to the dead-letter stream');
     const batchId = entry.fields?.batch_id?.toString('utf8');
+    if (entry.fields && this.o.discard) await this.o.discard(entry.fields);
     await this.o.queue.deadLetter(this.o.deadKey, entry, error, this.o.onDeadLetter(jobId, error, batchId));
   }
 }

@@ -27,6 +27,8 @@ export interface StartOptions {
   processorPriority?: ProcessorPriority;
   /** The services reach PostgreSQL through this port (a proxy), not the server's own. */
   pgPort?: number;
+  /** The services connect as this role (it must exist), which owns the test database. */
+  dbUser?: string;
 }
 
 /**
@@ -49,11 +51,12 @@ export class TestSystem {
    * `npm start` does (scripts/cpu-priority.ts; the pid stays the service's own).
    */
   static async start(opts: StartOptions = {}): Promise<TestSystem> {
-    const db = await createTestDatabase();
+    const db = await createTestDatabase(opts.dbUser);
     const dir = await mkdtemp(join(tmpdir(), 'kadr-test-'));
     const port = await freePort();
     const serviceDbUrl = new URL(db.url);
     if (opts.pgPort) serviceDbUrl.port = String(opts.pgPort);
+    if (opts.dbUser) serviceDbUrl.username = opts.dbUser;
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       PORT: String(port),

@@ -1,0 +1,40 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Sql } from '../shared/db.ts';
+import { DependencyError } from '../shared/errors.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../shared/formats.ts';
+import type { Fields } from '../shared/messages.ts';
+import { UUID_PATTERN } from '../shared/messages.ts';
+import { isUnavailable } from '../shared/unavailable.ts';
+import { imageFileName } from './files.ts';
+
+const UUID = new RegExp(UUID_PATTERN);
+
+/**
+ * Removes what saving a stream 2 entry may have left before it is
+ * dead-lettered: its file (written before the row) and its row (an earlier
+ * delivery may have inserted it and died before the ack). A failed job
+ * leaves nothing behind that the sweeper, which only knows rows, would never
+ * find. Works from the raw fields, since the entry may not even decode; an
+ * outage of the disk or database is waited out like any other.
+ */
+export async function discardSaved(sql: Sql, imagesDir: string, fields: Fields): Promise<void> {
+  const id = fields.id?.toString('utf8');
+  if (!id || !UUID.test(id)) return;
+  const named = fields.format?.toString('utf8');
+  const format: OutputFormat = named && named in OUTPUT_FORMATS ? (named as OutputFormat) : 'jpeg';
+  try {
+    await sql`delete from images where id = ${id}`;
+  } catch (err) {
+    if (isUnavailable('postgres', err)) throw new DependencyError('PostgreSQL is unavailable', { code: 'database_unavailable', cause: err });
+    throw err;
+  }
+  try {
+    await rm(join(imagesDir, imageFileName(id, format)), { force: true });
+  } catch (cause) {
+    throw new DependencyError(`cannot remove image file in ${imagesDir}: ${(cause as NodeJS.ErrnoException).code ?? 'EIO'}`, {
+      code: 'storage_unavailable',
+      cause,
+    });
+  }
+}
