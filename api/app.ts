@@ -24,6 +24,7 @@ import { pageRoutes } from './routes/pages.ts';
 import type { SseStreams } from './sse.ts';
 import { StatsFeed } from './stats-feed.ts';
 import { readStats } from './stats-snapshot.ts';
+import { RedisMemoryGauge } from '../shared/redis-memory.ts';
 
 export interface AppDeps {
   config: Config;
@@ -51,6 +52,7 @@ export function createApp({ config, redis, sql, log, events, streams }: AppDeps)
   const errorStatus = new WeakMap<Request, number>();
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   const snapshotDeps = { sql, jobs, progress, ttlSeconds: config.batchTtlSeconds };
+  const memory = new RedisMemoryGauge(redis, config.redisAdmitMemoryPercent);
   return new Elysia()
     .use(
       swagger({
@@ -103,7 +105,7 @@ export function createApp({ config, redis, sql, log, events, streams }: AppDeps)
     .use(pageRoutes())
     .use(healthRoutes({ redis, sql, k }))
     .use(metricsRoute(metrics.registry))
-    .use(imageRoutes({ config, sql, uploads, jobs, idempotency }))
+    .use(imageRoutes({ config, sql, uploads, jobs, idempotency, memory }))
     .use(jobEventRoutes({ sql, jobs, events, streams }))
     .use(
       adminRoutes({
@@ -114,6 +116,6 @@ export function createApp({ config, redis, sql, log, events, streams }: AppDeps)
         streams,
       }),
     )
-    .use(batchRoutes({ config, sql, uploads, jobs, snapshotDeps, idempotency }))
+    .use(batchRoutes({ config, sql, uploads, jobs, snapshotDeps, idempotency, memory }))
     .use(batchEventRoutes({ config, snapshots: snapshotDeps, events, streams, log }));
 }

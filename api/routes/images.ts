@@ -14,6 +14,7 @@ import type { IdempotencyStore } from '../idempotency.ts';
 import { listImages } from '../images-query.ts';
 import { lookupJob, requireJobId } from '../job-status.ts';
 import { uploadRoute } from './upload.ts';
+import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 
 export interface ImageRouteDeps {
   config: Config;
@@ -21,13 +22,14 @@ export interface ImageRouteDeps {
   uploads: StreamQueue;
   jobs: JobStore;
   idempotency: IdempotencyStore;
+  memory?: RedisMemoryGauge;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function imageRoutes({ config, sql, uploads, jobs, idempotency }: ImageRouteDeps) {
+export function imageRoutes({ config, sql, uploads, jobs, idempotency, memory }: ImageRouteDeps) {
   return new Elysia({ name: 'images' })
-    .use(uploadRoute({ config, uploads, jobs, idempotency }))
+    .use(uploadRoute({ config, uploads, jobs, idempotency, memory }))
     .get(
       '/api/images',
       async ({ request, query }) => {

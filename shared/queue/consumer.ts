@@ -84,11 +84,18 @@ export class StreamConsumer<M> {
   private async run(): Promise<void> {
     const { queue, consumer, log } = this.o;
     let failures = 0;
-    await queue.ensureGroup();
-    let entries = await queue.claimOwnPending(consumer, 1000);
-    if (entries.length) log.info({ count: entries.length }, 'resuming own pending entries');
+    let entries: Entry[] = [];
+    let started = false;
     while (!this.stopping) {
       try {
+        // Inside the loop, so a Redis that cannot take the group yet (away,
+        // or out of memory) is waited out like any other outage.
+        if (!started) {
+          await queue.ensureGroup();
+          entries = await queue.claimOwnPending(consumer, 1000);
+          if (entries.length) log.info({ count: entries.length }, 'resuming own pending entries');
+          started = true;
+        }
         if (entries.length === 0) entries = await this.next();
         for (const entry of entries) {
           if (this.stopping) break; // the rest stay pending for a restart or another consumer
