@@ -59,11 +59,15 @@ export async function requireNoEviction(redis: Redis, where: string): Promise<vo
  * Whether Redis has memory left for another upload: its used_memory stays
  * under `percent` % of its maxmemory, leaving the rest to the workers, who
  * must still hand over and acknowledge what was accepted. Read from INFO at
- * most every `maxAgeMs`, so admission costs no round trip of its own under load.
+ * most every `maxAgeMs`, so admission costs no round trip of its own under
+ * load; what this process admitted since the reading is added to it, since a
+ * burst within `maxAgeMs` would otherwise overshoot the limit by megabytes
+ * (and a Redis at its maxmemory refuses the workers' hand-overs too).
  */
 export class RedisMemoryGauge {
   private seen: RedisMemory | undefined;
   private seenAt = Number.NEGATIVE_INFINITY;
+  private admitted = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -72,11 +76,16 @@ export class RedisMemoryGauge {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  async hasRoom(): Promise<boolean> {
+  /** True, and `bytes` counted as admitted, when `bytes` more stay under the limit. */
+  async hasRoom(bytes = 0): Promise<boolean> {
     if (!this.seen || this.now() - this.seenAt > this.maxAgeMs) {
       this.seen = await readRedisMemory(this.redis);
       this.seenAt = this.now();
+      this.admitted = 0;
     }
-    return this.seen.max === 0 || this.seen.used < (this.seen.max * this.percent) / 100;
+    if (this.seen.max === 0) return true;
+    if (this.seen.used + this.admitted + bytes > (this.seen.max * this.percent) / 100) return false;
+    this.admitted += bytes;
+    return true;
   }
 }

@@ -4,7 +4,7 @@ import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../../shared/unavailable.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
-import { enqueueCommands, queueFullError, requireMemory, type Accepted } from '../enqueue.ts';
+import { enqueueCommands, queueFullError, requireMemory, uploadBytes, type Accepted } from '../enqueue.ts';
 import type { Upload } from '../upload.ts';
 import { deleteBatch, insertBatch } from './batches-table.ts';
 
@@ -34,7 +34,7 @@ export async function enqueueBatch(
 ): Promise<string[]> {
   const waiting = await calling('redis', uploads.length());
   if (waiting + images.length > maxLength) throw queueFullError(maxLength);
-  await requireMemory(memory);
+  await requireMemory(memory, images.reduce((sum, image) => sum + uploadBytes(image), 0));
   const jobIds = images.map(() => Bun.randomUUIDv7());
   await calling('postgres', insertBatch(sql, accepted.id, jobIds, accepted.received_at));
   const tx = uploads.redis.multi();

@@ -1,7 +1,9 @@
 import type { Redis } from '../redis.ts';
 import { command, text } from '../redis.ts';
 import type { SerializedError } from '../errors.ts';
+import { replyRecord } from '../redis-reply.ts';
 import { RedisScript } from '../redis-script.ts';
+import { isRedisOutOfMemory } from '../unavailable.ts';
 import { parseEntries, parseReadGroup, type Entry } from './reply.ts';
 
 export type Command = Array<string | Buffer>;
@@ -48,8 +50,17 @@ export class StreamQueue {
     try {
       await command(this.redis, ['XGROUP', 'CREATE', this.key, this.group, '0', 'MKSTREAM']);
     } catch (err) {
-      if (!String((err as Error).message).startsWith('BUSYGROUP')) throw err;
+      if (String((err as Error).message).startsWith('BUSYGROUP')) return;
+      // A Redis at its maxmemory refuses XGROUP CREATE before looking whether
+      // the group exists; a worker restarted then must still start draining.
+      if (isRedisOutOfMemory(err) && (await this.groupExists())) return;
+      throw err;
     }
+  }
+
+  private async groupExists(): Promise<boolean> {
+    const groups = (await command(this.redis, ['XINFO', 'GROUPS', this.key]).catch(() => [])) as unknown[];
+    return groups.some((g) => replyRecord(g).name === this.group);
   }
 
   async length(): Promise<number> {
