@@ -47,9 +47,11 @@ export function stepFailure(cause: unknown, where: string): Error {
   if (cause instanceof StepInputError) return new OperationError(`${where}: ${cause.message}`, { cause });
   // Already classified below (a watermark image that does not decode).
   if (cause instanceof ImageDecodeError || cause instanceof OperationError) return cause;
+  // A new error, so one that is thrown again (a cached failure) is never prefixed twice.
   const err = asError(cause);
-  err.message = `${where}: ${err.message}`;
-  return err;
+  const wrapped = new Error(`${where}: ${err.message}`, { cause: err });
+  wrapped.name = err.name;
+  return Object.assign(wrapped, 'code' in err ? { code: (err as { code?: unknown }).code } : {});
 }
 
 function asError(cause: unknown): Error {
