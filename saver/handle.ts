@@ -10,6 +10,7 @@ import { handOver } from '../shared/queue/hand-over.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
 import type { WorkerStats } from '../shared/stats/worker-stats.ts';
+import { sqlFault, sqlStateOf } from '../shared/sqlstate.ts';
 import { isUnavailable } from '../shared/unavailable.ts';
 import { completeBatch } from './batch-completion.ts';
 import { insertImage } from './images-table.ts';
@@ -72,10 +73,19 @@ export function createSaveHandler(deps: SaveDeps) {
         batch_id: msg.batch_id ?? null,
       });
     } catch (err) {
-      if (isUnavailable('postgres', err)) throw new DependencyError('PostgreSQL is unavailable', { code: 'database_unavailable', cause: err });
-      // SQLSTATE class 22 (data exception): this row can never be stored, retrying won't help.
-      if (String((err as { code?: string }).code).startsWith('22')) {
-        throw new InvalidMessageError(`the database refused the data: ${(err as Error).message}`);
+      // The database's own state or configuration (down, read-only, no
+      // privilege, disk full...): waited out in place, never the job's fault.
+      if (isUnavailable('postgres', err)) {
+        const state = sqlStateOf(err);
+        throw new DependencyError(`PostgreSQL cannot store the row now${state ? ` (SQLSTATE ${state})` : ''}: ${(err as Error).message}`, {
+          code: 'database_unavailable',
+          cause: err,
+        });
+      }
+      // This row can never be stored, retrying won't help; the file goes with
+      // the dead letter (see discard.ts).
+      if (sqlFault(err) === 'message') {
+        throw new InvalidMessageError(`the database refused the data (SQLSTATE ${sqlStateOf(err)}): ${(err as Error).message}`);
       }
       throw err;
     }

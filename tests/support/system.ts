@@ -33,6 +33,8 @@ export interface StartOptions {
   pgPort?: number;
   /** `s3` starts an S3 server of the system's own (s3rver) and stores the images there; default `file`. */
   storage?: 'file' | 's3';
+  /** The services connect as this role (it must exist), which owns the test database. */
+  dbUser?: string;
 }
 
 /**
@@ -84,12 +86,13 @@ export class TestSystem implements CheckedSystem {
    * `npm start` does (scripts/cpu-priority.ts; the pid stays the service's own).
    */
   static async start(opts: StartOptions = {}): Promise<TestSystem> {
-    const db = await createTestDatabase();
+    const db = await createTestDatabase(opts.dbUser);
     const dir = await mkdtemp(join(tmpdir(), 'kadr-test-'));
     const s3 = opts.storage === 's3' ? await S3Server.start() : undefined;
     const port = await freePort();
     const serviceDbUrl = new URL(db.url);
     if (opts.pgPort) serviceDbUrl.port = String(opts.pgPort);
+    if (opts.dbUser) serviceDbUrl.username = opts.dbUser;
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       PORT: String(port),
