@@ -2,6 +2,7 @@ import type { Redis } from './redis.ts';
 import type { Keys } from './queue/keys.ts';
 import { command } from './redis.ts';
 import { replyRecord } from './redis-reply.ts';
+import { RedisScript } from './redis-script.ts';
 import type { Command } from './queue/stream.ts';
 import type { SerializedError } from './errors.ts';
 
@@ -10,6 +11,8 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export interface JobState {
   status: JobStatus;
+  /** Goes up by one at every status change: what orders them (see JobStore.commands). */
+  version: number;
   received_at: string;
   updated_at: string;
   error?: { code: string; message: string };
@@ -21,9 +24,26 @@ export interface JobState {
 export interface JobEvent {
   id: string;
   status: JobStatus;
+  /** The job's version after this change; an event not newer than one already seen is stale. */
+  version: number;
   updated_at: string;
   error?: { code: string; message: string };
 }
+
+/**
+ * Sets a status: the version goes up, the fields are written, the TTL renewed
+ * and the event published with the new version, in one step. One command, so
+ * it joins the caller's MULTI like any other; the event JSON is built by the
+ * caller and only its version spliced in here.
+ *
+ * KEYS[1] the job hash; ARGV: channel, ttl, event JSON without version, then field/value pairs.
+ */
+const SET_STATUS = new RedisScript(`
+local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[1], '{"version":' .. v .. ',' .. string.sub(ARGV[3], 2))
+return v`);
 
 /**
  * A job's live status, one Redis hash per job with a TTL. Written in the same
@@ -43,22 +63,23 @@ export class JobStore {
   }
 
   /**
-   * The commands that set a status. The PUBLISH rides in the caller's MULTI,
+   * The command that sets a status. The PUBLISH rides in the caller's MULTI,
    * so a change is announced exactly when it is written, never before or
    * without it; listeners that were not subscribed read the hash instead.
+   *
+   * Changes are ordered by the job's version, which Redis increments with
+   * every change, never by `updated_at`: that is the wall clock of whichever
+   * host wrote it, and two hosts' clocks disagree (a saver 50 ms behind its
+   * processor would make `done` look older than `saving`).
    */
   commands(id: string, status: JobStatus, extra: Record<string, string> = {}, error?: SerializedError): Command[] {
     const updated_at = new Date().toISOString();
     const fields = ['status', status, 'updated_at', updated_at];
     for (const [k, v] of Object.entries(extra)) fields.push(k, v);
     if (error) fields.push('error_code', error.code, 'error_message', error.message);
-    const event: JobEvent = { id, status, updated_at };
+    const event: Omit<JobEvent, 'version'> = { id, status, updated_at };
     if (error) event.error = { code: error.code, message: error.message };
-    return [
-      ['HSET', this.keyOf(id), ...fields],
-      ['EXPIRE', this.keyOf(id), String(this.ttlSeconds)],
-      ['PUBLISH', this.channel, JSON.stringify(event)],
-    ];
+    return [SET_STATUS.command([this.keyOf(id)], [this.channel, String(this.ttlSeconds), JSON.stringify(event), ...fields])];
   }
 
   /** Forgets a previous failure's reason, for a job sent round again (a dead letter retried). */
@@ -77,6 +98,7 @@ export class JobStore {
     if (!h.status) return null;
     const state: JobState = {
       status: h.status as JobStatus,
+      version: Number(h.version ?? 0),
       received_at: h.received_at ?? '',
       updated_at: h.updated_at ?? h.received_at ?? '',
     };

@@ -83,9 +83,17 @@ async function watchCommands(client: Redis) {
     if (!line.includes(` ${addr}] `)) return;
     // Only the command name and first key are needed; the image argument can be long.
     const args = line.matchAll(/"((?:[^"\\]|\\.)*)"/g);
-    const name = args.next().value?.[1] ?? '';
+    const name = (args.next().value?.[1] ?? '').toUpperCase();
+    if (name === 'EVAL') {
+      // A script (the job status): its body, then the key count, then the key.
+      const body = args.next().value!;
+      args.next();
+      const key = args.next().value?.[1] ?? '';
+      sent.push({ name, key, line: line.slice(body.index! + body[0].length, body.index! + body[0].length + 600) });
+      return;
+    }
     const key = args.next().value?.[1] ?? '';
-    sent.push({ name: name.toUpperCase(), key, line: line.slice(0, 300) });
+    sent.push({ name, key, line: line.slice(0, 300) });
   });
   return { sent, close: () => monitor.close() };
 }
@@ -138,19 +146,18 @@ describe('processor on real Redis', () => {
       }
     }
     const handOff = blocks.find((b) => b.some((c) => c.name === 'XADD'))!;
-    expect(handOff.slice(0, 6).map((c) => [c.name, c.key])).toEqual([
+    // The status (version, fields, TTL and event) is one script, SET_STATUS in shared/jobs.ts.
+    expect(handOff.slice(0, 4).map((c) => [c.name, c.key])).toEqual([
       ['XADD', p.k.captioned],
       ['XACK', p.k.uploads],
       ['XDEL', p.k.uploads],
-      ['HSET', p.k.job(id)],
-      ['EXPIRE', p.k.job(id)],
-      ['PUBLISH', p.k.events],
+      ['EVAL', p.k.job(id)],
     ]);
+    expect(handOff[3]!.line).toContain(`"${p.k.events}"`);
     expect(handOff[3]!.line).toContain('"status" "saving"');
-    expect(handOff[5]!.line).toContain('saving');
     // The rest counts the work for the dashboard, in the same transaction.
-    for (const c of handOff.slice(6)) expect(c.key.startsWith(p.k.stats) || c.key === p.k.worker('processor-test')).toBe(true);
-    expect(handOff.length).toBeGreaterThan(6);
+    for (const c of handOff.slice(4)) expect(c.key.startsWith(p.k.stats) || c.key === p.k.worker('processor-test')).toBe(true);
+    expect(handOff.length).toBeGreaterThan(4);
     expect(blocks.filter((b) => b.some((c) => c.name === 'XADD'))).toHaveLength(1);
 
     const captioned = await entries(p.k.captioned);
@@ -222,7 +229,7 @@ describe('processor on real Redis', () => {
     } finally {
       await watch.close();
     }
-    const steps = watch.sent.filter((c) => c.name === 'HSET').map((c) => /"step" "([^"]+)"/.exec(c.line)?.[1]).filter(Boolean);
+    const steps = watch.sent.filter((c) => c.name === 'EVAL').map((c) => /"step" "([^"]+)"/.exec(c.line)?.[1]).filter(Boolean);
     expect(steps).toEqual(['1/3 grayscale', '2/3 resize', '3/3 format']);
     const msg = captionedCodec.decode((await entries(p.k.captioned))[0]!);
     expect(msg.format).toBe('png');

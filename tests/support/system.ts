@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { priorityPrefix, type ProcessorPriority } from '../../shared/cpu-priority.ts';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, uniqueName } from './namespace.ts';
+import type { FakeClock } from './fake-clock.ts';
 import { freePort } from './ports.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -27,6 +28,8 @@ export interface StartOptions {
   processorPriority?: ProcessorPriority;
   /** The services reach PostgreSQL through this port (a proxy), not the server's own. */
   pgPort?: number;
+  /** Runs every instance of a service on a shifted (and steppable) wall clock. */
+  clocks?: Partial<Record<ServiceName, FakeClock>>;
 }
 
 /**
@@ -35,6 +38,7 @@ export interface StartOptions {
  */
 export class TestSystem {
   readonly services: RunningService[] = [];
+  private clocks: StartOptions['clocks'] = {};
   private constructor(
     readonly baseUrl: string,
     readonly env: Record<string, string>,
@@ -69,6 +73,7 @@ export class TestSystem {
       ...opts.env,
     };
     const system = new TestSystem(`http://127.0.0.1:${port}`, env, dir, db.url, db.drop);
+    system.clocks = opts.clocks ?? {};
     try {
       // The saver migrates the fresh database before the API starts serving.
       system.spawn('saver');
@@ -99,7 +104,7 @@ export class TestSystem {
     const consumer = opts.consumer ?? `${name}-${Math.random().toString(36).slice(2, 6)}`;
     const proc = Bun.spawn([...priorityPrefix(opts.priority ?? 'normal'), ...cmd], {
       cwd: ROOT,
-      env: { ...this.env, CONSUMER_NAME: consumer, ...extraEnv },
+      env: { ...this.env, ...this.clocks?.[service]?.env(), CONSUMER_NAME: consumer, ...extraEnv },
       stdout: 'pipe',
       stderr: 'pipe',
     });
