@@ -48,7 +48,7 @@ async function runRound(deps: MaintenanceDeps): Promise<void> {
   try {
     const completed = await completeFinishedBatches(sql, deps.progress, deps.batchTtlSeconds);
     if (completed) log.info({ completed }, 'completed batches whose last job failed');
-    const swept = await sweepExpired(sql, deps.imagesDir, new Date(), { imageTtlSeconds: deps.imageTtlSeconds });
+    const swept = await sweepExpired(sql, deps.imagesDir, { imageTtlSeconds: deps.imageTtlSeconds });
     if (swept.batches.length === 0 && swept.rows === 0) return;
     // Redis keeps statuses only for a while anyway; dropping them now makes "deleted" mean deleted.
     await deps.progress.forget(swept.batches);
