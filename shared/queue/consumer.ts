@@ -22,6 +22,12 @@ export interface ConsumerOptions<M> {
   reclaimIdleMs: number;
   count?: number;
   blockMs?: number;
+  /**
+   * A monotonic clock in ms for deciding when to reclaim (performance.now by
+   * default). Never the wall clock: stepped back by NTP or an operator, it
+   * would hold reclaims off for as long as it went back.
+   */
+  monotonicNow?: () => number;
 }
 
 const backoff = (attempt: number, capMs = 5000) => Math.min(100 * 2 ** attempt, capMs);
@@ -40,7 +46,7 @@ const READ_RETRY_CAP_MS = 1000;
 export class StreamConsumer<M> {
   private stopping = false;
   private loop: Promise<void> | undefined;
-  private lastReclaim = 0;
+  private lastReclaim = -Infinity;
   private readonly stopped: Promise<void>;
   private signalStop!: () => void;
 
@@ -94,7 +100,7 @@ export class StreamConsumer<M> {
 
   private async next(): Promise<Entry[]> {
     const { queue, consumer, reclaimIdleMs, count = 1, blockMs = 1000 } = this.o;
-    const now = Date.now();
+    const now = this.o.monotonicNow?.() ?? performance.now();
     if (now - this.lastReclaim >= Math.min(reclaimIdleMs / 2, 5000)) {
       this.lastReclaim = now;
       const stale = await queue.reclaim(consumer, reclaimIdleMs, count);
