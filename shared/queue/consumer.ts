@@ -47,6 +47,8 @@ export class StreamConsumer<M> {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private lastReclaim = -Infinity;
+  /** Where the reclaim pass in progress goes on from; undefined between passes. */
+  private reclaimCursor: string | undefined;
   private readonly stopped: Promise<void>;
   private signalStop!: () => void;
 
@@ -101,12 +103,19 @@ export class StreamConsumer<M> {
   private async next(): Promise<Entry[]> {
     const { queue, consumer, reclaimIdleMs, count = 1, blockMs = 1000 } = this.o;
     const now = this.o.monotonicNow?.() ?? performance.now();
-    if (now - this.lastReclaim >= Math.min(reclaimIdleMs / 2, 5000)) {
+    if (this.reclaimCursor === undefined && now - this.lastReclaim >= Math.min(reclaimIdleMs / 2, 5000)) {
       this.lastReclaim = now;
-      const stale = await queue.reclaim(consumer, reclaimIdleMs, count);
-      if (stale.length) {
-        this.o.log.warn({ ids: stale.map((e) => e.id) }, 'reclaimed stale entries');
-        return stale;
+      this.reclaimCursor = '0-0';
+    }
+    // A pass follows XAUTOCLAIM's cursor to the end, `count` entries at a
+    // time, before reading anything new: a dead consumer's backlog drains at
+    // the speed of the work, not `count` entries per pass interval.
+    while (this.reclaimCursor !== undefined) {
+      const { entries, cursor } = await queue.reclaim(consumer, reclaimIdleMs, count, this.reclaimCursor);
+      this.reclaimCursor = cursor === '0-0' ? undefined : cursor;
+      if (entries.length) {
+        this.o.log.warn({ ids: entries.map((e) => e.id) }, 'reclaimed stale entries');
+        return entries;
       }
     }
     return queue.readNew(this.o.reader, consumer, count, blockMs);

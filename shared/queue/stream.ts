@@ -72,14 +72,19 @@ export class StreamQueue {
    * consumer's work, or our own entries left pending after a failure. Claiming
    * counts a delivery, so a message that keeps crashing its consumer ends in
    * the dead-letter stream instead of looping forever.
+   *
+   * Takes at most `count` entries from `cursor` on and answers where to go on
+   * from ('0-0' once the whole pending list has been scanned): a pass takes
+   * `count` at a time, each handled before the next is claimed, so none sits
+   * claimed and idle long enough to be reclaimed back by someone else.
    */
-  async reclaim(consumer: string, minIdleMs: number, count: number): Promise<Entry[]> {
+  async reclaim(consumer: string, minIdleMs: number, count: number, cursor = '0-0'): Promise<{ entries: Entry[]; cursor: string }> {
     const raw = (await command(this.redis, [
-      'XAUTOCLAIM', this.key, this.group, consumer, String(minIdleMs), '0-0', 'COUNT', String(count),
+      'XAUTOCLAIM', this.key, this.group, consumer, String(minIdleMs), cursor, 'COUNT', String(count),
     ])) as [Buffer, unknown, Buffer[] | undefined];
     const claimed = parseEntries(raw[1]);
     const gone = (raw[2] ?? []).map((id) => ({ id: text(id), fields: null }));
-    return this.withDeliveries(consumer, [...claimed, ...gone]);
+    return { entries: await this.withDeliveries(consumer, [...claimed, ...gone]), cursor: text(raw[0]) };
   }
 
   /**
