@@ -28,6 +28,12 @@ export interface ConsumerOptions<M> {
    * would hold reclaims off for as long as it went back.
    */
   monotonicNow?: () => number;
+  /**
+   * Other consumers of the group idle this long with nothing pending are
+   * deleted (see StreamQueue.forgetIdleConsumers); checked every tenth of it,
+   * at most once a minute. Undefined deletes none.
+   */
+  forgetIdleMs?: number;
 }
 
 const backoff = (attempt: number, capMs = 5000) => Math.min(100 * 2 ** attempt, capMs);
@@ -47,6 +53,7 @@ export class StreamConsumer<M> {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private lastReclaim = -Infinity;
+  private lastForget = -Infinity;
   /** Where the reclaim pass in progress goes on from; undefined between passes. */
   private reclaimCursor: string | undefined;
   private readonly stopped: Promise<void>;
@@ -103,6 +110,7 @@ export class StreamConsumer<M> {
   private async next(): Promise<Entry[]> {
     const { queue, consumer, reclaimIdleMs, count = 1, blockMs = 1000 } = this.o;
     const now = this.o.monotonicNow?.() ?? performance.now();
+    await this.forgetIdleConsumers(now);
     if (this.reclaimCursor === undefined && now - this.lastReclaim >= Math.min(reclaimIdleMs / 2, 5000)) {
       this.lastReclaim = now;
       this.reclaimCursor = '0-0';
@@ -119,6 +127,19 @@ export class StreamConsumer<M> {
       }
     }
     return queue.readNew(this.o.reader, consumer, count, blockMs);
+  }
+
+  private async forgetIdleConsumers(now: number): Promise<void> {
+    const { forgetIdleMs } = this.o;
+    if (forgetIdleMs === undefined || now - this.lastForget < Math.min(forgetIdleMs / 10, 60_000)) return;
+    this.lastForget = now;
+    try {
+      const gone = await this.o.queue.forgetIdleConsumers(this.o.consumer, forgetIdleMs);
+      if (gone.length) this.o.log.info({ consumers: gone, idleMs: forgetIdleMs }, 'deleted idle consumers that held nothing');
+    } catch (err) {
+      // Housekeeping only: the work goes on, and the next check tries again.
+      this.o.log.warn({ err }, 'deleting idle consumers failed');
+    }
   }
 
   private async process(entry: Entry): Promise<void> {

@@ -17,6 +17,24 @@ if #p == 0 then return 0 end
 redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
 return 1`);
 
+/**
+ * Deletes the group's consumers, other than ARGV[2], that hold nothing and
+ * have been idle at least ARGV[3] ms; answers their names. One script, so no
+ * consumer can read an entry between the check and the delete (DELCONSUMER
+ * drops whatever the consumer holds, and that entry would never be seen again).
+ */
+const FORGET_IDLE_CONSUMERS = new RedisScript(`
+local deleted = {}
+for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local f = {}
+  for i = 1, #c, 2 do f[c[i]] = c[i + 1] end
+  if f.name ~= ARGV[2] and f.pending == 0 and f.idle >= tonumber(ARGV[3]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], f.name)
+    deleted[#deleted + 1] = f.name
+  end
+end
+return deleted`);
+
 const DEAD_LETTER_MAXLEN = '100000';
 
 /**
@@ -49,6 +67,17 @@ export class StreamQueue {
    */
   async keepClaimed(consumer: string, entryId: string): Promise<boolean> {
     return Number(await KEEP_CLAIMED.run(this.redis, [this.key], [this.group, consumer, entryId])) === 1;
+  }
+
+  /**
+   * Deletes the consumers of the group that have held nothing and done
+   * nothing for `minIdleMs` (a restarted worker's old name, a scaled-down
+   * replica), never `self`; answers their names. A consumer that comes back
+   * is simply created again by its next read.
+   */
+  async forgetIdleConsumers(self: string, minIdleMs: number): Promise<string[]> {
+    const names = await FORGET_IDLE_CONSUMERS.run(this.redis, [this.key], [this.group, self, String(Math.round(minIdleMs))]);
+    return (names as unknown[]).map(text);
   }
 
   /** The commands that finish an entry; callers put them in their own MULTI. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { command, text } from '../../shared/redis.ts';
+import { replyRecord } from '../../shared/redis-reply.ts';
 import { DependencyError, ImageDecodeError } from '../../shared/errors.ts';
 import { JobStore } from '../../shared/jobs.ts';
 import { toFields, uploadCodec, type UploadMessage } from '../../shared/messages.ts';
@@ -39,7 +40,7 @@ async function deadEntries(deadKey: string) {
   return raw.map(([, pairs]) => pairsToFields(pairs));
 }
 
-type ConsumerExtra = { maxDeliveries?: number; reclaimIdleMs?: number; count?: number; monotonicNow?: () => number };
+type ConsumerExtra = { maxDeliveries?: number; reclaimIdleMs?: number; count?: number; monotonicNow?: () => number; forgetIdleMs?: number };
 
 function consumer(q: ReturnType<typeof freshQueue>, name: string, handle: (m: UploadMessage) => Promise<void>, extra: ConsumerExtra = {}) {
   return new StreamConsumer<UploadMessage>({
@@ -61,6 +62,7 @@ function consumer(q: ReturnType<typeof freshQueue>, name: string, handle: (m: Up
     blockMs: 50,
     count: extra.count,
     monotonicNow: extra.monotonicNow,
+    forgetIdleMs: extra.forgetIdleMs,
   });
 }
 
@@ -234,6 +236,31 @@ describe('stream queue on real Redis', () => {
     expect(seen).toEqual(ids);
     expect(await q.queue.length()).toBe(0);
   }, 15_000);
+
+  test('a consumer deletes the group\'s consumers idle past the forget time with nothing pending, and keeps any that hold entries', async () => {
+    const q = freshQueue();
+    await q.queue.ensureGroup();
+    const consumers = async () => ((await command(ns.redis, ['XINFO', 'CONSUMERS', q.queue.key, q.queue.group])) as unknown[])
+      .map((c) => String(replyRecord(c).name));
+    // 'live' was known to the group and idle too (say, it waited long for work): never itself deleted.
+    for (const name of ['restarted-long-ago', 'live']) await command(ns.redis, ['XGROUP', 'CREATECONSUMER', q.queue.key, q.queue.group, name]);
+    await addUpload(q.queue, q.jobs);
+    await q.queue.readNew(ns.reader, 'stuck-holding', 1, 100);
+    await Bun.sleep(150); // both idle past forgetIdleMs
+    // reclaimIdleMs far off, so the held entry stays where it is.
+    const c = consumer(q, 'live', async () => {}, { reclaimIdleMs: 60_000, forgetIdleMs: 100 });
+    void c.start();
+    try {
+      await until('the idle consumer deleted', async () => !(await consumers()).includes('restarted-long-ago'), 3000, {
+        intervalMs: 20,
+        explain: async () => (await consumers()).join(', '),
+      });
+    } finally {
+      await c.stop();
+    }
+    expect((await consumers()).sort()).toEqual(['live', 'stuck-holding']);
+    expect(await command(ns.redis, ['XPENDING', q.queue.key, q.queue.group, '-', '+', '10', 'stuck-holding'])).toHaveLength(1);
+  });
 
   test('a restarted consumer first finishes its own pending entries', async () => {
     const q = freshQueue();

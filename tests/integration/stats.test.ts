@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { readStats } from '../../api/stats-snapshot.ts';
+import { GROUPS } from '../../shared/queue/keys.ts';
 import { command, type Redis } from '../../shared/redis.ts';
 import { startHeartbeat } from '../../shared/stats/heartbeat.ts';
 import { statsKeys } from '../../shared/stats/layout.ts';
@@ -63,6 +64,19 @@ describe('worker statistics in Redis', () => {
     await command(ns.redis, ['ZADD', ns.k.workers, String(Date.now()), 'gone']);
     const snapshot = await readStats(ns.redis, ns.k);
     expect(snapshot.workers.map((w) => w.consumer)).not.toContain('gone');
+  });
+
+  test('a consumer group counts only consumers with a live heartbeat; the rest are reported as idle', async () => {
+    await command(ns.redis, ['XGROUP', 'CREATE', ns.k.uploads, GROUPS.processors, '0', 'MKSTREAM']);
+    for (const name of ['processor-live', 'processor-restarted-before']) {
+      await command(ns.redis, ['XGROUP', 'CREATECONSUMER', ns.k.uploads, GROUPS.processors, name]);
+    }
+    const beat = startHeartbeat(ns.redis, ns.k, { kind: 'processor', consumer: 'processor-live' }, silentLog, 50);
+    await beat.stop();
+    const snapshot = await readStats(ns.redis, ns.k);
+    const uploads = snapshot.streams.find((s) => s.name === 'uploads')!;
+    expect(uploads.groups).toEqual([{ name: GROUPS.processors, pending: 0, consumers: 1, idle_consumers: 1 }]);
+    expect(snapshot.workers.map((w) => w.consumer)).toContain('processor-live');
   });
 
   test('latency samples are bounded to the most recent 1000 per stage', async () => {
