@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { readStats } from '../../api/stats-snapshot.ts';
 import { GROUPS } from '../../shared/queue/keys.ts';
 import { command, type Redis } from '../../shared/redis.ts';
-import { startHeartbeat } from '../../shared/stats/heartbeat.ts';
+import { hostname } from 'node:os';
+import { ConsumerNameInUseError } from '../../shared/errors.ts';
+import { assertConsumerNameFree, startHeartbeat } from '../../shared/stats/heartbeat.ts';
+import { rejectionOf } from '../support/rejection.ts';
 import { statsKeys } from '../../shared/stats/layout.ts';
 import { WorkerStats, WORKER_TTL_SECONDS } from '../../shared/stats/worker-stats.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
@@ -77,6 +80,39 @@ describe('worker statistics in Redis', () => {
     const uploads = snapshot.streams.find((s) => s.name === 'uploads')!;
     expect(uploads.groups).toEqual([{ name: GROUPS.processors, pending: 0, consumers: 1, idle_consumers: 1 }]);
     expect(snapshot.workers.map((w) => w.consumer)).toContain('processor-live');
+  });
+
+  describe('a consumer name held by a live worker', () => {
+    /** The heartbeat hash of a worker `who` last heard `agoMs` ago (on Redis's clock). */
+    async function heartbeatOf(consumer: string, who: { host: string; pid: number }, agoMs = 0) {
+      await command(ns.redis, ['HSET', ns.k.worker(consumer), 'kind', 'processor', 'host', who.host, 'pid', String(who.pid)]);
+      await command(ns.redis, ['PEXPIRE', ns.k.worker(consumer), String(WORKER_TTL_SECONDS * 1000 - agoMs)]);
+    }
+
+    test('is refused to a second worker on the same host while the first one\'s process lives', async () => {
+      const other = Bun.spawn(['sleep', '30']);
+      try {
+        await heartbeatOf('twin', { host: hostname(), pid: other.pid });
+        const err = await rejectionOf(assertConsumerNameFree(ns.redis, ns.k, 'twin'), ConsumerNameInUseError);
+        expect(err.message).toContain(`pid ${other.pid}`);
+      } finally {
+        other.kill();
+      }
+    });
+
+    test('is taken over at once when that worker\'s process has died (a restart under the same slot name)', async () => {
+      const gone = Bun.spawn(['true']);
+      await gone.exited;
+      await heartbeatOf('slot-1', { host: hostname(), pid: gone.pid });
+      await assertConsumerNameFree(ns.redis, ns.k, 'slot-1');
+    });
+
+    test('is refused while a worker on another host beats, and free once it has been silent a few seconds', async () => {
+      await heartbeatOf('shared', { host: 'elsewhere', pid: 1 });
+      await rejectionOf(assertConsumerNameFree(ns.redis, ns.k, 'shared'), ConsumerNameInUseError);
+      await heartbeatOf('shared', { host: 'elsewhere', pid: 1 }, 10_000);
+      await assertConsumerNameFree(ns.redis, ns.k, 'shared');
+    });
   });
 
   test('latency samples are bounded to the most recent 1000 per stage', async () => {
