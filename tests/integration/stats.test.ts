@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setSystemTime, test } from 'bun:test';
 import { readStats } from '../../api/stats-snapshot.ts';
 import { GROUPS } from '../../shared/queue/keys.ts';
 import { command, type Redis } from '../../shared/redis.ts';
@@ -80,6 +80,22 @@ describe('worker statistics in Redis', () => {
     const uploads = snapshot.streams.find((s) => s.name === 'uploads')!;
     expect(uploads.groups).toEqual([{ name: GROUPS.processors, pending: 0, consumers: 1, idle_consumers: 1 }]);
     expect(snapshot.workers.map((w) => w.consumer)).toContain('processor-live');
+  });
+
+  test('a worker whose clock is 25 h ahead keeps its heartbeat without dropping the other live workers from the index', async () => {
+    const other = startHeartbeat(ns.redis, ns.k, { kind: 'processor', consumer: 'on-time' }, silentLog, 50);
+    await other.stop();
+    setSystemTime(new Date(Date.now() + 25 * 3_600_000));
+    try {
+      const ahead = startHeartbeat(ns.redis, ns.k, { kind: 'saver', consumer: 'ahead' }, silentLog, 50);
+      await ahead.stop();
+    } finally {
+      setSystemTime();
+    }
+    const indexed = ((await command(ns.redis, ['ZRANGE', ns.k.workers, '0', '-1'])) as Buffer[]).map(String);
+    expect(indexed).toContain('on-time');
+    expect(indexed).toContain('ahead');
+    expect((await readStats(ns.redis, ns.k)).workers.map((w) => w.consumer)).toEqual(expect.arrayContaining(['on-time', 'ahead']));
   });
 
   describe('a consumer name held by a live worker', () => {
