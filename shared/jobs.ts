@@ -35,15 +35,32 @@ export interface JobEvent {
  * and the event published with the new version, in one step. One command, so
  * it joins the caller's MULTI like any other; the event JSON is built by the
  * caller and only its version spliced in here.
- *
- * KEYS[1] the job hash; ARGV: channel, ttl, event JSON without version, then field/value pairs.
  */
-const SET_STATUS = new RedisScript(`
-local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
-redis.call('HSET', KEYS[1], unpack(ARGV, 4))
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-redis.call('PUBLISH', ARGV[1], '{"version":' .. v .. ',' .. string.sub(ARGV[3], 2))
-return v`);
+const SET_STATUS_FUNCTION = `
+local function kadr_set_status(key, channel, ttl, event, ...)
+  local v = redis.call('HINCRBY', key, 'version', 1)
+  redis.call('HSET', key, ...)
+  redis.call('EXPIRE', key, ttl)
+  redis.call('PUBLISH', channel, '{"version":' .. v .. ',' .. string.sub(event, 2))
+  return v
+end`;
+
+/** KEYS[1] the job hash; ARGV: channel, ttl, event JSON without version, then field/value pairs. */
+const SET_STATUS = new RedisScript(`${SET_STATUS_FUNCTION}
+return kadr_set_status(KEYS[1], unpack(ARGV))`);
+
+/**
+ * Lua for scripts that run a list of commands, JobStore's among them: a
+ * script cannot EVAL, so `kadr_run(words)` runs the status script's command
+ * by calling its function, and any other command as it is.
+ */
+export const RUN_COMMAND_LUA = `${SET_STATUS_FUNCTION}
+local function kadr_run(words)
+  if words[1] == 'EVAL' and words[3] == '1' and redis.sha1hex(words[2]) == '${SET_STATUS.sha}' then
+    return kadr_set_status(words[4], unpack(words, 5))
+  end
+  return redis.call(unpack(words))
+end`;
 
 /**
  * A job's live status, one Redis hash per job with a TTL. Written in the same
