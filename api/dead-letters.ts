@@ -1,6 +1,7 @@
 import type { Sql } from '../shared/db.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import type { JobStore } from '../shared/jobs.ts';
+import { RUN_COMMANDS_LUA } from '../shared/status-order.ts';
 import { UUID_PATTERN } from '../shared/messages.ts';
 import type { Keys } from '../shared/queue/keys.ts';
 import type { Command } from '../shared/queue/stream.ts';
@@ -35,18 +36,14 @@ const UUID = new RegExp(UUID_PATTERN);
  * Removes the dead entry and, only if it was still there, runs the given
  * commands (re-adding it and setting the job back to queued), all at once:
  * two retries of one entry, or a retry racing a discard, re-add it once at
- * most. ARGV is the entry id, then each command as its length and its words.
+ * most. ARGV is the entry id, then each command as its length and its words
+ * (a job status, itself a script, runs inline: see RUN_COMMANDS_LUA).
  * The commands touch keys not declared in KEYS; kadr runs on one Redis, not
  * a cluster.
  */
-const TAKE_AND_RUN = new RedisScript(`
+const TAKE_AND_RUN = new RedisScript(`${RUN_COMMANDS_LUA}
 if redis.call('XDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-local i = 2
-while i <= #ARGV do
-  local n = tonumber(ARGV[i])
-  redis.call(unpack(ARGV, i + 1, i + n))
-  i = i + n + 1
-end
+run_commands(2)
 return 1`);
 
 /** The dead-letter stream's fields that StreamQueue.deadLetter writes before the original ones. */

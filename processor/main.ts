@@ -8,7 +8,7 @@ import { StreamQueue } from '../shared/queue/stream.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { captionOptionsOf } from './caption/options.ts';
-import { startHeartbeat } from '../shared/stats/heartbeat.ts';
+import { assertConsumerNameFree, startHeartbeat } from '../shared/stats/heartbeat.ts';
 import { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { createCaptionRenderer } from './caption/renderer.ts';
 import { gcEvery } from './gc-pacer.ts';
@@ -38,6 +38,8 @@ async function main() {
   const redis = await connectRedis(config.redisUrl, log);
   const reader = await connectRedis(config.redisUrl, log);
   const k = keys(config.keyPrefix, config.redisDatabase);
+  // Before anything is read under the name: a live twin would take this worker's entries and it theirs.
+  await assertConsumerNameFree(redis, k, config.consumerName);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
   const stats = new WorkerStats(k, config.consumerName);

@@ -10,7 +10,7 @@ import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
-import { startHeartbeat } from '../shared/stats/heartbeat.ts';
+import { assertConsumerNameFree, startHeartbeat } from '../shared/stats/heartbeat.ts';
 import { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { discardSaved } from './discard.ts';
 import { createSaveHandler } from './handle.ts';
@@ -31,6 +31,8 @@ async function main() {
   const swept = await store.sweepAbandoned();
   if (swept.length) log.warn({ files: swept }, 'removed temporary files left by a killed saver');
   const k = keys(config.keyPrefix, config.redisDatabase);
+  // Before anything is read under the name: a live twin would take this worker's entries and it theirs.
+  await assertConsumerNameFree(redis, k, config.consumerName);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const captioned = new StreamQueue(redis, k.captioned, GROUPS.savers);
   const stats = new WorkerStats(k, config.consumerName);

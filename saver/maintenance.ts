@@ -54,7 +54,7 @@ async function runRound(deps: MaintenanceDeps): Promise<void> {
     if (completed) log.info({ completed }, 'completed batches whose last job failed');
     const lost = await failLostBatches({ ...deps, lostAfterSeconds: deps.batchLostAfterSeconds });
     if (lost.length) log.warn({ batches: lost }, 'ended batches failed whose jobs were never queued');
-    const swept = await sweepExpired(sql, deps.store, new Date(), { imageTtlSeconds: deps.imageTtlSeconds });
+    const swept = await sweepExpired(sql, deps.store, { imageTtlSeconds: deps.imageTtlSeconds });
     if (swept.batches.length === 0 && swept.rows === 0) return;
     // Redis keeps statuses only for a while anyway; dropping them now makes "deleted" mean deleted.
     await deps.progress.forget(swept.batches);

@@ -47,7 +47,14 @@ export interface Config {
   redisAdmitMemoryPercent: number;
   reclaimIdleMs: number;
   maxDeliveries: number;
+  /** This worker's name in its consumer group (CONSUMER_NAME, else `<host>-<pid>`). */
   consumerName: string;
+  /**
+   * What `npm start` puts before each worker slot's name (`<prefix>-processor-2`):
+   * CONSUMER_NAME when set, else the host name, so a slot keeps its name across
+   * restarts of the worker and of `npm start` itself.
+   */
+  consumerSlotPrefix: string;
   shutdownTimeoutMs: number;
   jobTtlSeconds: number;
   idempotencyTtlSeconds: number;
@@ -264,7 +271,10 @@ export function loadConfig(env: Env = process.env): Config {
     redisAdmitMemoryPercent: read('REDIS_ADMIT_MEMORY_PERCENT', int(1, 99), '80'),
     reclaimIdleMs: read('RECLAIM_IDLE_MS', int(100, 86_400_000), '30000'),
     maxDeliveries: read('MAX_DELIVERIES', int(1, 1000), '5'),
+    // A worker alone gets a unique name; in a container (pid 1) it is stable per container too.
     consumerName: read('CONSUMER_NAME', text, `${hostname()}-${process.pid}`),
+    // CONSUMER_NAME is checked (once) just above.
+    consumerSlotPrefix: optional('CONSUMER_NAME') ?? hostname(),
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS', int(0, 600_000), '10000'),
     jobTtlSeconds: read('JOB_TTL_SECONDS', int(60, 10 * 365 * 86_400), String(30 * 86_400)),
     idempotencyTtlSeconds: read('IDEMPOTENCY_TTL_SECONDS', int(60, 30 * 86_400), String(86_400)),

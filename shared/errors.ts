@@ -213,6 +213,11 @@ export class DependencyError extends KadrError {
   }
 }
 
+/** Another live worker already uses this consumer name: two sharing one would take each other's entries. */
+export class ConsumerNameInUseError extends KadrError {
+  override readonly code = 'consumer_name_in_use';
+}
+
 export function isPermanent(err: unknown): boolean {
   return err instanceof KadrError && err.permanent;
 }

@@ -14,7 +14,7 @@ export interface Keys {
   events: string;
   /** A worker's heartbeat hash, by consumer name. */
   worker(consumer: string): string;
-  /** Sorted set of worker consumer names, scored by their last heartbeat (ms). */
+  /** Sorted set of worker consumer names, scored by their last heartbeat (ms, Redis's clock). */
   workers: string;
   /** Prefix of every statistics key (see shared/stats). */
   stats: string;

@@ -47,6 +47,18 @@ describe('job status events', () => {
     expect(seen[1]!.updated_at).toBe((await jobs.get(ID_A))!.updated_at);
   });
 
+  test('every status change carries the job\'s next version, the one its status then reads, whatever the writers\' clocks say', async () => {
+    const id = '01a20000-0000-7000-8000-00000000000c';
+    const seen: JobEvent[] = [];
+    const stop = hub.watch([id], (e) => seen.push(e));
+    await hub.listening();
+    for (const status of ['queued', 'processing', 'saving', 'done'] as const) await jobs.set(id, status);
+    await until('four messages seen', () => seen.length === 4, 2000, { intervalMs: 5 });
+    stop();
+    expect(seen.map((e) => [e.status, e.version])).toEqual([['queued', 1], ['processing', 2], ['saving', 3], ['done', 4]]);
+    expect((await jobs.get(id))!.version).toBe(4);
+  });
+
   test('listeners hear only their own jobs, and nothing once they stop; the hub forgets jobs nobody watches', async () => {
     const a: string[] = [];
     const b: string[] = [];

@@ -93,7 +93,15 @@ async function watchCommands(client: Redis) {
     if (!line.includes(` ${addr}] `) && !fromLua) return;
     // Only the command name and first key are needed; the image argument can be long.
     const args = line.matchAll(/"((?:[^"\\]|\\.)*)"/g);
-    const name = args.next().value?.[1] ?? '';
+    const name = (args.next().value?.[1] ?? '').toUpperCase();
+    if (name === 'EVAL') {
+      // A script (the job status): its body, then the key count, then the key.
+      const body = args.next().value!;
+      args.next();
+      const key = args.next().value?.[1] ?? '';
+      sent.push({ name, key, line: line.slice(body.index! + body[0].length, body.index! + body[0].length + 600), lua: fromLua });
+      return;
+    }
     const key = args.next().value?.[1] ?? '';
     sent.push({ name: name.toUpperCase(), key, line: line.slice(0, 300), lua: fromLua });
   });
@@ -157,6 +165,7 @@ describe('processor on real Redis', () => {
     expect(handOff.slice(0, 5).map((c) => [c.name, c.key])).toEqual([
       ['XADD', p.k.captioned],
       ['HGET', p.k.job(id)],
+      ['HINCRBY', p.k.job(id)],
       ['HSET', p.k.job(id)],
       ['EXPIRE', p.k.job(id)],
       ['PUBLISH', p.k.events],
@@ -165,7 +174,7 @@ describe('processor on real Redis', () => {
       ['XACK', p.k.uploads],
       ['XDEL', p.k.uploads],
     ]);
-    handOff.splice(1, 1); // the status check
+    handOff.splice(1, 2); // the status check and its version
     expect(handOff[1]!.line).toContain('"status" "saving"');
     expect(handOff[3]!.line).toContain('saving');
     // The rest counts the work for the dashboard, in the same script.
@@ -242,7 +251,7 @@ describe('processor on real Redis', () => {
     } finally {
       await watch.close();
     }
-    const steps = watch.sent.filter((c) => c.name === 'HSET').map((c) => /"step" "([^"]+)"/.exec(c.line)?.[1]).filter(Boolean);
+    const steps = watch.sent.filter((c) => c.name === 'EVAL').map((c) => /"step" "([^"]+)"/.exec(c.line)?.[1]).filter(Boolean);
     expect(steps).toEqual(['1/3 grayscale', '2/3 resize', '3/3 format']);
     const msg = captionedCodec.decode((await entries(p.k.captioned))[0]!);
     expect(msg.format).toBe('png');
