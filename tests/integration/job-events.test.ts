@@ -27,7 +27,7 @@ const LINGER_MS = 200;
 const ID_A = '01a20000-0000-7000-8000-00000000000a';
 const ID_B = '01a20000-0000-7000-8000-00000000000b';
 // A job of its own for each test: statuses only move forward, so a job the first test failed takes no `done`.
-const ID_C = '01a20000-0000-7000-8000-00000000000c';
+const ID_C = '01a20000-0000-7000-8000-00000000000e';
 const ID_D = '01a20000-0000-7000-8000-00000000000d';
 
 

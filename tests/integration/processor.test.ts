@@ -162,7 +162,7 @@ describe('processor on real Redis', () => {
     const handOff = blocks.find((b) => b.some((c) => c.name === 'XADD'))!;
     expect(handOff[0]!.name).toBe('XPENDING');
     handOff.shift();
-    expect(handOff.slice(0, 5).map((c) => [c.name, c.key])).toEqual([
+    expect(handOff.slice(0, 6).map((c) => [c.name, c.key])).toEqual([
       ['XADD', p.k.captioned],
       ['HGET', p.k.job(id)],
       ['HINCRBY', p.k.job(id)],
