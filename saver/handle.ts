@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.ts';
 import type { Sql } from '../shared/db.ts';
-import { DependencyError, InvalidMessageError } from '../shared/errors.ts';
+import { DependencyError, InvalidMessageError, SourceMissingError } from '../shared/errors.ts';
 import { OUTPUT_FORMATS } from '../shared/formats.ts';
 import type { BatchProgress } from '../shared/batches/progress.ts';
 import type { JobStore } from '../shared/jobs.ts';
@@ -13,6 +13,7 @@ import { completeBatch } from './batch-completion.ts';
 import { insertImage } from './images-table.ts';
 import { resultKey } from '../shared/storage/object-keys.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
+import type { ClaimCheck } from '../shared/storage/claim-check.ts';
 
 /**
  * Where one save's time went, in ms, for the logs and the benchmark: the
@@ -36,6 +37,8 @@ export interface SaveDeps {
   progress: BatchProgress;
   /** How long a completed batch is kept (BATCH_TTL_SECONDS). */
   batchTtlSeconds: number;
+  /** Forgets a result held by reference once its row owns it (the claim check). */
+  claims?: ClaimCheck;
 }
 
 /**
@@ -45,6 +48,10 @@ export interface SaveDeps {
  * same single object and row. A job of
  * a batch is counted as finished in the `done` MULTI, and the batch is marked
  * complete in PostgreSQL when it was the last.
+ *
+ * A result held by reference (`image_key`) is already at its final key: the
+ * saver only checks it is there (its size is the row's `bytes`) and records
+ * it, and the `done` MULTI takes the key out of the orphan registry.
  */
 export function createSaveHandler(deps: SaveDeps) {
   return async (msg: CaptionedMessage, entry: Entry): Promise<void> => {
@@ -52,7 +59,7 @@ export function createSaveHandler(deps: SaveDeps) {
     // Messages from before formats existed carry none: they are JPEG.
     const format = msg.format ?? 'jpeg';
     const path = resultKey(msg.id, format);
-    await deps.store.put(path, msg.image, OUTPUT_FORMATS[format].contentType);
+    const bytes = await storeResult(deps, msg, path);
     const t1 = performance.now();
     try {
       await insertImage(deps.sql, {
@@ -62,7 +69,7 @@ export function createSaveHandler(deps: SaveDeps) {
         path,
         width: msg.width,
         height: msg.height,
-        bytes: msg.image.byteLength,
+        bytes,
         format,
         content_type: OUTPUT_FORMATS[format].contentType,
         batch_id: msg.batch_id ?? null,
@@ -83,12 +90,29 @@ export function createSaveHandler(deps: SaveDeps) {
     for (const c of deps.stats.handled('save', performance.now() - t0)) tx.addCommand(c as never);
     for (const c of deps.stats.done(msg.received_at)) tx.addCommand(c as never);
     for (const c of deps.progress.finishCommands(msg.batch_id, msg.id, 'done')) tx.addCommand(c as never);
+    if (msg.image_key && deps.claims) for (const c of deps.claims.ownedCommands(path)) tx.addCommand(c as never);
     await tx.exec();
     if (msg.batch_id) await completeQuietly(deps, msg.batch_id, msg.id);
     const t3 = performance.now();
     const timings: SaveTimings = { file: t1 - t0, row: t2 - t1, ack: t3 - t2, total: t3 - t0 };
-    deps.log.info({ jobId: msg.id, bytes: msg.image.byteLength, timings }, 'saved');
+    deps.log.info({ jobId: msg.id, bytes, byReference: msg.image_key !== undefined, timings }, 'saved');
   };
+}
+
+/**
+ * Puts an inline result at `path`; a result held by reference must already
+ * be there (a HEAD, for its size). Answers the object's size.
+ */
+async function storeResult(deps: SaveDeps, msg: CaptionedMessage, path: string): Promise<number> {
+  if (msg.image) {
+    await deps.store.put(path, msg.image, OUTPUT_FORMATS[msg.format ?? 'jpeg'].contentType);
+    return msg.image.byteLength;
+  }
+  // The row records the result's own key; a reference to anything else is not a result of this job.
+  if (msg.image_key !== path) throw new InvalidMessageError(`invalid captioned message: image_key ${msg.image_key} is not this job's result key ${path}`);
+  const info = await deps.store.head(path);
+  if (!info) throw new SourceMissingError(`the result ${path} that job ${msg.id} refers to is not in the store`);
+  return info.size;
 }
 
 /**

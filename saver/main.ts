@@ -15,6 +15,8 @@ import { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { createSaveHandler } from './handle.ts';
 import { startMaintenance } from './maintenance.ts';
 import { openStore } from '../shared/storage/open-store.ts';
+import { ClaimCheck } from '../shared/storage/claim-check.ts';
+import { ObjectRegistry } from '../shared/storage/registry.ts';
 
 const SERVICE = 'saver';
 
@@ -35,11 +37,12 @@ async function main() {
   const stats = new WorkerStats(k, config.consumerName);
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   const { batchTtlSeconds } = config;
+  const claims = new ClaimCheck(store, new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: captioned,
     reader,
     decode: captionedCodec.decode,
-    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, batchTtlSeconds }),
+    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, batchTtlSeconds, claims }),
     count: 8,
   });
   const stopMaintenance = startMaintenance({
@@ -48,6 +51,7 @@ async function main() {
     progress,
     jobKey: k.job,
     store,
+    orphans: { claims, jobs, ageSeconds: config.orphanAgeSeconds },
     intervalMs: config.sweepIntervalMs,
     batchTtlSeconds,
     imageTtlSeconds: config.imageTtlSeconds,

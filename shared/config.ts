@@ -228,7 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     storageRedirect: read('STORAGE_REDIRECT', oneOf('none', 'presigned'), 'none'),
     presignTtlSeconds: read('PRESIGN_TTL_SECONDS', int(1, 7 * 86_400), '3600'),
     inlineMaxBytes: read('INLINE_MAX_BYTES', int(0, 512 * MiB), String(INLINE_MAX_BYTES_DEFAULT)),
-    orphanAgeSeconds: read('ORPHAN_AGE_SECONDS', int(60, 30 * 86_400), '3600'),
+    orphanAgeSeconds: read('ORPHAN_AGE_SECONDS', int(1, 30 * 86_400), '3600'),
     logDir: read('LOG_DIR', path, './logs'),
     logLevel: read('LOG_LEVEL', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info'),
     fontFile: read('FONT_FILE', path, './fonts/DejaVuSans.ttf'),

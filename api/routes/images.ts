@@ -7,6 +7,7 @@ import { OUTPUT_FORMATS } from '../../shared/formats.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { StreamQueue } from '../../shared/queue/stream.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
+import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { decodeCursor, encodeCursor, parseLimit } from '../cursor.ts';
 import { errorResponse, idParameter, jobStatusSchema, listedImageSchema, unavailable } from '../docs.ts';
 import { json, SECURITY_HEADERS } from '../http-errors.ts';
@@ -22,13 +23,14 @@ export interface ImageRouteDeps {
   uploads: StreamQueue;
   jobs: JobStore;
   idempotency: IdempotencyStore;
+  claims: ClaimCheck;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function imageRoutes({ config, sql, store, uploads, jobs, idempotency }: ImageRouteDeps) {
+export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, claims }: ImageRouteDeps) {
   return new Elysia({ name: 'images' })
-    .use(uploadRoute({ config, uploads, jobs, idempotency }))
+    .use(uploadRoute({ config, uploads, jobs, idempotency, claims }))
     .get(
       '/api/images',
       async ({ request, query }) => {

@@ -16,6 +16,11 @@ export interface Keys {
   stats: string;
   /** A batch's finished jobs: job id → how it ended (see shared/batches/progress.ts). */
   batchFinished(batchId: string): string;
+  /**
+   * Sorted set of the object keys written for jobs and not yet owned by a row
+   * or deleted (the claim check's registry), scored by Redis' TIME when registered.
+   */
+  objects: string;
 }
 
 export const GROUPS = { processors: 'processors', savers: 'savers' } as const;
@@ -32,5 +37,6 @@ export function keys(prefix: string): Keys {
     workers: `${prefix}workers`,
     stats: `${prefix}stats:`,
     batchFinished: (batchId) => `${prefix}batch:${batchId}:finished`,
+    objects: `${prefix}objects`,
   };
 }
