@@ -14,7 +14,8 @@ return 1`);
 /** The keys registered at least ARGV[1] seconds ago by Redis' clock, oldest first, ARGV[3] of them from the ARGV[2]th. */
 const OLDER_THAN = new RedisScript(`
 local t = redis.call('TIME')
-return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', tonumber(t[1]) - tonumber(ARGV[1]), 'LIMIT', tonumber(ARGV[2]), tonumber(ARGV[3]))`);
+local before = string.format('%.6f', tonumber(t[1]) + tonumber(t[2]) / 1000000 - tonumber(ARGV[1]))
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', before, 'LIMIT', tonumber(ARGV[2]), tonumber(ARGV[3]))`);
 
 /**
  * The claim check's registry of objects written for jobs (uploads held by

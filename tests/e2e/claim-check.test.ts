@@ -232,6 +232,23 @@ describe('the claim check with the S3 store', () => {
     expect(await system.s3!.keys(id)).toEqual([`${id}.jpg`]);
   }, 120_000);
 
+  test('a batch sends its large photos by reference and its small ones inline, and all end done', async () => {
+    const form = new FormData();
+    for (const image of [await coffee(), await tiny(), await coffee()]) form.append('image', new Blob([image as Uint8Array<ArrayBuffer>]), 'photo.jpg');
+    form.append('description', 'a batch by reference');
+    const res = await fetch(`${system.baseUrl}/api/batches`, { method: 'POST', body: form });
+    expect(res.status).toBe(202);
+    const { id: batchId } = (await res.json()) as { id: string };
+    const snapshot = (await (await fetch(`${system.baseUrl}/api/batches/${batchId}`)).json()) as { jobs: Array<{ id: string }> };
+    const jobIds = snapshot.jobs.map((j) => j.id);
+    for (const id of jobIds) {
+      accepted.set(id, 'a batch by reference');
+      expect((await system.waitForJob(id)).status).toBe('done');
+    }
+    const byReference = jobIds.map((id) => logLines('saver', 'saved', id)[0]?.includes('"byReference":true'));
+    expect(byReference).toEqual([true, false, true]);
+  }, 60_000);
+
   test('nothing is lost, in rows, statuses, streams, the store and the registry', async () => {
     await expectNothingLost(system, accepted);
   }, 60_000);
