@@ -143,9 +143,16 @@ const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
 const MiB = 1024 * 1024;
 
 /**
- * Why 256 KiB: see README "Claim check". Below it a payload costs Redis less
- * than an object costs the store (a PUT, a GET and a DELETE, each a round
- * trip); above it the bytes held in Redis dominate its memory.
+ * Why 256 KiB (bench/inline-threshold.ts, figures in README "Claim check" and
+ * bench/results/2026-12-01-inline-threshold.md): a payload by reference costs
+ * a fixed 11–22 ms more than inline up to 1 MiB (registry, PUT, GET, DELETE
+ * against a local s3rver, on a Redis with compose.yml's persistence), while
+ * inline it holds 1.25x its size in Redis per waiting job. The price of each
+ * MiB kept out of Redis falls from 660 ms at 16 KiB to 45 ms at 256 KiB and
+ * flattens past it (35 ms at 512 KiB); on a busy shared Redis the reference
+ * is faster outright from 128 KiB. So 640x480 photos and their results
+ * (40–100 KB) stay inline, 1920x1280 ones (370 KB) go by reference, and a
+ * full default queue holds at most ~320 MiB of inline payloads.
  */
 const INLINE_MAX_BYTES_DEFAULT = 256 * 1024;
 
