@@ -7,6 +7,7 @@ import { expectNothingLost } from '../support/nothing-lost.ts';
 import { RedisServer } from '../support/redis-server.ts';
 import { silentLog } from '../support/redis.ts';
 import { TestSystem } from '../support/system.ts';
+import { freePort } from '../support/ports.ts';
 import { until } from '../support/wait.ts';
 
 /**
@@ -247,6 +248,37 @@ describe('the claim check with the S3 store', () => {
     }
     const byReference = jobIds.map((id) => logLines('saver', 'saved', id)[0]?.includes('"byReference":true'));
     expect(byReference).toEqual([true, false, true]);
+  }, 60_000);
+
+  test('when the store does not answer, a large upload gets 503 storage_unavailable and nothing is queued; a small one is still accepted', async () => {
+    // A second API whose store is a port where nothing listens.
+    const port = await freePort();
+    const broken = system.spawn('api', 'api-broken-store', { PORT: String(port), S3_ENDPOINT: `http://127.0.0.1:${await freePort()}` });
+    await system.waitForLog(broken.name, 'api listening', 20_000);
+    const before = await registered();
+    const jobKeys = async () => ((await command(redis, ['KEYS', `${k.job('*')}`])) as Buffer[]).length;
+    const jobsBefore = await jobKeys();
+    const form = new FormData();
+    form.append('image', new Blob([(await coffee()) as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }), 'photo.jpg');
+    form.append('description', 'the store is away');
+    const res = await fetch(`http://127.0.0.1:${port}/api/images`, { method: 'POST', body: form });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBeTruthy();
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('storage_unavailable');
+    expect(await jobKeys()).toBe(jobsBefore);
+    expect(await entries(k.uploads)).toEqual([]);
+    // Registered before its PUT, so the orphan sweep takes its key out again (there is no object to delete).
+    await until('the failed upload\'s key swept', async () => (await registered()).length === before.length, 10_000);
+
+    const small = new FormData();
+    small.append('image', new Blob([(await tiny()) as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }), 'tiny.jpg');
+    small.append('description', 'inline needs no store');
+    const ok = await fetch(`http://127.0.0.1:${port}/api/images`, { method: 'POST', body: small });
+    expect(ok.status).toBe(202);
+    const { id } = (await ok.json()) as { id: string };
+    accepted.set(id, 'inline needs no store');
+    expect((await system.waitForJob(id)).status).toBe('done');
+    await system.signal(broken.name, 'SIGTERM');
   }, 60_000);
 
   test('nothing is lost, in rows, statuses, streams, the store and the registry', async () => {
