@@ -14,6 +14,9 @@ import { createCaptionRenderer } from './caption/renderer.ts';
 import { gcEvery } from './gc-pacer.ts';
 import { createProcessHandler } from './handle.ts';
 import { createPipeline } from './pipeline.ts';
+import { ClaimCheck } from '../shared/storage/claim-check.ts';
+import { openStore } from '../shared/storage/open-store.ts';
+import { ObjectRegistry } from '../shared/storage/registry.ts';
 
 const SERVICE = 'processor';
 
@@ -43,11 +46,13 @@ async function main() {
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
   const stats = new WorkerStats(k, config.consumerName);
+  // The processor touches the store only for the claim check (uploads and results held by reference).
+  const claims = new ClaimCheck(openStore(config.storage), new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: uploads,
     reader,
     decode: uploadCodec.decode,
-    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, log })),
+    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, log, claims })),
   });
   const close = makeClose(
     log,

@@ -16,6 +16,8 @@ import { discardSaved } from './discard.ts';
 import { createSaveHandler } from './handle.ts';
 import { startMaintenance } from './maintenance.ts';
 import { openStore } from '../shared/storage/open-store.ts';
+import { ClaimCheck } from '../shared/storage/claim-check.ts';
+import { ObjectRegistry } from '../shared/storage/registry.ts';
 
 const SERVICE = 'saver';
 
@@ -38,11 +40,12 @@ async function main() {
   const stats = new WorkerStats(k, config.consumerName);
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   const { batchTtlSeconds } = config;
+  const claims = new ClaimCheck(store, new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: captioned,
     reader,
     decode: captionedCodec.decode,
-    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, batchTtlSeconds }),
+    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, batchTtlSeconds, claims }),
     discard: (fields) => discardSaved(sql, store, fields),
     count: 8,
   });
@@ -52,6 +55,7 @@ async function main() {
     progress,
     jobKey: k.job,
     store,
+    orphans: { claims, jobs, ageSeconds: config.orphanAgeSeconds },
     intervalMs: config.sweepIntervalMs,
     batchTtlSeconds,
     batchLostAfterSeconds: config.batchLostAfterSeconds,

@@ -168,9 +168,16 @@ const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
 const MiB = 1024 * 1024;
 
 /**
- * Why 256 KiB: see README "Claim check". Below it a payload costs Redis less
- * than an object costs the store (a PUT, a GET and a DELETE, each a round
- * trip); above it the bytes held in Redis dominate its memory.
+ * Why 256 KiB (bench/inline-threshold.ts, figures in README "Claim check" and
+ * bench/results/2026-12-01-inline-threshold.md): a payload by reference costs
+ * a fixed 11–22 ms more than inline up to 1 MiB (registry, PUT, GET, DELETE
+ * against a local s3rver, on a Redis with compose.yml's persistence), while
+ * inline it holds 1.25x its size in Redis per waiting job. The price of each
+ * MiB kept out of Redis falls from 660 ms at 16 KiB to 45 ms at 256 KiB and
+ * flattens past it (35 ms at 512 KiB); on a busy shared Redis the reference
+ * is faster outright from 128 KiB. So 640x480 photos and their results
+ * (40–100 KB) stay inline, 1920x1280 ones (370 KB) go by reference, and a
+ * full default queue holds at most ~320 MiB of inline payloads.
  */
 const INLINE_MAX_BYTES_DEFAULT = 256 * 1024;
 
@@ -254,7 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
     storageRedirect: read('STORAGE_REDIRECT', oneOf('none', 'presigned'), 'none'),
     presignTtlSeconds: read('PRESIGN_TTL_SECONDS', int(1, 7 * 86_400), '3600'),
     inlineMaxBytes: read('INLINE_MAX_BYTES', int(0, 512 * MiB), String(INLINE_MAX_BYTES_DEFAULT)),
-    orphanAgeSeconds: read('ORPHAN_AGE_SECONDS', int(60, 30 * 86_400), '3600'),
+    orphanAgeSeconds: read('ORPHAN_AGE_SECONDS', int(1, 30 * 86_400), '3600'),
     logDir: read('LOG_DIR', path, './logs'),
     logLevel: read('LOG_LEVEL', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info'),
     fontFile: read('FONT_FILE', path, './fonts/DejaVuSans.ttf'),

@@ -191,7 +191,7 @@ describe('processor on real Redis', () => {
     expect(meta.format).toBe('jpeg');
     expect([meta.width, meta.height]).toEqual([msg.width, msg.height]);
     expect(msg.width).toBe(640);
-    const band = await measureBand(msg.image, 480);
+    const band = await measureBand(msg.image!, 480);
     expect(msg.height - 480).toBeGreaterThanOrEqual(28);
     expect(msg.height - 480).toBeLessThanOrEqual(36);
     expect(band.darkShare).toBeGreaterThan(0.9);
@@ -235,7 +235,7 @@ describe('processor on real Redis', () => {
     expect(await entries(p.k.dead)).toHaveLength(1);
     const captioned = (await entries(p.k.captioned)).map((f) => captionedCodec.decode(f));
     expect(captioned.map((m) => m.id)).toEqual([good]);
-    expect((await measureBand(captioned[0]!.image, 480)).whitePixels).toBeGreaterThan(50);
+    expect((await measureBand(captioned[0]!.image!, 480)).whitePixels).toBeGreaterThan(50);
     expect(await p.uploads.length()).toBe(0);
   });
 
