@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import pino from 'pino';
-import type { SseSink } from '../sse.ts';
+import type { SseSink } from '../events/sse.ts';
 import { feedBatch } from './batch-feed.ts';
 import type { BatchSnapshot } from './snapshot.ts';
 

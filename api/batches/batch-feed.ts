@@ -1,6 +1,6 @@
 import type { JobEvent } from '../../shared/jobs.ts';
 import type { Logger } from '../../shared/logger.ts';
-import type { SseSink } from '../sse.ts';
+import type { SseSink } from '../events/sse.ts';
 import type { BatchSnapshot } from './snapshot.ts';
 
 /** At most one snapshot this often: a batch of 50 makes ~200 status changes, the page needs a few redraws a second. */

@@ -5,8 +5,8 @@ import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../../shared/unavailable.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
-import { deposit, enqueueCommands, queueFullError, requireMemory, uploadBytes, type Accepted } from '../enqueue.ts';
-import type { Upload } from '../upload.ts';
+import { deposit, enqueueCommands, queueFullError, requireMemory, uploadBytes, type Accepted } from '../uploads/enqueue.ts';
+import type { Upload } from '../uploads/upload.ts';
 import { deleteBatch, insertBatch } from './batches-table.ts';
 
 export interface BatchQueueDeps {

@@ -1,9 +1,9 @@
 import { PayloadTooLargeError, ValidationError } from '../../shared/errors.ts';
 import { stepsJson, type Step } from '../../processor/operations/steps.ts';
-import { validateDescription } from '../description.ts';
-import { checkImageFile } from '../file-part.ts';
-import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES, parseOperations, readStepFiles } from '../operations-field.ts';
-import { MULTIPART_OVERHEAD, readForm, refuseBomb, type Upload, type UploadLimits } from '../upload.ts';
+import { validateDescription } from '../uploads/description.ts';
+import { checkImageFile } from '../uploads/file-part.ts';
+import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES, parseOperations, readStepFiles } from '../uploads/operations-field.ts';
+import { MULTIPART_OVERHEAD, readForm, refuseBomb, type Upload, type UploadLimits } from '../uploads/upload.ts';
 import { matchPerImage } from './parts.ts';
 
 export interface BatchLimits extends UploadLimits {

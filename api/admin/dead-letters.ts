@@ -1,0 +1,184 @@
+import type { Sql } from '../../shared/db.ts';
+import { ConflictError, NotFoundError } from '../../shared/errors.ts';
+import type { JobStore } from '../../shared/jobs.ts';
+import { RUN_COMMANDS_LUA } from '../../shared/status-order.ts';
+import { UUID_PATTERN } from '../../shared/messages.ts';
+import type { Keys } from '../../shared/queue/keys.ts';
+import type { Command } from '../../shared/queue/stream.ts';
+import type { Redis } from '../../shared/redis.ts';
+import { command, text } from '../../shared/redis.ts';
+import { RedisScript } from '../../shared/redis-script.ts';
+import { reopenBatchFor } from '../batches/reopen-batch.ts';
+import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
+
+/** A dead-lettered entry as the dashboard shows it (the image bytes stay in Redis, or in the store by reference). */
+export interface DeadLetter {
+  entry_id: string;
+  job_id: string | null;
+  source: string;
+  source_id: string;
+  error: { code: string; name: string; message: string };
+  deliveries: number;
+  failed_at: string;
+  description: string | null;
+  image_bytes: number | null;
+  /** The image's key in the object store when the entry carries it by reference. */
+  image_key: string | null;
+}
+
+interface ParsedEntry {
+  meta: Record<string, string>;
+  /** The entry's original fields, in order, as they were on the source stream. */
+  original: Array<Buffer>;
+}
+
+const ENTRY_ID = /^\d{1,20}-\d{1,20}$/;
+const UUID = new RegExp(UUID_PATTERN);
+
+/**
+ * Removes the dead entry and, only if it was still there, runs the given
+ * commands (re-adding it and setting the job back to queued), all at once:
+ * two retries of one entry, or a retry racing a discard, re-add it once at
+ * most. ARGV is the entry id, then each command as its length and its words
+ * (a job status, itself a script, runs inline: see RUN_COMMANDS_LUA).
+ * The commands touch keys not declared in KEYS; kadr runs on one Redis, not
+ * a cluster.
+ */
+const TAKE_AND_RUN = new RedisScript(`${RUN_COMMANDS_LUA}
+if redis.call('XDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+run_commands(2)
+return 1`);
+
+/** The dead-letter stream's fields that StreamQueue.deadLetter writes before the original ones. */
+const META_FIELDS = ['source', 'source_id', 'group', 'error_code', 'error_name', 'error_message', 'deliveries', 'failed_at'];
+
+function parse(pairs: Buffer[]): ParsedEntry {
+  const meta: Record<string, string> = {};
+  let i = 0;
+  // The metadata comes first and in this order; everything after is the original entry.
+  for (const name of META_FIELDS) {
+    if (i + 1 >= pairs.length || text(pairs[i]) !== name) break;
+    meta[name] = text(pairs[i + 1]);
+    i += 2;
+  }
+  return { meta, original: pairs.slice(i) };
+}
+
+function fieldOf(original: Buffer[], name: string): string | undefined {
+  for (let i = 0; i + 1 < original.length; i += 2) if (text(original[i]) === name) return text(original[i + 1]);
+  return undefined;
+}
+
+function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
+  const field = (name: string) => {
+    for (let i = 0; i + 1 < original.length; i += 2) if (text(original[i]) === name) return original[i + 1]!;
+    return undefined;
+  };
+  const jobId = field('id');
+  const description = field('description');
+  const image = field('image');
+  const imageKey = field('image_key');
+  return {
+    entry_id: id,
+    job_id: jobId ? text(jobId) : null,
+    source: meta.source ?? '',
+    source_id: meta.source_id ?? '',
+    error: { code: meta.error_code ?? '', name: meta.error_name ?? '', message: meta.error_message ?? '' },
+    deliveries: Number(meta.deliveries ?? 0),
+    failed_at: meta.failed_at ?? '',
+    description: description ? text(description) : null,
+    image_bytes: image ? image.length : null,
+    image_key: imageKey ? text(imageKey) : null,
+  };
+}
+
+/** Lists, retries and discards the entries of the dead-letter stream. */
+export class DeadLetters {
+  constructor(
+    private readonly redis: Redis,
+    private readonly k: Keys,
+    private readonly jobs: JobStore,
+    /** Where batches are recorded: a retried batch job reopens its batch. */
+    private readonly sql: Sql,
+    /**
+     * Lets a discard delete the object a dead letter refers to; `owned` says
+     * whether an `images` row records the key as its path (then the object is
+     * the row's, not the letter's).
+     */
+    private readonly objects?: { claims: ClaimCheck; owned: (key: string) => Promise<boolean> },
+  ) {}
+
+  /** Newest first; `before` is the last entry id of the previous page (exclusive). */
+  async list(limit: number, before?: string): Promise<{ items: DeadLetter[]; more: boolean }> {
+    const end = before === undefined ? '+' : `(${this.checkId(before)}`;
+    const raw = (await command(this.redis, ['XREVRANGE', this.k.dead, end, '-', 'COUNT', String(limit + 1)])) as Array<[Buffer, Buffer[]]>;
+    const items = raw.slice(0, limit).map(([id, pairs]) => toDeadLetter(text(id), parse(pairs)));
+    return { items, more: raw.length > limit };
+  }
+
+  async get(entryId: string): Promise<{ letter: DeadLetter; original: Buffer[] }> {
+    const raw = (await command(this.redis, ['XRANGE', this.k.dead, this.checkId(entryId), entryId])) as Array<[Buffer, Buffer[]]>;
+    if (raw.length === 0) throw new NotFoundError(`no dead letter "${entryId}"`);
+    const parsed = parse(raw[0]![1]);
+    return { letter: toDeadLetter(entryId, parsed), original: parsed.original };
+  }
+
+  /**
+   * Puts the entry back on the stream it failed on, as it was, and sets its
+   * job back to `queued` (forgetting the failure's reason), atomically with
+   * removing it from the dead letters. The workers count its deliveries anew.
+   * A job of a batch is also struck from the batch's finished jobs in the same
+   * script, and its batch set back to running (see reopenBatchFor), so the
+   * job's next end is the one its batch counts and archives; a job whose batch
+   * has expired is refused (409 batch_expired).
+   */
+  async retry(entryId: string): Promise<DeadLetter> {
+    const { letter, original } = await this.get(entryId);
+    if (letter.source !== this.k.uploads && letter.source !== this.k.captioned) {
+      throw new ConflictError(`dead letter "${entryId}" came from "${letter.source}", which is not a kadr stream`, 'not_retryable');
+    }
+    const commands: Command[] = [['XADD', letter.source, '*', ...original]];
+    const batchId = fieldOf(original, 'batch_id');
+    const inBatch = batchId !== undefined && UUID.test(batchId) && letter.job_id !== null && UUID.test(letter.job_id);
+    if (inBatch) commands.push(['HDEL', this.k.batchFinished(batchId), letter.job_id!]);
+    if (letter.job_id && UUID.test(letter.job_id)) {
+      const receivedAt = original.findIndex((b, i) => i % 2 === 0 && text(b) === 'received_at');
+      // The job's hash may have expired meanwhile; the entry knows when it was received.
+      const extra: Record<string, string> = receivedAt >= 0 ? { received_at: text(original[receivedAt + 1]) } : {};
+      commands.push(...this.jobs.resetCommands(letter.job_id, extra));
+    }
+    const args: Array<string | Buffer> = [entryId];
+    for (const c of commands) args.push(String(c.length), ...c);
+    const requeue = async () => {
+      if (Number(await TAKE_AND_RUN.run(this.redis, [this.k.dead], args)) !== 1) {
+        throw new NotFoundError(`no dead letter "${entryId}" (already retried or discarded)`);
+      }
+      return letter;
+    };
+    return inBatch ? reopenBatchFor(this.sql, batchId, requeue) : requeue();
+  }
+
+  /**
+   * Removes the dead letter for good, and with it the object it refers to
+   * (the claim check), unless a row owns that object. The entry goes first:
+   * once it is gone no retry can re-add a reference to a deleted object. A
+   * store failure after that leaves the object registered, for the orphan
+   * sweep once the job's status has expired.
+   */
+  async discard(entryId: string): Promise<void> {
+    const { letter } = await this.get(entryId);
+    if (Number(await command(this.redis, ['XDEL', this.k.dead, this.checkId(entryId)])) !== 1) {
+      throw new NotFoundError(`no dead letter "${entryId}"`);
+    }
+    const key = letter.image_key;
+    if (!key || !this.objects) return;
+    const { claims, owned } = this.objects;
+    if (await owned(key)) await claims.registry.forget(key);
+    else await claims.discard(key);
+  }
+
+  private checkId(entryId: string): string {
+    if (!ENTRY_ID.test(entryId)) throw new NotFoundError(`no dead letter "${entryId}" (entry ids look like 1732350000000-0)`);
+    return entryId;
+  }
+}
