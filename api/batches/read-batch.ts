@@ -1,5 +1,5 @@
 import { PayloadTooLargeError, ValidationError } from '../../shared/errors.ts';
-import { stepsJson, type Step } from '../../processor/operations/steps.ts';
+import { stepsJson, type Step } from '../../shared/operations/steps.ts';
 import { validateDescription } from '../uploads/description.ts';
 import { checkImageFile } from '../uploads/file-part.ts';
 import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES, parseOperations, readStepFiles } from '../uploads/operations-field.ts';

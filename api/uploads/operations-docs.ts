@@ -1,8 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { OpenAPIV3 } from 'openapi-types';
-import { OPERATIONS } from '../../processor/operations/index.ts';
-import { MAX_STEPS, stepsSchema } from '../../processor/operations/steps.ts';
-import type { Operation } from '../../processor/operations/types.ts';
+import { OPERATIONS } from '../../shared/operations/index.ts';
+import { MAX_STEPS, stepsSchema } from '../../shared/operations/steps.ts';
+import type { Operation } from '../../shared/operations/types.ts';
 
 /**
  * A TypeBox schema as OpenAPI 3.0 reads it: plain JSON (TypeBox's symbol

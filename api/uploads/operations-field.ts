@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ValidationError } from '../../shared/errors.ts';
-import { parseSteps, referencedFiles, StepsError, validateParams, type Step } from '../../processor/operations/steps.ts';
+import { parseSteps, referencedFiles, StepsError, validateParams, type Step } from '../../shared/operations/steps.ts';
 import type { Shortcut } from './shortcuts.ts';
 import { readImagePart } from './file-part.ts';
 

@@ -1,8 +1,8 @@
-import { crop } from '../../processor/operations/crop.ts';
-import { grayscale } from '../../processor/operations/grayscale.ts';
-import { resize } from '../../processor/operations/resize.ts';
-import type { Operation } from '../../processor/operations/types.ts';
-import { watermark } from '../../processor/operations/watermark.ts';
+import { crop } from '../../shared/operations/crop.ts';
+import { grayscale } from '../../shared/operations/grayscale.ts';
+import { resize } from '../../shared/operations/resize.ts';
+import type { Operation } from '../../shared/operations/types.ts';
+import { watermark } from '../../shared/operations/watermark.ts';
 
 /**
  * A single operation at an endpoint of its own, for clients of simpler task

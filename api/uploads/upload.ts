@@ -1,6 +1,6 @@
 import { BadRequestError, KadrError, UnsupportedMediaTypeError, ValidationError } from '../../shared/errors.ts';
 import type { Config } from '../../shared/config.ts';
-import { stepsJson } from '../../processor/operations/steps.ts';
+import { stepsJson } from '../../shared/operations/steps.ts';
 import { validateDescription } from './description.ts';
 import { readImagePart } from './file-part.ts';
 import { readImageSize } from './image-size.ts';

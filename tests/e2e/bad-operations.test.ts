@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'bun:test';
-import { MAX_STEPS } from '../../processor/operations/steps.ts';
+import { MAX_STEPS } from '../../shared/operations/steps.ts';
 import { post, rejectionSuite, type Rejection } from '../support/rejections.ts';
 import { TestSystem } from '../support/system.ts';
 

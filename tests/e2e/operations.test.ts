@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import sharp from 'sharp';
-import { OPERATIONS } from '../../processor/operations/index.ts';
+import { OPERATIONS } from '../../shared/operations/index.ts';
 import { formOf, type Part } from '../support/multipart.ts';
 import { TestSystem } from '../support/system.ts';
 
