@@ -3,7 +3,7 @@ import type { Config } from '../shared/config.ts';
 import { stepsJson } from '../processor/operations/steps.ts';
 import { validateDescription } from './description.ts';
 import { readImagePart } from './file-part.ts';
-import { readImageSize } from './image-size.ts';
+import { declaredOverPixelLimit } from '../shared/image/pixel-limit.ts';
 import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES, readOperations, readShortcutStep, readStepFiles } from './operations-field.ts';
 import { hasDeclaredLength, readBodyLimited } from './read-body.ts';
 import type { Shortcut } from './shortcuts.ts';
@@ -95,8 +95,8 @@ export async function readForm(request: Request, maxBytes: number, why: string):
  * image_undecodable, and its own pixel check stays as the second line.
  */
 export function refuseBomb(image: Uint8Array, maxPixels: number, field = 'image'): void {
-  const size = readImageSize(image);
-  if (size && size.width * size.height > maxPixels) {
+  const size = declaredOverPixelLimit(image, maxPixels);
+  if (size) {
     throw new ValidationError(
       field,
       `its header declares ${size.width}x${size.height} (${size.width * size.height} pixels); at most ${maxPixels} pixels are accepted`,
