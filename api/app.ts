@@ -26,6 +26,7 @@ import { pageRoutes } from './routes/pages.ts';
 import type { SseStreams } from './sse.ts';
 import { StatsFeed } from './stats-feed.ts';
 import { readStats } from './stats-snapshot.ts';
+import { RedisMemoryGauge } from '../shared/redis-memory.ts';
 
 export interface AppDeps {
   config: Config;
@@ -57,6 +58,7 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
   const errorStatus = new WeakMap<Request, number>();
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   const snapshotDeps = { sql, jobs, progress, ttlSeconds: config.batchTtlSeconds };
+  const memory = new RedisMemoryGauge(redis, config.redisAdmitMemoryPercent);
   return new Elysia()
     .use(
       swagger({
@@ -110,9 +112,9 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
       metrics.observeRequest(route || 'unmatched', request.method, status, seconds);
     })
     .use(pageRoutes())
-    .use(healthRoutes({ redis, sql, store }))
+    .use(healthRoutes({ redis, sql, store, k }))
     .use(metricsRoute(metrics.registry))
-    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency }))
+    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory }))
     .use(jobEventRoutes({ sql, jobs, events, streams }))
     .use(
       adminRoutes({
@@ -124,6 +126,6 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
         streams,
       }),
     )
-    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency }))
+    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory }))
     .use(batchEventRoutes({ config, snapshots: snapshotDeps, events, streams, log }));
 }

@@ -137,7 +137,7 @@ export class DeadLetters {
       const receivedAt = original.findIndex((b, i) => i % 2 === 0 && text(b) === 'received_at');
       // The job's hash may have expired meanwhile; the entry knows when it was received.
       const extra: Record<string, string> = receivedAt >= 0 ? { received_at: text(original[receivedAt + 1]) } : {};
-      commands.push(this.jobs.clearErrorCommand(letter.job_id), ...this.jobs.commands(letter.job_id, 'queued', extra));
+      commands.push(...this.jobs.resetCommands(letter.job_id, extra));
     }
     const args: Array<string | Buffer> = [entryId];
     for (const c of commands) args.push(String(c.length), ...c);

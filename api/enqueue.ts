@@ -3,6 +3,7 @@ import { EnqueueOutcomeUnknownError, ServiceUnavailableError } from '../shared/e
 import { toFields } from '../shared/messages.ts';
 import type { Command, StreamQueue } from '../shared/queue/stream.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../shared/unavailable.ts';
+import type { RedisMemoryGauge } from '../shared/redis-memory.ts';
 import { QueueGauge } from './queue-gauge.ts';
 import type { Upload } from './upload.ts';
 
@@ -35,6 +36,7 @@ export async function enqueueUpload(
   gauge: QueueGauge = new QueueGauge(uploads, 0),
 ): Promise<Accepted> {
   if (!(await calling('redis', gauge.hasRoom(maxLength)))) throw queueFullError(maxLength);
+  await requireMemory(gauge.memory, uploadBytes(upload));
   const { id } = accepted;
   const tx = uploads.redis.multi();
   for (const c of [...enqueueCommands(uploads, jobs, upload, accepted), ...extra]) tx.addCommand(c as never);
@@ -61,6 +63,28 @@ export function enqueueCommands(uploads: StreamQueue, jobs: JobStore, upload: Up
     ...jobs.commands(id, 'queued', { received_at }),
     ['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, operations, files, batch_id: batchId })],
   ];
+}
+
+/**
+ * Refuses (503 queue_full) while Redis is near its maxmemory: what is left
+ * is the workers' to hand over and acknowledge the work already accepted. A
+ * Redis that refuses a write for lack of memory gets the same answer (see
+ * unavailableError); this check is what keeps it from coming to that.
+ */
+export async function requireMemory(memory: RedisMemoryGauge | undefined, bytes: number): Promise<void> {
+  if (memory && !(await calling('redis', memory.hasRoom(bytes)))) {
+    throw new ServiceUnavailableError(
+      `the processing queue is full (Redis is above ${memory.percent} % of its maxmemory); try again shortly`,
+      { code: 'queue_full', retryAfterSeconds: 5 },
+    );
+  }
+}
+
+/** What an upload's stream entry holds, near enough: its image and file parts. */
+export function uploadBytes(upload: Upload): number {
+  let bytes = upload.image.byteLength + upload.description.length;
+  for (const f of Object.values(upload.files ?? {})) bytes += f.byteLength;
+  return bytes;
 }
 
 export function queueFullError(maxLength: number): ServiceUnavailableError {

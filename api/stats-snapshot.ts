@@ -21,6 +21,14 @@ export interface WorkerInfo {
   last_heartbeat: string;
   jobs_done: number;
   jobs_failed: number;
+  /** The outage this worker is waiting out (retrying its entry in place), or null. */
+  outage: WorkerOutage | null;
+}
+
+export interface WorkerOutage {
+  code: string;
+  message: string;
+  since: string;
 }
 
 export interface StatsSnapshot {
@@ -52,7 +60,18 @@ async function streamStats(redis: Redis, name: StreamStats['name'], key: string)
   };
 }
 
-async function workers(redis: Redis, k: Keys): Promise<WorkerInfo[]> {
+function outageOf(raw: unknown): WorkerOutage | null {
+  if (raw === undefined) return null;
+  try {
+    const o = JSON.parse(text(raw)) as Partial<WorkerOutage>;
+    return { code: String(o.code ?? 'unknown'), message: String(o.message ?? ''), since: String(o.since ?? '') };
+  } catch {
+    return { code: 'unknown', message: text(raw), since: '' };
+  }
+}
+
+/** The workers whose heartbeat is alive, by kind and name. */
+export async function workers(redis: Redis, k: Keys): Promise<WorkerInfo[]> {
   const names = ((await command(redis, ['ZRANGE', k.workers, '0', '-1'])) as unknown[]).map(text);
   const hashes = await Promise.all(names.map((n) => command(redis, ['HGETALL', k.worker(n)])));
   const out: WorkerInfo[] = [];
@@ -69,6 +88,7 @@ async function workers(redis: Redis, k: Keys): Promise<WorkerInfo[]> {
       last_heartbeat: String(h.last_heartbeat ?? ''),
       jobs_done: Number(h.jobs_done ?? 0),
       jobs_failed: Number(h.jobs_failed ?? 0),
+      outage: outageOf(h.outage),
     });
   });
   return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.consumer.localeCompare(b.consumer));

@@ -5,9 +5,12 @@ import { OUTPUT_FORMATS } from '../shared/formats.ts';
 import type { BatchProgress } from '../shared/batches/progress.ts';
 import type { JobStore } from '../shared/jobs.ts';
 import type { CaptionedMessage } from '../shared/messages.ts';
+import type { Claim } from '../shared/queue/claim.ts';
+import { handOver } from '../shared/queue/hand-over.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
 import type { WorkerStats } from '../shared/stats/worker-stats.ts';
+import { sqlFault, sqlStateOf } from '../shared/sqlstate.ts';
 import { isUnavailable } from '../shared/unavailable.ts';
 import { completeBatch } from './batch-completion.ts';
 import { insertImage } from './images-table.ts';
@@ -42,12 +45,14 @@ export interface SaveDeps {
  * Stores one result: the object first, then the row, and only then the ack
  * and the `done` status. Both writes are idempotent by id (the key derives
  * from it), so a redelivery after a crash anywhere in between ends in the
- * same single object and row. A job of
- * a batch is counted as finished in the `done` MULTI, and the batch is marked
+ * same single object and row. The ack, `done`, its count and the batch's
+ * record happen at once and only while this saver still owns the entry
+ * (hand-over.ts): a saver stopped past the reclaim time, whose entry another
+ * saver finished meanwhile, counts nothing twice. A job of a batch is marked
  * complete in PostgreSQL when it was the last.
  */
 export function createSaveHandler(deps: SaveDeps) {
-  return async (msg: CaptionedMessage, entry: Entry): Promise<void> => {
+  return async (msg: CaptionedMessage, _entry: Entry, claim: Claim): Promise<void> => {
     const t0 = performance.now();
     // Messages from before formats existed carry none: they are JPEG.
     const format = msg.format ?? 'jpeg';
@@ -68,22 +73,35 @@ export function createSaveHandler(deps: SaveDeps) {
         batch_id: msg.batch_id ?? null,
       });
     } catch (err) {
-      if (isUnavailable('postgres', err)) throw new DependencyError('PostgreSQL is unavailable', { code: 'database_unavailable', cause: err });
-      // SQLSTATE class 22 (data exception): this row can never be stored, retrying won't help.
-      if (String((err as { code?: string }).code).startsWith('22')) {
-        throw new InvalidMessageError(`the database refused the data: ${(err as Error).message}`);
+      // The database's own state or configuration (down, read-only, no
+      // privilege, disk full...): waited out in place, never the job's fault.
+      if (isUnavailable('postgres', err)) {
+        const state = sqlStateOf(err);
+        throw new DependencyError(`PostgreSQL cannot store the row now${state ? ` (SQLSTATE ${state})` : ''}: ${(err as Error).message}`, {
+          code: 'database_unavailable',
+          cause: err,
+        });
+      }
+      // This row can never be stored, retrying won't help; the file goes with
+      // the dead letter (see discard.ts).
+      if (sqlFault(err) === 'message') {
+        throw new InvalidMessageError(`the database refused the data (SQLSTATE ${sqlStateOf(err)}): ${(err as Error).message}`);
       }
       throw err;
     }
     const t2 = performance.now();
-    const tx = deps.captioned.redis.multi();
-    for (const c of deps.captioned.ackCommands(entry.id)) tx.addCommand(c as never);
-    for (const c of deps.jobs.commands(msg.id, 'done')) tx.addCommand(c as never);
-    // The save's own time is known before its MULTI; the ack itself is not counted.
-    for (const c of deps.stats.handled('save', performance.now() - t0)) tx.addCommand(c as never);
-    for (const c of deps.stats.done(msg.received_at)) tx.addCommand(c as never);
-    for (const c of deps.progress.finishCommands(msg.batch_id, msg.id, 'done')) tx.addCommand(c as never);
-    await tx.exec();
+    const handedOver = await handOver(
+      claim,
+      [
+        ...deps.jobs.commands(msg.id, 'done'),
+        // The save's own time is known before the hand-over; the ack itself is not counted.
+        ...deps.stats.handled('save', performance.now() - t0),
+        ...deps.stats.done(msg.received_at),
+        ...deps.progress.finishCommands(msg.batch_id, msg.id, 'done'),
+      ],
+      deps.log.child({ jobId: msg.id }),
+    );
+    if (!handedOver) return;
     if (msg.batch_id) await completeQuietly(deps, msg.batch_id, msg.id);
     const t3 = performance.now();
     const timings: SaveTimings = { file: t1 - t0, row: t2 - t1, ack: t3 - t2, total: t3 - t0 };

@@ -12,6 +12,7 @@ import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { startHeartbeat } from '../shared/stats/heartbeat.ts';
 import { WorkerStats } from '../shared/stats/worker-stats.ts';
+import { discardSaved } from './discard.ts';
 import { createSaveHandler } from './handle.ts';
 import { startMaintenance } from './maintenance.ts';
 import { openStore } from '../shared/storage/open-store.ts';
@@ -40,6 +41,7 @@ async function main() {
     reader,
     decode: captionedCodec.decode,
     handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, batchTtlSeconds }),
+    discard: (fields) => discardSaved(sql, store, fields),
     count: 8,
   });
   const stopMaintenance = startMaintenance({

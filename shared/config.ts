@@ -40,6 +40,12 @@ export interface Config {
   maxDescriptionLength: number;
   maxInputPixels: number;
   queueMaxLength: number;
+  /**
+   * Uploads are refused (503 queue_full) while Redis' used_memory is above
+   * this percentage of its maxmemory: the rest is the workers' headroom to
+   * hand over and acknowledge what was accepted. No effect without maxmemory.
+   */
+  redisAdmitMemoryPercent: number;
   reclaimIdleMs: number;
   maxDeliveries: number;
   consumerName: string;
@@ -289,6 +295,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxDescriptionLength: read('MAX_DESCRIPTION_LENGTH', int(1, 10_000), '200'),
     maxInputPixels: read('MAX_INPUT_PIXELS', int(1, 1_000_000_000), String(50_000_000)),
     queueMaxLength: read('QUEUE_MAX_LENGTH', int(1, 10_000_000), '1000'),
+    redisAdmitMemoryPercent: read('REDIS_ADMIT_MEMORY_PERCENT', int(1, 99), '80'),
     reclaimIdleMs: read('RECLAIM_IDLE_MS', int(100, 86_400_000), '30000'),
     maxDeliveries: read('MAX_DELIVERIES', int(1, 1000), '5'),
     consumerName: read('CONSUMER_NAME', text, `${hostname()}-${process.pid}`),

@@ -4,6 +4,7 @@ import { command } from './redis.ts';
 import { replyRecord } from './redis-reply.ts';
 import type { Command } from './queue/stream.ts';
 import type { SerializedError } from './errors.ts';
+import { SET_STATUS_LUA } from './status-order.ts';
 
 export const JOB_STATUSES = ['queued', 'processing', 'saving', 'done', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -46,24 +47,38 @@ export class JobStore {
    * The commands that set a status. The PUBLISH rides in the caller's MULTI,
    * so a change is announced exactly when it is written, never before or
    * without it; listeners that were not subscribed read the hash instead.
+   * The write is one EVAL of the guarded status script (shared/status-order.ts):
+   * it refuses to move a job backwards or out of done/failed, and then
+   * publishes nothing.
    */
   commands(id: string, status: JobStatus, extra: Record<string, string> = {}, error?: SerializedError): Command[] {
+    const { fields, event } = this.change(id, status, extra, error);
+    return [['EVAL', SET_STATUS_LUA, '1', this.keyOf(id), status, String(this.ttlSeconds), this.channel, event, ...fields]];
+  }
+
+  /**
+   * Sets a job back to `queued` whatever it was, forgetting a previous
+   * failure's reason: only for a job explicitly sent round again (a dead
+   * letter retried), the one move backwards there is.
+   */
+  resetCommands(id: string, extra: Record<string, string> = {}): Command[] {
+    const { fields, event } = this.change(id, 'queued', extra);
+    return [
+      ['HDEL', this.keyOf(id), 'error_code', 'error_message'],
+      ['HSET', this.keyOf(id), 'status', 'queued', ...fields],
+      ['EXPIRE', this.keyOf(id), String(this.ttlSeconds)],
+      ['PUBLISH', this.channel, event],
+    ];
+  }
+
+  private change(id: string, status: JobStatus, extra: Record<string, string>, error?: SerializedError) {
     const updated_at = new Date().toISOString();
-    const fields = ['status', status, 'updated_at', updated_at];
+    const fields = ['updated_at', updated_at];
     for (const [k, v] of Object.entries(extra)) fields.push(k, v);
     if (error) fields.push('error_code', error.code, 'error_message', error.message);
     const event: JobEvent = { id, status, updated_at };
     if (error) event.error = { code: error.code, message: error.message };
-    return [
-      ['HSET', this.keyOf(id), ...fields],
-      ['EXPIRE', this.keyOf(id), String(this.ttlSeconds)],
-      ['PUBLISH', this.channel, JSON.stringify(event)],
-    ];
-  }
-
-  /** Forgets a previous failure's reason, for a job sent round again (a dead letter retried). */
-  clearErrorCommand(id: string): Command {
-    return ['HDEL', this.keyOf(id), 'error_code', 'error_message'];
+    return { fields, event: JSON.stringify(event) };
   }
 
   async set(id: string, status: JobStatus, extra: Record<string, string> = {}): Promise<void> {

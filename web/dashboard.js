@@ -94,10 +94,15 @@ function render(s) {
   );
 
   const errors = Object.entries(s.errors).sort((a, b) => b[1] - a[1]);
+  // Outages the workers are waiting out: no job has failed, but none moves either.
+  const outages = s.workers.filter((w) => w.outage).map((w) =>
+    el('tr', { class: 'outage' }, el('th', { scope: 'row' }, w.outage.code),
+      el('td', {}, `${w.consumer} retrying in place since `, timeElement(w.outage.since), `: ${w.outage.message}`)));
   $('errors').replaceChildren(
+    ...outages,
     ...(errors.length
       ? errors.map(([code, n]) => el('tr', {}, el('th', { scope: 'row' }, code), el('td', { class: 'num' }, n)))
-      : [el('tr', {}, el('td', { colspan: 2 }, 'No failures.'))]),
+      : outages.length ? [] : [el('tr', {}, el('td', { colspan: 2 }, 'No failures.'))]),
   );
 
   drawThroughput($('throughput'), s.throughput);

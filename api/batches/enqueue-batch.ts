@@ -3,7 +3,8 @@ import { EnqueueOutcomeUnknownError } from '../../shared/errors.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../../shared/unavailable.ts';
-import { enqueueCommands, queueFullError, type Accepted } from '../enqueue.ts';
+import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
+import { enqueueCommands, queueFullError, requireMemory, uploadBytes, type Accepted } from '../enqueue.ts';
 import type { Upload } from '../upload.ts';
 import { deleteBatch, insertBatch } from './batches-table.ts';
 
@@ -11,6 +12,8 @@ export interface BatchQueueDeps {
   uploads: StreamQueue;
   jobs: JobStore;
   sql: Sql;
+  /** Redis' memory against its maxmemory (REDIS_ADMIT_MEMORY_PERCENT). */
+  memory?: RedisMemoryGauge;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface BatchQueueDeps {
  * are removed again. Answers the job ids in upload order.
  */
 export async function enqueueBatch(
-  { uploads, jobs, sql }: BatchQueueDeps,
+  { uploads, jobs, sql, memory }: BatchQueueDeps,
   images: Upload[],
   maxLength: number,
   accepted: Accepted,
@@ -31,6 +34,7 @@ export async function enqueueBatch(
 ): Promise<string[]> {
   const waiting = await calling('redis', uploads.length());
   if (waiting + images.length > maxLength) throw queueFullError(maxLength);
+  await requireMemory(memory, images.reduce((sum, image) => sum + uploadBytes(image), 0));
   const jobIds = images.map(() => Bun.randomUUIDv7());
   await calling('postgres', insertBatch(sql, accepted.id, jobIds, accepted.received_at));
   const tx = uploads.redis.multi();

@@ -39,7 +39,7 @@ const statsSchema: OpenAPIV3.SchemaObject = {
   type: 'object',
   description:
     '`streams` (length and consumer groups with pending entries, for uploads, captioned and dead), `workers` ' +
-    '(consumer, kind, host, pid, started_at, last_heartbeat, jobs_done, jobs_failed), `throughput` (`start` epoch ' +
+    '(consumer, kind, host, pid, started_at, last_heartbeat, jobs_done, jobs_failed, and `outage`: the {code, message, since} it is retrying in place through, or null), `throughput` (`start` epoch ' +
     'second and per-second `done` and `failed` counts over 5 minutes), `latency` (p50/p95/p99 ms per stage: render, ' +
     'save, total), `totals` and `errors` (failed jobs by code)',
 };

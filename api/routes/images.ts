@@ -17,6 +17,7 @@ import { serveObject } from '../object-download.ts';
 import { imageLinkSeconds, redirectTo } from '../presigned.ts';
 import { imageDownloadDocs } from './images-docs.ts';
 import { uploadRoute } from './upload.ts';
+import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 
 export interface ImageRouteDeps {
   config: Config;
@@ -25,11 +26,12 @@ export interface ImageRouteDeps {
   uploads: StreamQueue;
   jobs: JobStore;
   idempotency: IdempotencyStore;
+  memory?: RedisMemoryGauge;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function imageRoutes({ config, sql, store, uploads, jobs, idempotency }: ImageRouteDeps) {
+export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory }: ImageRouteDeps) {
   const download = async (rawId: string, request: Request) => {
     const id = requireJobId(rawId);
     const { state, stored } = await lookupJob(jobs, sql, id);
@@ -55,7 +57,7 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency }: 
     });
   };
   return new Elysia({ name: 'images' })
-    .use(uploadRoute({ config, uploads, jobs, idempotency }))
+    .use(uploadRoute({ config, uploads, jobs, idempotency, memory }))
     .get(
       '/api/images',
       async ({ query }) => {

@@ -4,6 +4,7 @@ import { publicBaseUrl } from '../../shared/config.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import { enqueueUpload, newAcceptance, type Accepted } from '../enqueue.ts';
+import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import { QueueGauge } from '../queue-gauge.ts';
 import { json } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
@@ -17,6 +18,8 @@ export interface UploadRouteDeps {
   uploads: StreamQueue;
   jobs: JobStore;
   idempotency: IdempotencyStore;
+  /** Redis' memory against its maxmemory (REDIS_ADMIT_MEMORY_PERCENT). */
+  memory?: RedisMemoryGauge;
 }
 
 /**
@@ -28,7 +31,7 @@ export function uploadRoute(deps: UploadRouteDeps) {
   // Elysia registers a route on the instance itself; the loop keeps one instance.
   const app = new Elysia({ name: 'upload' });
   // One gauge for every upload route, so each enqueue keeps it fresh for all.
-  const gauge = new QueueGauge(deps.uploads);
+  const gauge = new QueueGauge(deps.uploads, undefined, undefined, deps.memory);
   app.post('/api/images', acceptUpload(deps, gauge), { parse: 'none', detail: uploadDocs(deps.config) });
   for (const shortcut of SHORTCUTS) {
     app.post(shortcut.path, acceptUpload(deps, gauge, shortcut), { parse: 'none', detail: shortcutDocs(deps.config, shortcut) });

@@ -2,9 +2,13 @@ import type { Logger } from '../logger.ts';
 import type { Redis } from '../redis.ts';
 import { DependencyError, isPermanent, serializeError, type SerializedError } from '../errors.ts';
 import type { Fields } from '../messages.ts';
+import { Claim } from './claim.ts';
 import type { Entry } from './reply.ts';
 import type { StreamQueue, Command } from './stream.ts';
 import { isUnavailable } from '../unavailable.ts';
+
+/** An outage: retried in place without counting a delivery (see `process`). */
+const isOutage = (err: unknown) => err instanceof DependencyError || isUnavailable('redis', err);
 
 export interface ConsumerOptions<M> {
   queue: StreamQueue;
@@ -13,10 +17,21 @@ export interface ConsumerOptions<M> {
   consumer: string;
   log: Logger;
   decode(fields: Fields): M;
-  /** Does the work and finishes the entry (ack in the same MULTI as its effects). */
-  handle(message: M, entry: Entry): Promise<void>;
+  /**
+   * Does the work and finishes the entry through `handOver(claim, …)`
+   * (shared/queue/hand-over.ts): the ack and its effects at once, and only
+   * while `claim` says the entry is still ours.
+   */
+  handle(message: M, entry: Entry, claim: Claim): Promise<void>;
   /** Commands to run with the dead-lettering, e.g. marking the job failed and counting it towards its batch. */
   onDeadLetter(jobId: string | undefined, error: SerializedError, batchId: string | undefined): Command[];
+  /**
+   * Removes what handling may have left outside Redis (the saver's file and
+   * row) before the entry is dead-lettered, so nothing outlives the dead letter.
+   */
+  discard?(fields: Fields): Promise<void>;
+  /** Told when handling starts waiting out an outage (its error), and when it ends (null). */
+  onOutage?(error: SerializedError | null): Promise<void>;
   deadKey: string;
   maxDeliveries: number;
   reclaimIdleMs: number;
@@ -32,10 +47,12 @@ const READ_RETRY_CAP_MS = 1000;
 
 /**
  * Reads a stream through its consumer group and hands each entry to
- * `handle`, at least once. Permanent errors and entries delivered more than
- * `maxDeliveries` times go to the dead-letter stream; a DependencyError or
- * an unreachable Redis pauses and retries the same entry; any other error
- * leaves the entry pending, to be reclaimed after `reclaimIdleMs`.
+ * `handle`, at least once. Permanent errors (input faults) go to the
+ * dead-letter stream at once; a DependencyError or an unreachable Redis
+ * pauses and retries the same entry without counting a delivery; any other
+ * error is retried with backoff, each retry a counted delivery, and after
+ * `maxDeliveries` dead-lettered with that error as its reason. Entries a
+ * crashed consumer held are reclaimed after `reclaimIdleMs`.
  */
 export class StreamConsumer<M> {
   private stopping = false;
@@ -72,11 +89,18 @@ export class StreamConsumer<M> {
   private async run(): Promise<void> {
     const { queue, consumer, log } = this.o;
     let failures = 0;
-    await queue.ensureGroup();
-    let entries = await queue.claimOwnPending(consumer, 1000);
-    if (entries.length) log.info({ count: entries.length }, 'resuming own pending entries');
+    let entries: Entry[] = [];
+    let started = false;
     while (!this.stopping) {
       try {
+        // Inside the loop, so a Redis that cannot take the group yet (away,
+        // or out of memory) is waited out like any other outage.
+        if (!started) {
+          await queue.ensureGroup();
+          entries = await queue.claimOwnPending(consumer, 1000);
+          if (entries.length) log.info({ count: entries.length }, 'resuming own pending entries');
+          started = true;
+        }
         if (entries.length === 0) entries = await this.next();
         for (const entry of entries) {
           if (this.stopping) break; // the rest stay pending for a restart or another consumer
@@ -129,21 +153,26 @@ export class StreamConsumer<M> {
     } catch (err) {
       return this.deadLetter(entry, jobId, serializeError(err), elog);
     }
-    for (let attempt = 0; ; attempt++) {
+    let deliveries = entry.deliveries;
+    let outageAttempt = 0;
+    let failedAttempt = 0;
+    for (;;) {
       try {
-        await this.o.handle(message, entry);
+        await this.handleClaimed(message, entry, elog);
+        if (outageAttempt > 0) await this.reportOutage(null, elog);
         return;
       } catch (err) {
-        if (isPermanent(err)) return this.deadLetter(entry, jobId, serializeError(err), elog);
+        if (isPermanent(err)) return this.deadLetter({ ...entry, deliveries }, jobId, serializeError(err), elog);
         // Redis going away mid-handling is an outage too: retrying in place
         // resumes as soon as it is back, and counts no failed delivery.
-        if ((err instanceof DependencyError || isUnavailable('redis', err)) && !this.stopping) {
-          elog.warn({ err, attempt }, 'dependency unavailable; retrying the same entry');
+        if (isOutage(err) && !this.stopping) {
+          elog.warn({ err, attempt: outageAttempt }, 'dependency unavailable; retrying the same entry');
+          if (outageAttempt === 0) await this.reportOutage(serializeError(err), elog);
           // Pauses stay well under the reclaim idle time, and each one ends by
           // keeping the entry ours: an outage can outlast that idle time, and
           // other consumers must not take the entry and count deliveries that
           // never failed. If another consumer already has it, it is theirs.
-          await this.pause(backoff(attempt, Math.min(5000, this.o.reclaimIdleMs / 3)));
+          await this.pause(backoff(outageAttempt++, Math.min(5000, this.o.reclaimIdleMs / 3)));
           const ours = await this.o.queue.keepClaimed(this.o.consumer, entry.id).catch(() => true);
           if (!ours) {
             elog.info('entry reclaimed by another consumer during the outage; leaving it to them');
@@ -153,15 +182,60 @@ export class StreamConsumer<M> {
           elog.info('stopping during an outage; the entry stays pending');
           return;
         }
-        elog.error({ err }, 'handling failed; entry stays pending and will be retried');
-        return;
+        if (outageAttempt > 0) await this.reportOutage(null, elog);
+        outageAttempt = 0;
+        // Anything else is transient (out of memory, out of file handles, a
+        // bug): retried here with backoff, each retry a counted delivery, so
+        // the delivery limit ends it with this error as its reason. Waiting
+        // for the reclaim instead would idle the entry for RECLAIM_IDLE_MS.
+        const error = serializeError(err);
+        if (deliveries >= this.o.maxDeliveries) {
+          const gaveUp = { ...error, message: `${error.message} (gave up after ${deliveries} deliveries)` };
+          return this.deadLetter({ ...entry, deliveries }, jobId, gaveUp, elog);
+        }
+        elog.warn({ err, deliveries }, 'handling failed; retrying the entry after a backoff');
+        await this.pause(backoff(failedAttempt++, Math.min(5000, this.o.reclaimIdleMs / 3)));
+        if (this.stopping) {
+          elog.info('stopping before a retry; the entry stays pending');
+          return;
+        }
+        deliveries = await this.o.queue.claimAgain(this.o.consumer, entry.id);
+        if (deliveries === 0) {
+          elog.info('entry reclaimed by another consumer before its retry; leaving it to them');
+          return;
+        }
       }
+    }
+  }
+
+  /** Runs the handler while renewing the entry's claim, a third of the reclaim time apart. */
+  private async handleClaimed(message: M, entry: Entry, log: Logger): Promise<void> {
+    const claim = new Claim(this.o.queue, this.o.consumer, entry.id, this.o.reclaimIdleMs / 3, log);
+    try {
+      await this.o.handle(message, entry, claim);
+    } finally {
+      claim.release();
+    }
+  }
+
+  /**
+   * Tells the operator (the worker's heartbeat hash, read by /readyz and the
+   * dashboard) that this worker is waiting out an outage, or that it ended.
+   * Best effort: the outage may be Redis itself.
+   */
+  private async reportOutage(error: SerializedError | null, log: Logger): Promise<void> {
+    if (!this.o.onOutage) return;
+    try {
+      await this.o.onOutage(error);
+    } catch (err) {
+      log.debug({ err }, 'could not report the outage');
     }
   }
 
   private async deadLetter(entry: Entry, jobId: string | undefined, error: SerializedError, log: Logger) {
     log.warn({ error }, 'moving entry to the dead-letter stream');
     const batchId = entry.fields?.batch_id?.toString('utf8');
+    if (entry.fields && this.o.discard) await this.o.discard(entry.fields);
     await this.o.queue.deadLetter(this.o.deadKey, entry, error, this.o.onDeadLetter(jobId, error, batchId));
   }
 }

@@ -1,7 +1,9 @@
 import type { Redis } from '../redis.ts';
 import { command, text } from '../redis.ts';
 import type { SerializedError } from '../errors.ts';
+import { replyRecord } from '../redis-reply.ts';
 import { RedisScript } from '../redis-script.ts';
+import { isRedisOutOfMemory } from '../unavailable.ts';
 import { parseEntries, parseReadGroup, type Entry } from './reply.ts';
 
 export type Command = Array<string | Buffer>;
@@ -16,6 +18,20 @@ local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
 if #p == 0 then return 0 end
 redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
 return 1`);
+
+/**
+ * Counts one more delivery of an entry `consumer` still holds, for a retry in
+ * place after a transient failure, and answers the new count (0 if it no
+ * longer holds it). RETRYCOUNT sets the counter that XAUTOCLAIM and XPENDING
+ * see, so a retry in place and a reclaim after a crash count alike; JUSTID
+ * keeps Redis from copying the payload into a reply nobody reads.
+ */
+const CLAIM_AGAIN = new RedisScript(`
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
+if #p == 0 then return 0 end
+local n = p[1][4] + 1
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'RETRYCOUNT', n, 'JUSTID')
+return n`);
 
 const DEAD_LETTER_MAXLEN = '100000';
 
@@ -34,8 +50,17 @@ export class StreamQueue {
     try {
       await command(this.redis, ['XGROUP', 'CREATE', this.key, this.group, '0', 'MKSTREAM']);
     } catch (err) {
-      if (!String((err as Error).message).startsWith('BUSYGROUP')) throw err;
+      if (String((err as Error).message).startsWith('BUSYGROUP')) return;
+      // A Redis at its maxmemory refuses XGROUP CREATE before looking whether
+      // the group exists; a worker restarted then must still start draining.
+      if (isRedisOutOfMemory(err) && (await this.groupExists())) return;
+      throw err;
     }
+  }
+
+  private async groupExists(): Promise<boolean> {
+    const groups = (await command(this.redis, ['XINFO', 'GROUPS', this.key]).catch(() => [])) as unknown[];
+    return groups.some((g) => replyRecord(g).name === this.group);
   }
 
   async length(): Promise<number> {
@@ -49,6 +74,15 @@ export class StreamQueue {
    */
   async keepClaimed(consumer: string, entryId: string): Promise<boolean> {
     return Number(await KEEP_CLAIMED.run(this.redis, [this.key], [this.group, consumer, entryId])) === 1;
+  }
+
+  /**
+   * Takes `entryId` again for a retry after a transient failure, counting a
+   * delivery; answers its delivery count now, or 0 when another consumer
+   * holds it (it reclaimed the entry meanwhile).
+   */
+  async claimAgain(consumer: string, entryId: string): Promise<number> {
+    return Number(await CLAIM_AGAIN.run(this.redis, [this.key], [this.group, consumer, entryId]));
   }
 
   /** The commands that finish an entry; callers put them in their own MULTI. */

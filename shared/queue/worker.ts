@@ -7,7 +7,7 @@ import { StreamConsumer, type ConsumerOptions } from './consumer.ts';
 import { failJobCommands } from './fail-job.ts';
 import type { WorkerStats } from '../stats/worker-stats.ts';
 
-type WorkerParts<M> = Pick<ConsumerOptions<M>, 'queue' | 'reader' | 'decode' | 'handle' | 'count'>;
+type WorkerParts<M> = Pick<ConsumerOptions<M>, 'queue' | 'reader' | 'decode' | 'handle' | 'count' | 'discard'>;
 
 /**
  * A consumer for a worker service: its name, dead-letter stream, delivery
@@ -34,6 +34,14 @@ export function createWorkerConsumer<M>(
       ...stats.failed(error.code),
       ...progress.finishCommands(batchId, jobId, 'failed', error),
     ],
+    // On the worker's heartbeat hash, where the dashboard and /readyz read it.
+    onOutage: async (error) => {
+      const key = k.worker(config.consumerName);
+      const cmd = error
+        ? ['HSET', key, 'outage', JSON.stringify({ ...error, since: new Date().toISOString() })]
+        : ['HDEL', key, 'outage'];
+      await parts.queue.redis.sendCommand(cmd as never);
+    },
     deadKey: k.dead,
     maxDeliveries: config.maxDeliveries,
     reclaimIdleMs: config.reclaimIdleMs,

@@ -6,7 +6,8 @@ import { captionedCodec, toFields, uploadCodec, type UploadMessage } from '../..
 import { StreamConsumer } from '../../shared/queue/consumer.ts';
 import { failJobCommands } from '../../shared/queue/fail-job.ts';
 import { GROUPS, keys, type Keys } from '../../shared/queue/keys.ts';
-import { pairsToFields } from '../../shared/queue/reply.ts';
+import { Claim } from '../../shared/queue/claim.ts';
+import { pairsToFields, type Entry } from '../../shared/queue/reply.ts';
 import { StreamQueue } from '../../shared/queue/stream.ts';
 import { command, connectRedis, text, type Redis } from '../../shared/redis.ts';
 import { createCaptionRenderer, type CaptionRenderer } from '../../processor/caption/renderer.ts';
@@ -37,12 +38,13 @@ afterAll(() => ns.cleanup());
 
 let n = 0;
 /** The processor's real parts on keys of their own, so tests never see each other's entries. */
-function freshProcessor() {
+function freshProcessor(parts: { renderer?: CaptionRenderer; pipeline?: Pipeline } = {}) {
   const k: Keys = keys(`${ns.prefix}${++n}:`);
   const uploads = new StreamQueue(ns.redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(ns.redis, k, 3600);
   const handle = createProcessHandler({
-    uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats: new WorkerStats(k, 'processor-test'), log: silentLog,
+    uploads, captionedKey: k.captioned, jobs, renderer: parts.renderer ?? renderer, pipeline: parts.pipeline ?? pipeline,
+    stats: new WorkerStats(k, 'processor-test'), log: silentLog,
   });
   return { k, uploads, jobs, handle };
 }
@@ -70,9 +72,16 @@ interface Sent {
   name: string;
   key: string;
   line: string;
+  lua: boolean;
 }
 
-/** Records, through MONITOR, every command Redis executes for the connection `client`. */
+/** A claim as the consumer holds it, renewed too rarely to matter in these tests. */
+const claimOf = (q: StreamQueue, entry: Entry) => new Claim(q, 'processor-1', entry.id, 60_000, silentLog);
+
+/**
+ * Records, through MONITOR, every command Redis executes for the connection
+ * `client`, and those its scripts run on this test file's keys (marked `lua`).
+ */
 async function watchCommands(client: Redis) {
   const info = text(await command(client, ['CLIENT', 'INFO']));
   const addr = /\baddr=(\S+)/.exec(info)![1]!;
@@ -80,17 +89,18 @@ async function watchCommands(client: Redis) {
   const sent: Sent[] = [];
   await monitor.monitor((reply: unknown) => {
     const line = text(reply);
-    if (!line.includes(` ${addr}] `)) return;
+    const fromLua = line.includes(' lua] ') && line.includes(`"${ns.prefix}`);
+    if (!line.includes(` ${addr}] `) && !fromLua) return;
     // Only the command name and first key are needed; the image argument can be long.
     const args = line.matchAll(/"((?:[^"\\]|\\.)*)"/g);
     const name = args.next().value?.[1] ?? '';
     const key = args.next().value?.[1] ?? '';
-    sent.push({ name: name.toUpperCase(), key, line: line.slice(0, 300) });
+    sent.push({ name: name.toUpperCase(), key, line: line.slice(0, 300), lua: fromLua });
   });
   return { sent, close: () => monitor.close() };
 }
 
-function consumer(p: ReturnType<typeof freshProcessor>, name: string) {
+function consumer(p: ReturnType<typeof freshProcessor>, name: string, reclaimIdleMs = 5000) {
   return new StreamConsumer<UploadMessage>({
     queue: p.uploads,
     reader: ns.reader,
@@ -101,13 +111,13 @@ function consumer(p: ReturnType<typeof freshProcessor>, name: string) {
     onDeadLetter: (jobId, error) => failJobCommands(p.jobs, jobId, error),
     deadKey: p.k.dead,
     maxDeliveries: 3,
-    reclaimIdleMs: 5000,
+    reclaimIdleMs,
     blockMs: 50,
   });
 }
 
 describe('processor on real Redis', () => {
-  test('hands a captioned photo to the saver: next stream, ack, delete and status in one MULTI', async () => {
+  test('hands a captioned photo to the saver: next stream, ack, delete and status at once, in one ownership-checked script', async () => {
     const p = freshProcessor();
     await p.uploads.ensureGroup();
     const id = await upload(p, cat);
@@ -116,40 +126,50 @@ describe('processor on real Redis', () => {
 
     const watch = await watchCommands(ns.redis);
     try {
-      await p.handle(uploadCodec.decode(entry!.fields!), entry!);
-      await until('two EXECs sent', () => watch.sent.filter((c) => c.name === 'EXEC').length >= 2, 5000, { intervalMs: 20 });
+      await p.handle(uploadCodec.decode(entry!.fields!), entry!, claimOf(p.uploads, entry!));
+      await until('the hand-over ran', () => watch.sent.some((c) => c.name === 'XDEL'), 5000, { intervalMs: 20 });
     } finally {
       await watch.close();
     }
 
-    // Everything the handler changed in Redis went through transactions; the
-    // hand-off is one of them and holds all four effects.
+    // Everything the handler changed in Redis went through transactions or
+    // scripts; the hand-off is one script that checks ownership first and
+    // then holds all four effects.
     const blocks: Sent[][] = [];
     let open: Sent[] | undefined;
+    let script = false;
     for (const c of watch.sent) {
-      if (c.name === 'MULTI') {
-        open = [];
+      if (script && !c.lua) open = undefined; // a script's commands end with the next command sent
+      script = c.name === 'EVALSHA' || c.name === 'EVAL';
+      if (c.name === 'MULTI' || script) {
+        blocks.push((open = []));
       } else if (c.name === 'EXEC') {
-        blocks.push(open ?? []);
         open = undefined;
       } else {
-        expect(open).toBeDefined(); // no command outside a MULTI
+        expect(open).toBeDefined(); // no command outside a MULTI or a script
         open!.push(c);
       }
+      if (c.lua) script = true;
     }
     const handOff = blocks.find((b) => b.some((c) => c.name === 'XADD'))!;
-    expect(handOff.slice(0, 6).map((c) => [c.name, c.key])).toEqual([
+    expect(handOff[0]!.name).toBe('XPENDING');
+    handOff.shift();
+    expect(handOff.slice(0, 5).map((c) => [c.name, c.key])).toEqual([
       ['XADD', p.k.captioned],
-      ['XACK', p.k.uploads],
-      ['XDEL', p.k.uploads],
+      ['HGET', p.k.job(id)],
       ['HSET', p.k.job(id)],
       ['EXPIRE', p.k.job(id)],
       ['PUBLISH', p.k.events],
     ]);
-    expect(handOff[3]!.line).toContain('"status" "saving"');
-    expect(handOff[5]!.line).toContain('saving');
-    // The rest counts the work for the dashboard, in the same transaction.
-    for (const c of handOff.slice(6)) expect(c.key.startsWith(p.k.stats) || c.key === p.k.worker('processor-test')).toBe(true);
+    expect(handOff.slice(-2).map((c) => [c.name, c.key])).toEqual([
+      ['XACK', p.k.uploads],
+      ['XDEL', p.k.uploads],
+    ]);
+    handOff.splice(1, 1); // the status check
+    expect(handOff[1]!.line).toContain('"status" "saving"');
+    expect(handOff[3]!.line).toContain('saving');
+    // The rest counts the work for the dashboard, in the same script.
+    for (const c of handOff.slice(4, -2)) expect(c.key.startsWith(p.k.stats) || c.key === p.k.worker('processor-test')).toBe(true);
     expect(handOff.length).toBeGreaterThan(6);
     expect(blocks.filter((b) => b.some((c) => c.name === 'XADD'))).toHaveLength(1);
 
@@ -217,7 +237,7 @@ describe('processor on real Redis', () => {
     const [entry] = await p.uploads.readNew(ns.reader, 'processor-1', 1, 100);
     const watch = await watchCommands(ns.redis);
     try {
-      await p.handle(uploadCodec.decode(entry!.fields!), entry!);
+      await p.handle(uploadCodec.decode(entry!.fields!), entry!, claimOf(p.uploads, entry!));
       await until('an XADD sent', () => watch.sent.some((c) => c.name === 'XADD'), 5000, { intervalMs: 20 });
     } finally {
       await watch.close();
@@ -244,5 +264,68 @@ describe('processor on real Redis', () => {
     expect(job?.error?.code).toBe('invalid_message');
     expect(job?.error?.message).toContain('operations[0].width: expected an integer from 1 to 16384, got 0');
     expect(await entries(p.k.captioned)).toEqual([]);
+  });
+
+  // Fails the first call with `error`, then behaves like `fn`.
+  function failingOnce<A extends unknown[], R>(error: Error, fn: (...args: A) => Promise<R>) {
+    let calls = 0;
+    return (...args: A) => (calls++ === 0 ? Promise.reject(error) : fn(...args));
+  }
+  // A reclaim idle time of ten minutes: a retry seen here is the consumer's own, not a reclaim's.
+  const NO_RECLAIM_MS = 600_000;
+
+  test('a pipeline step that ran out of file handles once is retried by the consumer and handed over, not failed', async () => {
+    const emfile = Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
+    const flaky = createPipeline(OPTIONS, { ...renderer.drawing, drawText: failingOnce(emfile, renderer.drawing.drawText) });
+    const p = freshProcessor({ pipeline: flaky });
+    const id = await upload(p, cat, 'marked', '[{"op":"watermark","text":"kadr"}]');
+    const c = consumer(p, 'processor-1', NO_RECLAIM_MS);
+    void c.start();
+    await until('the job handed to the saver or failed', async () => ['saving', 'failed'].includes((await p.jobs.get(id))?.status ?? ''), 10000, { intervalMs: 20 });
+    await c.stop();
+    expect((await p.jobs.get(id))?.status).toBe('saving');
+    expect(await entries(p.k.dead)).toEqual([]);
+    expect((await entries(p.k.captioned)).map((f) => text(f.id!))).toEqual([id]);
+  });
+
+  test('a caption render that ran out of memory once is retried by the consumer and handed over', async () => {
+    const p = freshProcessor({ renderer: { ...renderer, render: failingOnce(new RangeError('Out of memory'), renderer.render) } });
+    const id = await upload(p, cat);
+    const c = consumer(p, 'processor-1', NO_RECLAIM_MS);
+    void c.start();
+    await until('the job handed to the saver or failed', async () => ['saving', 'failed'].includes((await p.jobs.get(id))?.status ?? ''), 10000, { intervalMs: 20 });
+    await c.stop();
+    expect((await p.jobs.get(id))?.status).toBe('saving');
+    expect(await entries(p.k.dead)).toEqual([]);
+  });
+
+  test('a pipeline step that keeps failing for a reason other than its input is dead-lettered after max deliveries with that reason', async () => {
+    const broken = createPipeline(OPTIONS, { ...renderer.drawing, drawText: () => Promise.reject(new TypeError('drawText is broken')) });
+    const p = freshProcessor({ pipeline: broken });
+    const id = await upload(p, cat, 'marked', '[{"op":"watermark","text":"kadr"}]');
+    const c = consumer(p, 'processor-1', NO_RECLAIM_MS);
+    void c.start();
+    await until('the job marked failed', async () => (await p.jobs.get(id))?.status === 'failed', 15000, { intervalMs: 20 });
+    await c.stop();
+    const job = await p.jobs.get(id);
+    expect(job?.error).toEqual({ code: 'internal', message: 'step 1/1 watermark: drawText is broken (gave up after 3 deliveries)' });
+    const [dead] = await entries(p.k.dead);
+    expect(text(dead!.deliveries)).toBe('3');
+  });
+
+  test('a watermark image part that does not decode fails the job at once as operation_failed', async () => {
+    const p = freshProcessor();
+    const id = crypto.randomUUID();
+    await p.jobs.set(id, 'queued');
+    const files = { logo: new TextEncoder().encode('not an image at all') };
+    await command(ns.redis, ['XADD', p.k.uploads, '*', ...toFields({
+      id, description: 'x', received_at: new Date().toISOString(), image: cat, operations: '[{"op":"watermark","image":"logo"}]', files,
+    })]);
+    const c = consumer(p, 'processor-1', NO_RECLAIM_MS);
+    void c.start();
+    await until('the job marked failed', async () => (await p.jobs.get(id))?.status === 'failed', 10000, { intervalMs: 20 });
+    await c.stop();
+    expect((await p.jobs.get(id))?.error?.code).toBe('operation_failed');
+    expect(text((await entries(p.k.dead))[0]!.deliveries)).toBe('1');
   });
 });

@@ -109,22 +109,77 @@ describe('stream queue on real Redis', () => {
     expect(await q.queue.length()).toBe(0);
   });
 
-  test('a message that keeps failing is dead-lettered after max deliveries and its job marked failed', async () => {
+  test('a message that keeps failing transiently is retried with backoff and dead-lettered after max deliveries with its last reason', async () => {
     const q = freshQueue();
-    const { c, attempts } = failingConsumer(q, () => new Error('boom'), { maxDeliveries: 3, reclaimIdleMs: 100 });
+    // A reclaim idle time of a minute: the retries cannot be the reclaim's.
+    let attempt = 0;
+    const { c, attempts } = failingConsumer(q, () => new Error(`EMFILE: too many open files (attempt ${++attempt})`), { maxDeliveries: 3, reclaimIdleMs: 60_000 });
     const id = await addUpload(q.queue, q.jobs);
     void c.start();
     await until('one entry in the dead-letter stream', async () => (await deadEntries(q.deadKey)).length === 1, 8000, { intervalMs: 20 });
     await c.stop();
     expect(attempts()).toBe(3);
     const [dead] = await deadEntries(q.deadKey);
-    expect(text(dead!.error_code)).toBe('too_many_deliveries');
+    expect(text(dead!.error_code)).toBe('internal');
+    expect(text(dead!.error_message)).toBe('EMFILE: too many open files (attempt 3) (gave up after 3 deliveries)');
+    expect(text(dead!.deliveries)).toBe('3');
     expect(text(dead!.id)).toBe(id);
     expect(dead!.image).toBeDefined();
     const job = await q.jobs.get(id);
     expect(job?.status).toBe('failed');
-    expect(job?.error?.code).toBe('too_many_deliveries');
+    expect(job?.error).toEqual({ code: 'internal', message: 'EMFILE: too many open files (attempt 3) (gave up after 3 deliveries)' });
     expect(await q.queue.length()).toBe(0);
+  });
+
+  test('a transient failure is retried without waiting out the reclaim idle time, each retry counted as a delivery', async () => {
+    const q = freshQueue();
+    const deliveries: number[] = [];
+    let attempts = 0;
+    const c = new StreamConsumer<UploadMessage>({
+      queue: q.queue,
+      reader: ns.reader,
+      consumer: 'c',
+      log: silentLog,
+      decode: uploadCodec.decode,
+      handle: async (_m, entry) => {
+        const pending = (await command(ns.redis, ['XPENDING', q.queue.key, 'g', '-', '+', '1'])) as Array<[Buffer, Buffer, number, number]>;
+        deliveries.push(Number(pending[0]![3]));
+        if (++attempts < 3) throw new Error('out of memory');
+        const tx = ns.redis.multi();
+        for (const cmd of q.queue.ackCommands(entry.id)) tx.addCommand(cmd as never);
+        await tx.exec();
+      },
+      onDeadLetter: (jobId, error) => failJobCommands(q.jobs, jobId, error),
+      deadKey: q.deadKey,
+      maxDeliveries: 5,
+      reclaimIdleMs: 60_000,
+      blockMs: 50,
+    });
+    await addUpload(q.queue, q.jobs);
+    void c.start();
+    await until('the entry handled', async () => attempts === 3 && (await q.queue.length()) === 0, 8000, { intervalMs: 20 });
+    await c.stop();
+    expect(deliveries).toEqual([1, 2, 3]);
+    expect(await deadEntries(q.deadKey)).toEqual([]);
+  });
+
+  test('an entry that crashed its consumers is dead-lettered after max deliveries', async () => {
+    const q = freshQueue();
+    await q.queue.ensureGroup();
+    const id = await addUpload(q.queue, q.jobs);
+    // Three consumers that took the entry and died without a word.
+    await q.queue.readNew(ns.reader, 'dead1', 1, 100);
+    await Bun.sleep(30);
+    await q.queue.reclaim('dead2', 10, 10);
+    await Bun.sleep(30);
+    await q.queue.reclaim('dead3', 10, 10);
+    await Bun.sleep(30);
+    const { c, attempts } = failingConsumer(q, () => new Error('never called'), { maxDeliveries: 3, reclaimIdleMs: 20 });
+    void c.start();
+    await until('one entry in the dead-letter stream', async () => (await deadEntries(q.deadKey)).length === 1, 8000, { intervalMs: 20 });
+    await c.stop();
+    expect(attempts()).toBe(0);
+    expect((await q.jobs.get(id))?.error?.code).toBe('too_many_deliveries');
   });
 
   test('a permanent error dead-letters at once with its reason', async () => {

@@ -10,9 +10,15 @@ import { JobStore } from '../../shared/jobs.ts';
 import { migrateUp } from '../../shared/migrate.ts';
 import { captionedCodec, toFields } from '../../shared/messages.ts';
 import { command } from '../../shared/redis.ts';
+import { Claim } from '../../shared/queue/claim.ts';
+import type { Entry } from '../../shared/queue/reply.ts';
 import { StreamQueue } from '../../shared/queue/stream.ts';
 import { createSaveHandler } from '../../saver/handle.ts';
 import { FileStore } from '../../shared/storage/file-store.ts';
+import { discardSaved } from '../../saver/discard.ts';
+import { StreamConsumer } from '../../shared/queue/consumer.ts';
+import { failJobCommands } from '../../shared/queue/fail-job.ts';
+import { until } from '../support/wait.ts';
 import { createTestDatabase } from '../support/namespace.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
 import { WorkerStats } from '../../shared/stats/worker-stats.ts';
@@ -46,6 +52,9 @@ describe('migrations on real PostgreSQL', () => {
   });
 });
 
+/** A claim as the consumer holds it ('s' read the entries), renewed too rarely to matter here. */
+const claimOf = (q: StreamQueue, entry: Entry) => new Claim(q, 's', entry.id, 60_000, silentLog);
+
 /** What the saver needs for batch jobs; these tests save single uploads. */
 const batchDeps = () => ({ progress: new BatchProgress(ns.redis, ns.k.batchFinished, 3600), batchTtlSeconds: 3600 });
 
@@ -62,8 +71,8 @@ describe('saver', () => {
     })]);
     const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
     const msg = captionedCodec.decode(entry!.fields!);
-    await save(msg, entry!);
-    await save(msg, entry!); // as after a crash between the insert and the ack
+    await save(msg, entry!, claimOf(captioned, entry!));
+    await save(msg, entry!, claimOf(captioned, entry!)); // as after a crash between the insert and the ack
     const rows = await sql`select * from images where id = ${id}`;
     expect(rows.length).toBe(1);
     expect(rows[0]!.description).toBe("Robert'); drop table images;-- <script>");
@@ -87,7 +96,7 @@ describe('saver', () => {
       id, description: 'webp', received_at: new Date().toISOString(), image, width: 2, height: 2, format: 'webp',
     })]);
     const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
-    await save(captionedCodec.decode(entry!.fields!), entry!);
+    await save(captionedCodec.decode(entry!.fields!), entry!, claimOf(captioned, entry!));
     const [row] = await sql`select path, format, content_type from images where id = ${id}`;
     expect([row!.path, row!.format, row!.content_type]).toEqual([`${id}.webp`, 'webp', 'image/webp']);
     expect(await readdir(dir)).toContain(`${id}.webp`);
@@ -105,7 +114,7 @@ describe('saver', () => {
       id, description: 'timed', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,
     })]);
     const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
-    await save(captionedCodec.decode(entry!.fields!), entry!);
+    await save(captionedCodec.decode(entry!.fields!), entry!, claimOf(captioned, entry!));
     const saved = lines.map((l) => JSON.parse(l)).find((e) => e.msg === 'saved');
     const { file, row, ack, total } = saved.timings;
     for (const v of [file, row, ack]) expect(v).toBeGreaterThanOrEqual(0);
@@ -123,10 +132,47 @@ describe('saver', () => {
       id, description: 'x', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,
     })]);
     const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
-    const err = await save(captionedCodec.decode(entry!.fields!), entry!).catch((e) => e);
+    const err = await save(captionedCodec.decode(entry!.fields!), entry!, claimOf(captioned, entry!)).catch((e) => e);
     expect(err.name).toBe('DependencyError');
     expect(err.code).toBe('database_unavailable');
     expect(await captioned.length()).toBe(1);
     await deadSql.end();
+  });
+
+  test('a message the database refuses (SQLSTATE 22003, out of range) is dead-lettered, its file removed', async () => {
+    const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:refused`, 'savers');
+    const imagesDir = join(dir, 'refused');
+    const jobs = new JobStore(ns.redis, ns.k, 3600);
+    const deadKey = `${ns.k.dead}:refused`;
+    const consumer = new StreamConsumer({
+      queue: captioned,
+      reader: ns.reader,
+      consumer: 's',
+      log: silentLog,
+      decode: captionedCodec.decode,
+      handle: createSaveHandler({ captioned, jobs, sql, store: new FileStore(imagesDir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() }),
+      discard: (fields) => discardSaved(sql, new FileStore(imagesDir), fields),
+      onDeadLetter: (jobId, error) => failJobCommands(jobs, jobId, error),
+      deadKey,
+      maxDeliveries: 3,
+      reclaimIdleMs: 60_000,
+      blockMs: 50,
+    });
+    const id = Bun.randomUUIDv7();
+    await jobs.set(id, 'saving');
+    await captioned.ensureGroup();
+    // The schema takes any positive width; the images table's integer column does not.
+    await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
+      id, description: 'too wide', received_at: new Date().toISOString(), image: new Uint8Array([0xff, 0xd8, 0xff, 1]), width: 3_000_000_000, height: 1,
+    })]);
+    void consumer.start();
+    await until('the job failed', async () => (await jobs.get(id))?.status === 'failed', 10_000, { intervalMs: 20 });
+    await consumer.stop();
+    const job = await jobs.get(id);
+    expect(job?.error?.code).toBe('invalid_message');
+    expect(job?.error?.message).toContain('SQLSTATE 22003');
+    expect(await readdir(imagesDir)).toEqual([]);
+    expect((await sql`select id from images where id = ${id}`).length).toBe(0);
+    expect(await captioned.length()).toBe(0);
   });
 });

@@ -1,8 +1,8 @@
 import { expect } from 'bun:test';
 import postgres from 'postgres';
 import { command, text } from '../../shared/redis.ts';
+import type { CheckedSystem } from './checked-system.ts';
 import { Probe, type QueueState } from './probe.ts';
-import type { TestSystem } from './system.ts';
 import { until } from './wait.ts';
 
 export interface Outcome {
@@ -34,7 +34,7 @@ function tally(values: Iterable<string>): Record<string, number> {
  * Redis has their job, and must have left nothing when it has not.
  */
 export async function expectNothingLost(
-  system: TestSystem,
+  system: CheckedSystem,
   acceptedOnly: ReadonlyMap<string, string>,
   opts: { timeoutMs?: number; uncertain?: ReadonlyMap<string, string> } = {},
 ): Promise<Outcome> {
