@@ -37,7 +37,7 @@ export const jobStatusSchema: OpenAPIV3.SchemaObject = {
   required: ['id', 'status', 'received_at', 'updated_at'],
   properties: {
     id: { type: 'string', format: 'uuid' },
-    status: { type: 'string', enum: ['queued', 'processing', 'saving', 'done', 'failed'] },
+    status: { type: 'string', enum: ['queued', 'fetching', 'processing', 'saving', 'done', 'failed'] },
     received_at: { type: 'string', format: 'date-time' },
     updated_at: { type: 'string', format: 'date-time' },
     error: {

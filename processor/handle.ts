@@ -8,6 +8,7 @@ import type { StreamQueue } from '../shared/queue/stream.ts';
 import type { WorkerStats } from '../shared/stats/worker-stats.ts';
 import type { CaptionRenderer } from './caption/renderer.ts';
 import type { Pipeline, PipelineResult } from './pipeline.ts';
+import type { SourceFetcher } from './fetch-source.ts';
 import { stepsOfMessage } from './message-steps.ts';
 
 export interface ProcessDeps {
@@ -17,6 +18,8 @@ export interface ProcessDeps {
   renderer: CaptionRenderer;
   pipeline: Pipeline;
   stats: WorkerStats;
+  /** Fetches an image given by URL (source_url), through the SSRF guard. */
+  fetchSource: SourceFetcher;
   log: Logger;
 }
 
@@ -29,16 +32,20 @@ export interface ProcessDeps {
  * adds nothing (its pipeline stops at the next step once renewal finds the
  * claim lost). Without `operations` the upload takes the caption renderer's
  * tuned path (decode overlapped with layout); with them, the step pipeline.
+ * An image given by URL is fetched first (status `fetching`); a fetch that
+ * fails throws its source_* error, which the consumer retries or dead-letters
+ * by its class.
  */
 export function createProcessHandler(deps: ProcessDeps) {
   return async (msg: UploadMessage, _entry: Entry, claim: Claim): Promise<void> => {
     const steps = stepsOfMessage(msg);
     const started = performance.now();
-    await deps.jobs.set(msg.id, 'processing');
     let result: Pick<PipelineResult, 'bytes' | 'width' | 'height' | 'format'> & { timings: object };
     try {
+      const image = msg.image ?? (await fetchImage(deps, msg.id, msg.source_url!, claim));
+      await deps.jobs.set(msg.id, 'processing');
       result = steps
-        ? await deps.pipeline(msg.image, steps, {
+        ? await deps.pipeline(image, steps, {
             description: msg.description,
             files: msg.files ?? {},
             onStep: (label) => {
@@ -46,7 +53,7 @@ export function createProcessHandler(deps: ProcessDeps) {
               return deps.jobs.set(msg.id, 'processing', { step: label });
             },
           })
-        : await deps.renderer.render(msg.image, msg.description).then((r) => ({ ...r, bytes: r.jpeg, format: 'jpeg' as const }));
+        : await deps.renderer.render(image, msg.description).then((r) => ({ ...r, bytes: r.jpeg, format: 'jpeg' as const }));
     } catch (err) {
       if (!(err instanceof ClaimLostError)) throw err;
       deps.log.warn({ jobId: msg.id }, 'stopped processing: the entry was reclaimed by another processor');
@@ -79,4 +86,13 @@ export function createProcessHandler(deps: ProcessDeps) {
       steps ? 'processed' : 'captioned',
     );
   };
+}
+
+async function fetchImage(deps: ProcessDeps, id: string, url: string, claim: Claim): Promise<Uint8Array> {
+  await deps.jobs.set(id, 'fetching');
+  const started = performance.now();
+  const image = await deps.fetchSource(url);
+  claim.throwIfLost();
+  deps.log.info({ jobId: id, bytes: image.byteLength, ms: Math.round(performance.now() - started) }, 'fetched');
+  return image;
 }

@@ -12,6 +12,9 @@ import { startHeartbeat } from '../shared/stats/heartbeat.ts';
 import { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { createCaptionRenderer } from './caption/renderer.ts';
 import { gcEvery } from './gc-pacer.ts';
+import { createGuardedFetch } from '../shared/net/guarded-fetch.ts';
+import { createSsrfGuard } from '../shared/net/ssrf-guard.ts';
+import { createSourceFetcher, sourceLimits } from './fetch-source.ts';
 import { createProcessHandler } from './handle.ts';
 import { createPipeline } from './pipeline.ts';
 
@@ -41,11 +44,13 @@ async function main() {
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
   const stats = new WorkerStats(k, config.consumerName);
+  const guard = createSsrfGuard({ allowNetworks: config.fetchAllowNetworks, allowPorts: config.fetchAllowPorts });
+  const fetchSource = createSourceFetcher(createGuardedFetch(guard), sourceLimits(config));
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: uploads,
     reader,
     decode: uploadCodec.decode,
-    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, log })),
+    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, fetchSource, log })),
   });
   const close = makeClose(
     log,

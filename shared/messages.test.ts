@@ -66,8 +66,8 @@ describe('uploadCodec', () => {
   test('round-trips all 256 byte values of the image exactly', () => {
     const message = uploadCodec.decode(upload());
     expect(message.image).toBeInstanceOf(Uint8Array);
-    expect(message.image.byteLength).toBe(256);
-    expect([...message.image]).toEqual([...ALL_BYTES]);
+    expect(message.image!.byteLength).toBe(256);
+    expect([...message.image!]).toEqual([...ALL_BYTES]);
   });
 
   test('round-trips id, received_at and a non-ASCII description', () => {
@@ -81,7 +81,7 @@ describe('uploadCodec', () => {
     const pool = Buffer.alloc(300, 0xaa);
     pool.set(ALL_BYTES, 20);
     fields.image = pool.subarray(20, 276);
-    expect([...uploadCodec.decode(fields).image]).toEqual([...ALL_BYTES]);
+    expect([...uploadCodec.decode(fields).image!]).toEqual([...ALL_BYTES]);
   });
 
   test('accepts a received_at with a numeric offset', () => {
@@ -113,6 +113,23 @@ describe('uploadCodec', () => {
       expectInvalid(() => uploadCodec.decode(upload({ received_at })));
     },
   );
+
+  test('carries an image by its address (source_url) instead of bytes', () => {
+    const message = uploadCodec.decode(without(upload({ source_url: 'https://img.example/cat.jpg' }), 'image'));
+    expect(message.source_url).toBe('https://img.example/cat.jpg');
+    expect(message.image).toBeUndefined();
+  });
+
+  test('refuses a message with both image and source_url, or with neither', () => {
+    expect(expectInvalid(() => uploadCodec.decode(upload({ source_url: 'https://img.example/cat.jpg' }))).message).toContain(
+      'both image and source_url',
+    );
+    expect(expectInvalid(() => uploadCodec.decode(without(upload(), 'image'))).message).toContain('neither image nor source_url');
+  });
+
+  test.each(['ftp://img.example/cat.jpg', 'img.example/cat.jpg', ''])('refuses a source_url that is not http(s) %p', (source_url) => {
+    expectInvalid(() => uploadCodec.decode(without(upload({ source_url }), 'image')));
+  });
 
   test('refuses an empty image', () => {
     expectInvalid(() => uploadCodec.decode(upload({ image: new Uint8Array(0) })));

@@ -22,8 +22,14 @@ export const FILE_FIELD_PREFIX = 'file:';
 /** The name of an extra file part (a watermark image), as a step refers to it. */
 export const FILE_PART_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
 
+/** An image's address for the processor to fetch; the API allows 2048 characters, this bound only rejects garbage. */
+export const SOURCE_URL_PATTERN = '^https?://';
+const SourceUrl = Type.String({ pattern: SOURCE_URL_PATTERN, maxLength: 8192 });
+
 /**
- * Stream 1, api → processor: the upload as received. `operations` is the
+ * Stream 1, api → processor: the upload as received. It carries the image
+ * itself (`image`) or its address (`source_url`, fetched by the processor
+ * through the SSRF guard): exactly one of the two. `operations` is the
  * pipeline as JSON text, checked again by the processor against the
  * operations' own schemas; without it the pipeline is the default caption.
  * `files` are the extra file parts its steps refer to (watermark images).
@@ -32,7 +38,8 @@ export const UploadMessage = Type.Object({
   id: Id,
   description: Description,
   received_at: ReceivedAt,
-  image: Bytes,
+  image: Type.Optional(Bytes),
+  source_url: Type.Optional(SourceUrl),
   operations: Type.Optional(Type.String({ minLength: 2, maxLength: 64_000 })),
   files: Type.Optional(Type.Record(Type.String({ pattern: FILE_PART_PATTERN }), Bytes, { additionalProperties: false })),
   /** The batch this job belongs to (`POST /api/batches`); absent for a single upload. */
@@ -77,12 +84,20 @@ export function toFields(message: Record<string, FieldValue | Record<string, Uin
   return out;
 }
 
+/** What a schema cannot say about an upload: it carries exactly one of `image` and `source_url`. */
+function oneImageSource(m: Record<string, unknown>): string | undefined {
+  const given = ['image', 'source_url'].filter((k) => m[k] !== undefined);
+  if (given.length === 1) return undefined;
+  return given.length === 0 ? 'carries neither image nor source_url' : 'carries both image and source_url';
+}
+
 export interface MessageCodec<S extends TSchema> {
   /** Rebuilds and validates a message; throws InvalidMessageError saying what is wrong. */
   decode(fields: Fields): Static<S>;
 }
 
-export function codec<S extends TSchema>(name: string, schema: S): MessageCodec<S> {
+/** `refine` checks what the schema cannot, answering the problem or undefined. */
+export function codec<S extends TSchema>(name: string, schema: S, refine?: (m: Record<string, unknown>) => string | undefined): MessageCodec<S> {
   const check = TypeCompiler.Compile(schema);
   return {
     decode(fields) {
@@ -100,10 +115,12 @@ export function codec<S extends TSchema>(name: string, schema: S): MessageCodec<
         const where = first?.path || '/';
         throw new InvalidMessageError(`invalid ${name} message at ${where}: ${first?.message ?? 'does not match schema'}`);
       }
+      const problem = refine?.(candidate);
+      if (problem) throw new InvalidMessageError(`invalid ${name} message: ${problem}`);
       return candidate as Static<S>;
     },
   };
 }
 
-export const uploadCodec = codec('upload', UploadMessage);
+export const uploadCodec = codec('upload', UploadMessage, oneImageSource);
 export const captionedCodec = codec('captioned', CaptionedMessage);

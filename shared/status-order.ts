@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /**
  * The guarded status write, as a Lua script body: KEYS[1] is the job's hash;
  * ARGV is the new status, the TTL, the events channel, the event, then more
- * field/value pairs. A job's status only moves forward (queued → processing
+ * field/value pairs. A job's status only moves forward (queued → fetching → processing
  * → saving → done | failed) and never leaves done or failed: a late worker —
  * one whose entry was reclaimed, or stopped and resumed — cannot set a
  * finished job back to `saving`. A refused write publishes nothing and
@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
  * its own explicit reset (JobStore.resetCommands).
  */
 export const SET_STATUS_LUA = `
-local rank = { queued = 0, processing = 1, saving = 2, done = 3, failed = 3 }
+local rank = { queued = 0, fetching = 1, processing = 2, saving = 3, done = 4, failed = 4 }
 local was = rank[redis.call('HGET', KEYS[1], 'status') or '']
 local now = rank[ARGV[1]]
-if was and now and (was == 3 or now < was) then return 0 end
+if was and now and (was == 4 or now < was) then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], unpack(ARGV, 5))
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[4])

@@ -79,7 +79,7 @@ describe('stream queue on real Redis', () => {
     await addUpload(q.queue, q.jobs, { image: bytes });
     const [entry] = await q.queue.readNew(ns.reader, 'c1', 1, 100);
     const msg = uploadCodec.decode(entry!.fields!);
-    expect(Buffer.from(msg.image).equals(Buffer.from(bytes))).toBe(true);
+    expect(Buffer.from(msg.image!).equals(Buffer.from(bytes))).toBe(true);
   });
 
   test('an entry read but never acknowledged is reclaimed by another consumer, delivery counted', async () => {
