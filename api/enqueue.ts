@@ -58,10 +58,10 @@ export async function enqueueUpload(
  */
 export function enqueueCommands(uploads: StreamQueue, jobs: JobStore, upload: Upload, accepted: Accepted, batchId?: string): Command[] {
   const { id, received_at } = accepted;
-  const { description, image, operations, files } = upload;
+  const { description, image, source, operations, files } = upload;
   return [
     ...jobs.commands(id, 'queued', { received_at }),
-    ['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, operations, files, batch_id: batchId })],
+    ['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, source_url: source?.url, operations, files, batch_id: batchId })],
   ];
 }
 
@@ -80,9 +80,9 @@ export async function requireMemory(memory: RedisMemoryGauge | undefined, bytes:
   }
 }
 
-/** What an upload's stream entry holds, near enough: its image and file parts. */
+/** What an upload's stream entry holds, near enough: its image (or address) and file parts. */
 export function uploadBytes(upload: Upload): number {
-  let bytes = upload.image.byteLength + upload.description.length;
+  let bytes = (upload.image?.byteLength ?? upload.source?.url.length ?? 0) + upload.description.length;
   for (const f of Object.values(upload.files ?? {})) bytes += f.byteLength;
   return bytes;
 }

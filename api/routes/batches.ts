@@ -8,6 +8,8 @@ import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import { calling } from '../../shared/unavailable.ts';
+import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
+import { refuseForbiddenSources } from '../source-url.ts';
 import { archiveName, failedText, streamArchive, type ArchiveFile } from '../batches/archive.ts';
 import { batchImages } from '../batches/batches-table.ts';
 import { enqueueBatch } from '../batches/enqueue-batch.ts';
@@ -32,10 +34,12 @@ export interface BatchRouteDeps {
   snapshotDeps: SnapshotDeps;
   idempotency: IdempotencyStore;
   memory?: RedisMemoryGauge;
+  /** Refuses image URLs that point where kadr must not connect (422 source_forbidden). */
+  guard: SsrfGuard;
 }
 
 /** `POST /api/batches`, its status and its archive. */
-export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory }: BatchRouteDeps) {
+export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, guard }: BatchRouteDeps) {
   const limits = {
     ...uploadLimits(config),
     maxImages: config.batchMaxImages,
@@ -47,6 +51,7 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
       async ({ request }) => {
         const key = idempotencyKeyOf(request.headers);
         const images = await readBatch(request, limits);
+        await refuseForbiddenSources(guard, images.flatMap((image) => (image.source ? [image.source] : [])));
         const enqueue = (accepted: Accepted, extra: Command[]) =>
           enqueueBatch({ uploads, jobs, sql, memory }, images, config.queueMaxLength, accepted, extra);
         let outcome: Outcome;
