@@ -9,6 +9,10 @@ import { BatchProgress } from '../shared/batches/progress.ts';
 import { JobStore } from '../shared/jobs.ts';
 import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
+import { ClaimCheck } from '../shared/storage/claim-check.ts';
+import { ObjectRegistry } from '../shared/storage/registry.ts';
+import { ownedByRow } from '../shared/storage/owned.ts';
+import { calling } from '../shared/unavailable.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { errorResponse, SECURITY_HEADERS } from './http-errors.ts';
 import { IdempotencyStore } from './idempotency.ts';
@@ -63,6 +67,7 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   const snapshotDeps = { sql, jobs, progress, ttlSeconds: config.batchTtlSeconds };
   const memory = new RedisMemoryGauge(redis, config.redisAdmitMemoryPercent);
+  const claims = new ClaimCheck(store, new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
   return new Elysia()
     .use(
       swagger({
@@ -118,18 +123,18 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
     .use(pageRoutes())
     .use(healthRoutes({ redis, sql, store, k }))
     .use(metricsRoute(metrics.registry))
-    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, guard: sources }))
+    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, guard: sources }))
     .use(jobEventRoutes({ sql, jobs, events, streams }))
     .use(
       adminRoutes({
         config,
         peers,
-        deadLetters: new DeadLetters(redis, k, jobs, sql),
+        deadLetters: new DeadLetters(redis, k, jobs, sql, { claims, owned: (key) => calling('postgres', ownedByRow(sql, key)) }),
         readStats: stats,
         feed: new StatsFeed(stats, log),
         streams,
       }),
     )
-    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, guard: sources }))
+    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, guard: sources }))
     .use(batchEventRoutes({ config, snapshots: snapshotDeps, events, streams, log }));
 }

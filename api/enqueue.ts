@@ -2,6 +2,8 @@ import type { JobStore } from '../shared/jobs.ts';
 import { EnqueueOutcomeUnknownError, ServiceUnavailableError } from '../shared/errors.ts';
 import { toFields } from '../shared/messages.ts';
 import type { Command, StreamQueue } from '../shared/queue/stream.ts';
+import type { ClaimCheck } from '../shared/storage/claim-check.ts';
+import { incomingKey } from '../shared/storage/object-keys.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../shared/unavailable.ts';
 import type { RedisMemoryGauge } from '../shared/redis-memory.ts';
 import { QueueGauge } from './queue-gauge.ts';
@@ -25,6 +27,7 @@ export function newAcceptance(): Accepted {
  * that, usually without a round trip (by default it reads the length afresh).
  * When Redis goes away with the MULTI sent but unanswered, the 503 carries
  * the id, because the upload may be queued after all.
+ * With `claims`, an image it refers goes to the store first (see deposit).
  */
 export async function enqueueUpload(
   uploads: StreamQueue,
@@ -34,12 +37,14 @@ export async function enqueueUpload(
   accepted: Accepted = newAcceptance(),
   extra: Command[] = [],
   gauge: QueueGauge = new QueueGauge(uploads, 0),
+  claims?: ClaimCheck,
 ): Promise<Accepted> {
   if (!(await calling('redis', gauge.hasRoom(maxLength)))) throw queueFullError(maxLength);
   await requireMemory(gauge.memory, uploadBytes(upload));
   const { id } = accepted;
+  const imageKey = await deposit(claims, id, upload);
   const tx = uploads.redis.multi();
-  for (const c of [...enqueueCommands(uploads, jobs, upload, accepted), ...extra]) tx.addCommand(c as never);
+  for (const c of [...enqueueCommands(uploads, jobs, upload, accepted, undefined, imageKey), ...extra]) tx.addCommand(c as never);
   // The queue's length after this append, for the next uploads' admission.
   tx.addCommand(['XLEN', uploads.key] as never);
   try {
@@ -53,15 +58,43 @@ export async function enqueueUpload(
 }
 
 /**
- * The commands that queue one upload: its `queued` status and its stream 1
- * entry, for the caller's MULTI. `batchId` makes it a job of that batch.
+ * Writes the upload's image to the store as `incoming/<id>` when the claim
+ * check refers it, and answers that key (undefined: the bytes stay inline).
+ * It runs BEFORE the enqueue's MULTI, so a 202 still means durable; a store
+ * failure is a 503 `storage_unavailable` with nothing queued, and an object
+ * whose enqueue then fails is left to the orphan sweep (it is registered).
+ * Watermark `files` always stay inline: at most 4 of 1 MiB each.
  */
-export function enqueueCommands(uploads: StreamQueue, jobs: JobStore, upload: Upload, accepted: Accepted, batchId?: string): Command[] {
+export async function deposit(claims: ClaimCheck | undefined, id: string, upload: Upload): Promise<string | undefined> {
+  // An image given by URL has no bytes here: the processor fetches them.
+  if (!upload.image || !claims?.refers(upload.image.byteLength)) return undefined;
+  const key = incomingKey(id);
+  await calling('redis', claims.deposit(key, upload.image, upload.contentType ?? 'application/octet-stream'));
+  return key;
+}
+
+/**
+ * The commands that queue one upload: its `queued` status and its stream 1
+ * entry, for the caller's MULTI. `batchId` makes it a job of that batch;
+ * with `imageKey` the entry carries that key instead of the image's bytes.
+ */
+export function enqueueCommands(
+  uploads: StreamQueue,
+  jobs: JobStore,
+  upload: Upload,
+  accepted: Accepted,
+  batchId?: string,
+  imageKey?: string,
+): Command[] {
   const { id, received_at } = accepted;
-  const { description, image, source, operations, files } = upload;
+  const { description, source, operations, files } = upload;
+  const image = imageKey === undefined ? upload.image : undefined;
   return [
     ...jobs.commands(id, 'queued', { received_at }),
-    ['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, source_url: source?.url, operations, files, batch_id: batchId })],
+    [
+      'XADD', uploads.key, '*',
+      ...toFields({ id, description, received_at, image, image_key: imageKey, source_url: source?.url, operations, files, batch_id: batchId }),
+    ],
   ];
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.ts';
 import type { Sql } from '../shared/db.ts';
-import { DependencyError, InvalidMessageError } from '../shared/errors.ts';
+import { DependencyError, InvalidMessageError, SourceMissingError } from '../shared/errors.ts';
 import { OUTPUT_FORMATS } from '../shared/formats.ts';
 import type { BatchProgress } from '../shared/batches/progress.ts';
 import type { JobStore } from '../shared/jobs.ts';
@@ -16,6 +16,7 @@ import { completeBatch } from './batch-completion.ts';
 import { insertImage } from './images-table.ts';
 import { resultKey } from '../shared/storage/object-keys.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
+import type { ClaimCheck } from '../shared/storage/claim-check.ts';
 
 /**
  * Where one save's time went, in ms, for the logs and the benchmark: the
@@ -39,6 +40,8 @@ export interface SaveDeps {
   progress: BatchProgress;
   /** How long a completed batch is kept (BATCH_TTL_SECONDS). */
   batchTtlSeconds: number;
+  /** Forgets a result held by reference once its row owns it (the claim check). */
+  claims?: ClaimCheck;
 }
 
 /**
@@ -50,6 +53,10 @@ export interface SaveDeps {
  * (hand-over.ts): a saver stopped past the reclaim time, whose entry another
  * saver finished meanwhile, counts nothing twice. A job of a batch is marked
  * complete in PostgreSQL when it was the last.
+ *
+ * A result held by reference (`image_key`) is already at its final key: the
+ * saver only checks it is there (its size is the row's `bytes`) and records
+ * it, and the `done` MULTI takes the key out of the orphan registry.
  */
 export function createSaveHandler(deps: SaveDeps) {
   return async (msg: CaptionedMessage, _entry: Entry, claim: Claim): Promise<void> => {
@@ -57,7 +64,7 @@ export function createSaveHandler(deps: SaveDeps) {
     // Messages from before formats existed carry none: they are JPEG.
     const format = msg.format ?? 'jpeg';
     const path = resultKey(msg.id, format);
-    await deps.store.put(path, msg.image, OUTPUT_FORMATS[format].contentType);
+    const bytes = await storeResult(deps, msg, path);
     const t1 = performance.now();
     try {
       await insertImage(deps.sql, {
@@ -67,7 +74,7 @@ export function createSaveHandler(deps: SaveDeps) {
         path,
         width: msg.width,
         height: msg.height,
-        bytes: msg.image.byteLength,
+        bytes,
         format,
         content_type: OUTPUT_FORMATS[format].contentType,
         batch_id: msg.batch_id ?? null,
@@ -98,6 +105,7 @@ export function createSaveHandler(deps: SaveDeps) {
         ...deps.stats.handled('save', performance.now() - t0),
         ...deps.stats.done(msg.received_at),
         ...deps.progress.finishCommands(msg.batch_id, msg.id, 'done'),
+        ...(msg.image_key && deps.claims ? deps.claims.ownedCommands(path) : []),
       ],
       deps.log.child({ jobId: msg.id }),
     );
@@ -105,8 +113,24 @@ export function createSaveHandler(deps: SaveDeps) {
     if (msg.batch_id) await completeQuietly(deps, msg.batch_id, msg.id);
     const t3 = performance.now();
     const timings: SaveTimings = { file: t1 - t0, row: t2 - t1, ack: t3 - t2, total: t3 - t0 };
-    deps.log.info({ jobId: msg.id, bytes: msg.image.byteLength, timings }, 'saved');
+    deps.log.info({ jobId: msg.id, bytes, byReference: msg.image_key !== undefined, timings }, 'saved');
   };
+}
+
+/**
+ * Puts an inline result at `path`; a result held by reference must already
+ * be there (a HEAD, for its size). Answers the object's size.
+ */
+async function storeResult(deps: SaveDeps, msg: CaptionedMessage, path: string): Promise<number> {
+  if (msg.image) {
+    await deps.store.put(path, msg.image, OUTPUT_FORMATS[msg.format ?? 'jpeg'].contentType);
+    return msg.image.byteLength;
+  }
+  // The row records the result's own key; a reference to anything else is not a result of this job.
+  if (msg.image_key !== path) throw new InvalidMessageError(`invalid captioned message: image_key ${msg.image_key} is not this job's result key ${path}`);
+  const info = await deps.store.head(path);
+  if (!info) throw new SourceMissingError(`the result ${path} that job ${msg.id} refers to is not in the store`);
+  return info.size;
 }
 
 /**

@@ -198,6 +198,15 @@ export class InvalidMessageError extends KadrError {
 }
 
 /**
+ * A job's payload held by reference (the claim check) is not in the object
+ * store: nothing will bring it back, so retrying is pointless.
+ */
+export class SourceMissingError extends KadrError {
+  override readonly code = 'source_missing';
+  override readonly permanent = true;
+}
+
+/**
  * A dependency is down (database unreachable, disk full). The consumer pauses
  * and retries the same entry without counting it as a failed delivery, so an
  * outage never dead-letters good work.
@@ -269,6 +278,11 @@ export class SourceTooLargeError extends SourceFetchError {
 export class SourceNotImageError extends SourceFetchError {
   override readonly code = 'source_not_image';
   override readonly permanent = true;
+}
+
+/** Another live worker already uses this consumer name: two sharing one would take each other's entries. */
+export class ConsumerNameInUseError extends KadrError {
+  override readonly code = 'consumer_name_in_use';
 }
 
 export function isPermanent(err: unknown): boolean {

@@ -122,9 +122,9 @@ describe('uploadCodec', () => {
 
   test('refuses a message with both image and source_url, or with neither', () => {
     expect(expectInvalid(() => uploadCodec.decode(upload({ source_url: 'https://img.example/cat.jpg' }))).message).toContain(
-      'both image and source_url',
+      'it has image and source_url',
     );
-    expect(expectInvalid(() => uploadCodec.decode(without(upload(), 'image'))).message).toContain('neither image nor source_url');
+    expect(expectInvalid(() => uploadCodec.decode(without(upload(), 'image'))).message).toContain('it has none of them');
   });
 
   test.each(['ftp://img.example/cat.jpg', 'img.example/cat.jpg', ''])('refuses a source_url that is not http(s) %p', (source_url) => {
@@ -173,7 +173,7 @@ describe('uploadCodec', () => {
 describe('captionedCodec', () => {
   test('round-trips the image bytes and the integer dimensions', () => {
     const message = captionedCodec.decode(captioned());
-    expect([...message.image]).toEqual([...ALL_BYTES]);
+    expect([...message.image!]).toEqual([...ALL_BYTES]);
     expect(message.width).toBe(640);
     expect(message.height).toBe(480);
     expect(message).toMatchObject({ id: ID, description: 'a cat', received_at: RECEIVED_AT });
@@ -214,5 +214,40 @@ describe('batch membership on both streams', () => {
   test('refuses a batch id that is not a UUID', () => {
     expect(expectInvalid(() => uploadCodec.decode(upload({ batch_id: '../x' }))).message).toContain('batch_id');
     expectInvalid(() => captionedCodec.decode(captioned({ batch_id: 'nope' })));
+  });
+});
+
+describe('the claim check: exactly one of image and image_key', () => {
+  const KEY = `incoming/${ID}`;
+  const byReference = (make: typeof upload) => without(make({ image_key: KEY }), 'image');
+
+  test.each([
+    ['upload', uploadCodec, upload],
+    ['captioned', captionedCodec, captioned],
+  ] as const)('a %s message may carry an object key instead of the bytes', (_, codec, make) => {
+    const msg = codec.decode(byReference(make));
+    expect(msg.image_key).toBe(KEY);
+    expect(msg.image).toBeUndefined();
+  });
+
+  test.each([
+    ['upload', uploadCodec, upload],
+    ['captioned', captionedCodec, captioned],
+  ] as const)('a %s message with neither is refused, saying so', (_, codec, make) => {
+    const err = expectInvalid(() => codec.decode(without(make(), 'image')));
+    expect(err.message).toContain('neither');
+    expect(err.message).toContain('image_key');
+  });
+
+  test.each([
+    ['upload', uploadCodec, upload],
+    ['captioned', captionedCodec, captioned],
+  ] as const)('a %s message with both is refused, saying so', (_, codec, make) => {
+    const err = expectInvalid(() => codec.decode(make({ image_key: KEY })));
+    expect(err.message).toContain('both');
+  });
+
+  test.each(['../etc/passwd', '/abs', 'a//b', '', `incoming/${ID} `])('refuses an image_key of %p, which kadr never makes', (key) => {
+    expect(expectInvalid(() => uploadCodec.decode(without(upload({ image_key: key }), 'image'))).message).toContain('image_key');
   });
 });

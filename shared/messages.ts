@@ -18,6 +18,12 @@ const ReceivedAt = Type.String({ pattern: ISO_INSTANT_PATTERN });
 // The API enforces the user-facing limit in code points; this bound only rejects garbage.
 const Description = Type.String({ minLength: 1, maxLength: 20_000 });
 const Bytes = Type.Uint8Array({ minByteLength: 1 });
+/**
+ * The claim check: a payload held in the object store instead of Redis, by
+ * its key there (shared/storage/object-keys.ts); a message carries either
+ * `image` or `image_key`, never both, never neither (see PAYLOAD_FIELDS).
+ */
+const ImageKey = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$', maxLength: 256 });
 export const FILE_FIELD_PREFIX = 'file:';
 /** The name of an extra file part (a watermark image), as a step refers to it. */
 export const FILE_PART_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
@@ -28,8 +34,9 @@ const SourceUrl = Type.String({ pattern: SOURCE_URL_PATTERN, maxLength: 8192 });
 
 /**
  * Stream 1, api → processor: the upload as received. It carries the image
- * itself (`image`) or its address (`source_url`, fetched by the processor
- * through the SSRF guard): exactly one of the two. `operations` is the
+ * itself (`image`), its key in the object store (`image_key`) or its address
+ * (`source_url`, fetched by the processor through the SSRF guard): exactly
+ * one of the three. `operations` is the
  * pipeline as JSON text, checked again by the processor against the
  * operations' own schemas; without it the pipeline is the default caption.
  * `files` are the extra file parts its steps refer to (watermark images).
@@ -39,6 +46,9 @@ export const UploadMessage = Type.Object({
   description: Description,
   received_at: ReceivedAt,
   image: Type.Optional(Bytes),
+  /** Instead of `image`: the upload's key in the object store (`incoming/<id>`). */
+  image_key: Type.Optional(ImageKey),
+  /** Instead of `image`: the image's address, for the processor to fetch. */
   source_url: Type.Optional(SourceUrl),
   operations: Type.Optional(Type.String({ minLength: 2, maxLength: 64_000 })),
   files: Type.Optional(Type.Record(Type.String({ pattern: FILE_PART_PATTERN }), Bytes, { additionalProperties: false })),
@@ -52,7 +62,9 @@ export const CaptionedMessage = Type.Object({
   id: Id,
   description: Description,
   received_at: ReceivedAt,
-  image: Bytes,
+  image: Type.Optional(Bytes),
+  /** Instead of `image`: the result's final key in the object store (`<id>.<ext>`), which the saver records as it is. */
+  image_key: Type.Optional(ImageKey),
   width: Type.Integer({ minimum: 1 }),
   height: Type.Integer({ minimum: 1 }),
   format: Type.Optional(Type.Union((Object.keys(OUTPUT_FORMATS) as OutputFormat[]).map((f) => Type.Literal(f)))),
@@ -62,6 +74,12 @@ export const CaptionedMessage = Type.Object({
 export type CaptionedMessage = Static<typeof CaptionedMessage>;
 
 export type Fields = Record<string, Buffer>;
+
+/**
+ * The ways a message carries its image; a message has exactly one of those
+ * its schema knows (the captioned message has no source_url).
+ */
+export const PAYLOAD_FIELDS = ['image', 'image_key', 'source_url'] as const;
 
 const BINARY_FIELDS = new Set(['image']);
 const INTEGER_FIELDS = new Set(['width', 'height']);
@@ -84,21 +102,14 @@ export function toFields(message: Record<string, FieldValue | Record<string, Uin
   return out;
 }
 
-/** What a schema cannot say about an upload: it carries exactly one of `image` and `source_url`. */
-function oneImageSource(m: Record<string, unknown>): string | undefined {
-  const given = ['image', 'source_url'].filter((k) => m[k] !== undefined);
-  if (given.length === 1) return undefined;
-  return given.length === 0 ? 'carries neither image nor source_url' : 'carries both image and source_url';
-}
-
 export interface MessageCodec<S extends TSchema> {
   /** Rebuilds and validates a message; throws InvalidMessageError saying what is wrong. */
   decode(fields: Fields): Static<S>;
 }
 
-/** `refine` checks what the schema cannot, answering the problem or undefined. */
-export function codec<S extends TSchema>(name: string, schema: S, refine?: (m: Record<string, unknown>) => string | undefined): MessageCodec<S> {
+export function codec<S extends TSchema>(name: string, schema: S): MessageCodec<S> {
   const check = TypeCompiler.Compile(schema);
+  const payloads = payloadFields(schema);
   return {
     decode(fields) {
       const candidate: Record<string, unknown> = {};
@@ -115,12 +126,25 @@ export function codec<S extends TSchema>(name: string, schema: S, refine?: (m: R
         const where = first?.path || '/';
         throw new InvalidMessageError(`invalid ${name} message at ${where}: ${first?.message ?? 'does not match schema'}`);
       }
-      const problem = refine?.(candidate);
-      if (problem) throw new InvalidMessageError(`invalid ${name} message: ${problem}`);
+      const carried = payloads.filter((f) => candidate[f] !== undefined);
+      if (payloads.length > 0 && carried.length !== 1) {
+        throw new InvalidMessageError(
+          carried.length === 0
+            ? `invalid ${name} message: expected an image, as bytes (image), as an object key (image_key)` +
+                `${payloads.includes('source_url') ? ' or as an address (source_url)' : ''}; it has none of them`
+            : `invalid ${name} message: expected one of ${payloads.join(', ')}, it has ${carried.join(' and ')}`,
+        );
+      }
       return candidate as Static<S>;
     },
   };
 }
 
-export const uploadCodec = codec('upload', UploadMessage, oneImageSource);
+/** Which of PAYLOAD_FIELDS the schema's messages may carry (exactly one of them each). */
+function payloadFields(schema: TSchema): string[] {
+  const properties = (schema as { properties?: Record<string, unknown> }).properties ?? {};
+  return PAYLOAD_FIELDS.filter((f) => f in properties);
+}
+
+export const uploadCodec = codec('upload', UploadMessage);
 export const captionedCodec = codec('captioned', CaptionedMessage);

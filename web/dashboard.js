@@ -62,7 +62,8 @@ function render(s) {
           el('td', { class: 'num' }, i === 0 ? stream.length : ''),
           el('td', {}, g ? g.name : '—'),
           el('td', { class: 'num' }, g ? g.pending : '—'),
-          el('td', { class: 'num' }, g ? g.consumers : '—'),
+          // Live workers only; a name the group still knows but no live worker has is shown apart.
+          el('td', { class: 'num' }, g ? (g.idle_consumers ? `${g.consumers} (+${g.idle_consumers} idle)` : g.consumers) : '—'),
         ),
       );
     }),

@@ -31,7 +31,8 @@ export const deadLetterSchema: OpenAPIV3.SchemaObject = {
     deliveries: { type: 'integer', description: 'deliveries before it was dead-lettered' },
     failed_at: { type: 'string', format: 'date-time' },
     description: { type: 'string', nullable: true },
-    image_bytes: { type: 'integer', nullable: true },
+    image_bytes: { type: 'integer', nullable: true, description: 'the image held in Redis; null when it is held by reference' },
+    image_key: { type: 'string', nullable: true, description: 'the image\'s key in the object store, when it travels by reference (the claim check)' },
   },
 };
 

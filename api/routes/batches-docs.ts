@@ -114,7 +114,7 @@ export function createBatchDocs(config: Config): OpenAPIV3.OperationObject {
           '(`count_mismatch`); or any error of POST /api/images, naming the part (`image[3]`, `url[3]`, `description[3]`), ' +
           'counted over images and urls together; one refused url (`source_forbidden`) refuses the whole batch',
       ),
-      503: errorResponse('the queue has no room for the whole batch (`queue_full`), or Redis/PostgreSQL is unavailable; nothing was queued'),
+      503: errorResponse('the queue has no room for the whole batch (`queue_full`), or Redis/PostgreSQL/the object store is unavailable; nothing was queued'),
     },
   };
 }

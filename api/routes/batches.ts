@@ -7,6 +7,7 @@ import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
+import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { calling } from '../../shared/unavailable.ts';
 import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
 import { refuseForbiddenSources } from '../source-url.ts';
@@ -34,12 +35,13 @@ export interface BatchRouteDeps {
   snapshotDeps: SnapshotDeps;
   idempotency: IdempotencyStore;
   memory?: RedisMemoryGauge;
+  claims: ClaimCheck;
   /** Refuses image URLs that point where kadr must not connect (422 source_forbidden). */
   guard: SsrfGuard;
 }
 
 /** `POST /api/batches`, its status and its archive. */
-export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, guard }: BatchRouteDeps) {
+export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, guard }: BatchRouteDeps) {
   const limits = {
     ...uploadLimits(config),
     maxImages: config.batchMaxImages,
@@ -53,7 +55,7 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
         const images = await readBatch(request, limits);
         await refuseForbiddenSources(guard, images.flatMap((image) => (image.source ? [image.source] : [])));
         const enqueue = (accepted: Accepted, extra: Command[]) =>
-          enqueueBatch({ uploads, jobs, sql, memory }, images, config.queueMaxLength, accepted, extra);
+          enqueueBatch({ uploads, jobs, sql, memory, claims }, images, config.queueMaxLength, accepted, extra);
         let outcome: Outcome;
         if (key === undefined) {
           const accepted = newAcceptance();

@@ -6,6 +6,7 @@ import { NotReadyError } from '../../shared/errors.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { StreamQueue } from '../../shared/queue/stream.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
+import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { decodeCursor, encodeCursor, parseLimit } from '../cursor.ts';
 import { errorResponse, idParameter, jobStatusSchema, listedImageSchema, unavailable } from '../docs.ts';
 import { noneMatchHits } from '../conditional.ts';
@@ -28,12 +29,13 @@ export interface ImageRouteDeps {
   jobs: JobStore;
   idempotency: IdempotencyStore;
   memory?: RedisMemoryGauge;
+  claims: ClaimCheck;
   guard: SsrfGuard;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, guard }: ImageRouteDeps) {
+export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, guard }: ImageRouteDeps) {
   const download = async (rawId: string, request: Request) => {
     const id = requireJobId(rawId);
     const { state, stored } = await lookupJob(jobs, sql, id);
@@ -59,7 +61,7 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, me
     });
   };
   return new Elysia({ name: 'images' })
-    .use(uploadRoute({ config, uploads, jobs, idempotency, memory, guard }))
+    .use(uploadRoute({ config, uploads, jobs, idempotency, memory, claims, guard }))
     .get(
       '/api/images',
       async ({ query }) => {

@@ -3,6 +3,7 @@ import type { Config } from '../../shared/config.ts';
 import { publicBaseUrl } from '../../shared/config.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
+import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { enqueueUpload, newAcceptance, type Accepted } from '../enqueue.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
@@ -24,6 +25,8 @@ export interface UploadRouteDeps {
   memory?: RedisMemoryGauge;
   /** Refuses an image URL that points where kadr must not connect (422 source_forbidden). */
   guard: SsrfGuard;
+  /** Large images go to the object store before the enqueue (S3 only). */
+  claims?: ClaimCheck;
 }
 
 /**
@@ -43,7 +46,7 @@ export function uploadRoute(deps: UploadRouteDeps) {
   return app;
 }
 
-function acceptUpload({ config, uploads, jobs, idempotency, guard }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
+function acceptUpload({ config, uploads, jobs, idempotency, guard, claims }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
   const limits = uploadLimits(config);
   return async ({ request }: { request: Request }) => {
     // The key is checked first, so a bad one costs no body read.
@@ -51,7 +54,7 @@ function acceptUpload({ config, uploads, jobs, idempotency, guard }: UploadRoute
     const upload = await readUpload(request, limits, shortcut);
     if (upload.source) await refuseForbiddenSources(guard, [upload.source]);
     const enqueue = (accepted: Accepted, extra: Command[]) =>
-      enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge);
+      enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge, claims);
     const { accepted, replayed }: Outcome =
       key === undefined
         ? { accepted: await enqueue(newAcceptance(), []), replayed: false }

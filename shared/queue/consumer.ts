@@ -37,6 +37,18 @@ export interface ConsumerOptions<M> {
   reclaimIdleMs: number;
   count?: number;
   blockMs?: number;
+  /**
+   * A monotonic clock in ms for deciding when to reclaim (performance.now by
+   * default). Never the wall clock: stepped back by NTP or an operator, it
+   * would hold reclaims off for as long as it went back.
+   */
+  monotonicNow?: () => number;
+  /**
+   * Other consumers of the group idle this long with nothing pending are
+   * deleted (see StreamQueue.forgetIdleConsumers); checked every tenth of it,
+   * at most once a minute. Undefined deletes none.
+   */
+  forgetIdleMs?: number;
 }
 
 const backoff = (attempt: number, capMs = 5000) => Math.min(100 * 2 ** attempt, capMs);
@@ -57,7 +69,10 @@ const READ_RETRY_CAP_MS = 1000;
 export class StreamConsumer<M> {
   private stopping = false;
   private loop: Promise<void> | undefined;
-  private lastReclaim = 0;
+  private lastReclaim = -Infinity;
+  private lastForget = -Infinity;
+  /** Where the reclaim pass in progress goes on from; undefined between passes. */
+  private reclaimCursor: string | undefined;
   private readonly stopped: Promise<void>;
   private signalStop!: () => void;
 
@@ -118,16 +133,37 @@ export class StreamConsumer<M> {
 
   private async next(): Promise<Entry[]> {
     const { queue, consumer, reclaimIdleMs, count = 1, blockMs = 1000 } = this.o;
-    const now = Date.now();
-    if (now - this.lastReclaim >= Math.min(reclaimIdleMs / 2, 5000)) {
+    const now = this.o.monotonicNow?.() ?? performance.now();
+    await this.forgetIdleConsumers(now);
+    if (this.reclaimCursor === undefined && now - this.lastReclaim >= Math.min(reclaimIdleMs / 2, 5000)) {
       this.lastReclaim = now;
-      const stale = await queue.reclaim(consumer, reclaimIdleMs, count);
-      if (stale.length) {
-        this.o.log.warn({ ids: stale.map((e) => e.id) }, 'reclaimed stale entries');
-        return stale;
+      this.reclaimCursor = '0-0';
+    }
+    // A pass follows XAUTOCLAIM's cursor to the end, `count` entries at a
+    // time, before reading anything new: a dead consumer's backlog drains at
+    // the speed of the work, not `count` entries per pass interval.
+    while (this.reclaimCursor !== undefined) {
+      const { entries, cursor } = await queue.reclaim(consumer, reclaimIdleMs, count, this.reclaimCursor);
+      this.reclaimCursor = cursor === '0-0' ? undefined : cursor;
+      if (entries.length) {
+        this.o.log.warn({ ids: entries.map((e) => e.id) }, 'reclaimed stale entries');
+        return entries;
       }
     }
     return queue.readNew(this.o.reader, consumer, count, blockMs);
+  }
+
+  private async forgetIdleConsumers(now: number): Promise<void> {
+    const { forgetIdleMs } = this.o;
+    if (forgetIdleMs === undefined || now - this.lastForget < Math.min(forgetIdleMs / 10, 60_000)) return;
+    this.lastForget = now;
+    try {
+      const gone = await this.o.queue.forgetIdleConsumers(this.o.consumer, forgetIdleMs);
+      if (gone.length) this.o.log.info({ consumers: gone, idleMs: forgetIdleMs }, 'deleted idle consumers that held nothing');
+    } catch (err) {
+      // Housekeeping only: the work goes on, and the next check tries again.
+      this.o.log.warn({ err }, 'deleting idle consumers failed');
+    }
   }
 
   private async process(entry: Entry): Promise<void> {

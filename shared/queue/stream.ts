@@ -33,6 +33,24 @@ local n = p[1][4] + 1
 redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'RETRYCOUNT', n, 'JUSTID')
 return n`);
 
+/**
+ * Deletes the group's consumers, other than ARGV[2], that hold nothing and
+ * have been idle at least ARGV[3] ms; answers their names. One script, so no
+ * consumer can read an entry between the check and the delete (DELCONSUMER
+ * drops whatever the consumer holds, and that entry would never be seen again).
+ */
+const FORGET_IDLE_CONSUMERS = new RedisScript(`
+local deleted = {}
+for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local f = {}
+  for i = 1, #c, 2 do f[c[i]] = c[i + 1] end
+  if f.name ~= ARGV[2] and f.pending == 0 and f.idle >= tonumber(ARGV[3]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], f.name)
+    deleted[#deleted + 1] = f.name
+  end
+end
+return deleted`);
+
 const DEAD_LETTER_MAXLEN = '100000';
 
 /**
@@ -85,6 +103,17 @@ export class StreamQueue {
     return Number(await CLAIM_AGAIN.run(this.redis, [this.key], [this.group, consumer, entryId]));
   }
 
+  /**
+   * Deletes the consumers of the group that have held nothing and done
+   * nothing for `minIdleMs` (a restarted worker's old name, a scaled-down
+   * replica), never `self`; answers their names. A consumer that comes back
+   * is simply created again by its next read.
+   */
+  async forgetIdleConsumers(self: string, minIdleMs: number): Promise<string[]> {
+    const names = await FORGET_IDLE_CONSUMERS.run(this.redis, [this.key], [this.group, self, String(Math.round(minIdleMs))]);
+    return (names as unknown[]).map(text);
+  }
+
   /** The commands that finish an entry; callers put them in their own MULTI. */
   ackCommands(entryId: string): Command[] {
     return [
@@ -106,14 +135,19 @@ export class StreamQueue {
    * consumer's work, or our own entries left pending after a failure. Claiming
    * counts a delivery, so a message that keeps crashing its consumer ends in
    * the dead-letter stream instead of looping forever.
+   *
+   * Takes at most `count` entries from `cursor` on and answers where to go on
+   * from ('0-0' once the whole pending list has been scanned): a pass takes
+   * `count` at a time, each handled before the next is claimed, so none sits
+   * claimed and idle long enough to be reclaimed back by someone else.
    */
-  async reclaim(consumer: string, minIdleMs: number, count: number): Promise<Entry[]> {
+  async reclaim(consumer: string, minIdleMs: number, count: number, cursor = '0-0'): Promise<{ entries: Entry[]; cursor: string }> {
     const raw = (await command(this.redis, [
-      'XAUTOCLAIM', this.key, this.group, consumer, String(minIdleMs), '0-0', 'COUNT', String(count),
+      'XAUTOCLAIM', this.key, this.group, consumer, String(minIdleMs), cursor, 'COUNT', String(count),
     ])) as [Buffer, unknown, Buffer[] | undefined];
     const claimed = parseEntries(raw[1]);
     const gone = (raw[2] ?? []).map((id) => ({ id: text(id), fields: null }));
-    return this.withDeliveries(consumer, [...claimed, ...gone]);
+    return { entries: await this.withDeliveries(consumer, [...claimed, ...gone]), cursor: text(raw[0]) };
   }
 
   /**

@@ -7,6 +7,16 @@ import { StreamConsumer, type ConsumerOptions } from './consumer.ts';
 import { failJobCommands } from './fail-job.ts';
 import type { WorkerStats } from '../stats/worker-stats.ts';
 
+/**
+ * Consumers of a group that held nothing for this long are deleted: ten
+ * reclaim times, and never under an hour, so a worker that merely waited for
+ * work through a quiet night is gone only if it also stopped reading (a live
+ * one resets its idle time with every read, about once a second).
+ */
+export function forgetIdleConsumersMs(reclaimIdleMs: number): number {
+  return Math.max(10 * reclaimIdleMs, 3_600_000);
+}
+
 type WorkerParts<M> = Pick<ConsumerOptions<M>, 'queue' | 'reader' | 'decode' | 'handle' | 'count' | 'discard'>;
 
 /**
@@ -45,5 +55,6 @@ export function createWorkerConsumer<M>(
     deadKey: k.dead,
     maxDeliveries: config.maxDeliveries,
     reclaimIdleMs: config.reclaimIdleMs,
+    forgetIdleMs: forgetIdleConsumersMs(config.reclaimIdleMs),
   });
 }

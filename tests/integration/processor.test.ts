@@ -124,7 +124,15 @@ async function watchCommands(client: Redis) {
     if (!line.includes(` ${addr}] `) && !fromLua) return;
     // Only the command name and first key are needed; the image argument can be long.
     const args = line.matchAll(/"((?:[^"\\]|\\.)*)"/g);
-    const name = args.next().value?.[1] ?? '';
+    const name = (args.next().value?.[1] ?? '').toUpperCase();
+    if (name === 'EVAL') {
+      // A script (the job status): its body, then the key count, then the key.
+      const body = args.next().value!;
+      args.next();
+      const key = args.next().value?.[1] ?? '';
+      sent.push({ name, key, line: line.slice(body.index! + body[0].length, body.index! + body[0].length + 600), lua: fromLua });
+      return;
+    }
     const key = args.next().value?.[1] ?? '';
     sent.push({ name: name.toUpperCase(), key, line: line.slice(0, 300), lua: fromLua });
   });
@@ -185,9 +193,10 @@ describe('processor on real Redis', () => {
     const handOff = blocks.find((b) => b.some((c) => c.name === 'XADD'))!;
     expect(handOff[0]!.name).toBe('XPENDING');
     handOff.shift();
-    expect(handOff.slice(0, 5).map((c) => [c.name, c.key])).toEqual([
+    expect(handOff.slice(0, 6).map((c) => [c.name, c.key])).toEqual([
       ['XADD', p.k.captioned],
       ['HGET', p.k.job(id)],
+      ['HINCRBY', p.k.job(id)],
       ['HSET', p.k.job(id)],
       ['EXPIRE', p.k.job(id)],
       ['PUBLISH', p.k.events],
@@ -196,7 +205,7 @@ describe('processor on real Redis', () => {
       ['XACK', p.k.uploads],
       ['XDEL', p.k.uploads],
     ]);
-    handOff.splice(1, 1); // the status check
+    handOff.splice(1, 2); // the status check and its version
     expect(handOff[1]!.line).toContain('"status" "saving"');
     expect(handOff[3]!.line).toContain('saving');
     // The rest counts the work for the dashboard, in the same script.
@@ -213,7 +222,7 @@ describe('processor on real Redis', () => {
     expect(meta.format).toBe('jpeg');
     expect([meta.width, meta.height]).toEqual([msg.width, msg.height]);
     expect(msg.width).toBe(640);
-    const band = await measureBand(msg.image, 480);
+    const band = await measureBand(msg.image!, 480);
     expect(msg.height - 480).toBeGreaterThanOrEqual(28);
     expect(msg.height - 480).toBeLessThanOrEqual(36);
     expect(band.darkShare).toBeGreaterThan(0.9);
@@ -257,7 +266,7 @@ describe('processor on real Redis', () => {
     expect(await entries(p.k.dead)).toHaveLength(1);
     const captioned = (await entries(p.k.captioned)).map((f) => captionedCodec.decode(f));
     expect(captioned.map((m) => m.id)).toEqual([good]);
-    expect((await measureBand(captioned[0]!.image, 480)).whitePixels).toBeGreaterThan(50);
+    expect((await measureBand(captioned[0]!.image!, 480)).whitePixels).toBeGreaterThan(50);
     expect(await p.uploads.length()).toBe(0);
   });
 
@@ -273,7 +282,7 @@ describe('processor on real Redis', () => {
     } finally {
       await watch.close();
     }
-    const steps = watch.sent.filter((c) => c.name === 'HSET').map((c) => /"step" "([^"]+)"/.exec(c.line)?.[1]).filter(Boolean);
+    const steps = watch.sent.filter((c) => c.name === 'EVAL').map((c) => /"step" "([^"]+)"/.exec(c.line)?.[1]).filter(Boolean);
     expect(steps).toEqual(['1/3 grayscale', '2/3 resize', '3/3 format']);
     const msg = captionedCodec.decode((await entries(p.k.captioned))[0]!);
     expect(msg.format).toBe('png');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { command, text } from '../../shared/redis.ts';
+import { replyRecord } from '../../shared/redis-reply.ts';
 import { DependencyError, ImageDecodeError } from '../../shared/errors.ts';
 import { JobStore } from '../../shared/jobs.ts';
 import { toFields, uploadCodec, type UploadMessage } from '../../shared/messages.ts';
@@ -39,7 +40,9 @@ async function deadEntries(deadKey: string) {
   return raw.map(([, pairs]) => pairsToFields(pairs));
 }
 
-function consumer(q: ReturnType<typeof freshQueue>, name: string, handle: (m: UploadMessage) => Promise<void>, extra: { maxDeliveries?: number; reclaimIdleMs?: number } = {}) {
+type ConsumerExtra = { maxDeliveries?: number; reclaimIdleMs?: number; count?: number; monotonicNow?: () => number; forgetIdleMs?: number };
+
+function consumer(q: ReturnType<typeof freshQueue>, name: string, handle: (m: UploadMessage) => Promise<void>, extra: ConsumerExtra = {}) {
   return new StreamConsumer<UploadMessage>({
     queue: q.queue,
     reader: ns.reader,
@@ -57,6 +60,9 @@ function consumer(q: ReturnType<typeof freshQueue>, name: string, handle: (m: Up
     maxDeliveries: extra.maxDeliveries ?? 3,
     reclaimIdleMs: extra.reclaimIdleMs ?? 150,
     blockMs: 50,
+    count: extra.count,
+    monotonicNow: extra.monotonicNow,
+    forgetIdleMs: extra.forgetIdleMs,
   });
 }
 
@@ -89,9 +95,9 @@ describe('stream queue on real Redis', () => {
     const [first] = await q.queue.readNew(ns.reader, 'dies', 1, 100);
     expect(first!.deliveries).toBe(1);
     // 'dies' never acks: as if it was killed mid-work.
-    expect(await q.queue.reclaim('survivor', 60_000, 10)).toEqual([]);
+    expect((await q.queue.reclaim('survivor', 60_000, 10)).entries).toEqual([]);
     await Bun.sleep(120);
-    const [again] = await q.queue.reclaim('survivor', 100, 10);
+    const [again] = (await q.queue.reclaim('survivor', 100, 10)).entries;
     expect(again!.id).toBe(first!.id);
     expect(again!.deliveries).toBe(2);
     expect(uploadCodec.decode(again!.fields!).id).toBe(id);
@@ -107,7 +113,7 @@ describe('stream queue on real Redis', () => {
     await c.stop();
     expect(seen).toEqual(ids);
     expect(await q.queue.length()).toBe(0);
-  });
+  }, 15_000);
 
   test('a message that keeps failing transiently is retried with backoff and dead-lettered after max deliveries with its last reason', async () => {
     const q = freshQueue();
@@ -260,6 +266,55 @@ describe('stream queue on real Redis', () => {
     expect(attempts()).toBe(6);
     const [pending] = (await command(ns.redis, ['XPENDING', q.queue.key, q.queue.group])) as [number];
     expect(Number(pending)).toBe(1);
+  });
+
+  test('one reclaim pass follows XAUTOCLAIM\'s cursor and takes every one of a dead consumer\'s 50 entries, not COUNT of them', async () => {
+    const q = freshQueue();
+    await q.queue.ensureGroup();
+    const ids = new Set<string>();
+    for (let i = 0; i < 50; i++) ids.add(await addUpload(q.queue, q.jobs));
+    expect(await q.queue.readNew(ns.reader, 'dead', 50, 100)).toHaveLength(50);
+    await Bun.sleep(200); // idle past reclaimIdleMs
+    const seen = new Set<string>();
+    // A clock that never moves: the consumer makes exactly one reclaim pass
+    // (at start), so everything it reclaims comes from that pass.
+    const c = consumer(q, 'survivor', async (m) => void seen.add(m.id), { count: 5, monotonicNow: () => 0 });
+    void c.start();
+    try {
+      await until('all 50 reclaimed and handled', () => seen.size === 50, 10_000, {
+        intervalMs: 20,
+        explain: () => `${seen.size} handled`,
+      });
+    } finally {
+      await c.stop();
+    }
+    expect(seen).toEqual(ids);
+    expect(await q.queue.length()).toBe(0);
+  }, 15_000);
+
+  test('a consumer deletes the group\'s consumers idle past the forget time with nothing pending, and keeps any that hold entries', async () => {
+    const q = freshQueue();
+    await q.queue.ensureGroup();
+    const consumers = async () => ((await command(ns.redis, ['XINFO', 'CONSUMERS', q.queue.key, q.queue.group])) as unknown[])
+      .map((c) => String(replyRecord(c).name));
+    // 'live' was known to the group and idle too (say, it waited long for work): never itself deleted.
+    for (const name of ['restarted-long-ago', 'live']) await command(ns.redis, ['XGROUP', 'CREATECONSUMER', q.queue.key, q.queue.group, name]);
+    await addUpload(q.queue, q.jobs);
+    await q.queue.readNew(ns.reader, 'stuck-holding', 1, 100);
+    await Bun.sleep(150); // both idle past forgetIdleMs
+    // reclaimIdleMs far off, so the held entry stays where it is.
+    const c = consumer(q, 'live', async () => {}, { reclaimIdleMs: 60_000, forgetIdleMs: 100 });
+    void c.start();
+    try {
+      await until('the idle consumer deleted', async () => !(await consumers()).includes('restarted-long-ago'), 3000, {
+        intervalMs: 20,
+        explain: async () => (await consumers()).join(', '),
+      });
+    } finally {
+      await c.stop();
+    }
+    expect((await consumers()).sort()).toEqual(['live', 'stuck-holding']);
+    expect(await command(ns.redis, ['XPENDING', q.queue.key, q.queue.group, '-', '+', '10', 'stuck-holding'])).toHaveLength(1);
   });
 
   test('a restarted consumer first finishes its own pending entries', async () => {

@@ -8,6 +8,7 @@ import { priorityPrefix, type ProcessorPriority } from '../../shared/cpu-priorit
 import { openStore } from '../../shared/storage/open-store.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, uniqueName } from './namespace.ts';
+import type { FakeClock } from './fake-clock.ts';
 import { freePort } from './ports.ts';
 import { S3Server } from './s3-server.ts';
 import { logLines, spawnCollecting, stopAll, waitForOutput, type Spawned } from './spawned.ts';
@@ -35,6 +36,8 @@ export interface StartOptions {
   storage?: 'file' | 's3';
   /** The services connect as this role (it must exist), which owns the test database. */
   dbUser?: string;
+  /** Runs every instance of a service on a shifted (and steppable) wall clock. */
+  clocks?: Partial<Record<ServiceName, FakeClock>>;
 }
 
 /**
@@ -43,6 +46,7 @@ export interface StartOptions {
  */
 export class TestSystem implements CheckedSystem {
   readonly services: RunningService[] = [];
+  private clocks: StartOptions['clocks'] = {};
   private constructor(
     readonly baseUrl: string,
     readonly env: Record<string, string>,
@@ -109,6 +113,7 @@ export class TestSystem implements CheckedSystem {
       ...opts.env,
     };
     const system = new TestSystem(`http://127.0.0.1:${port}`, env, dir, db.url, db.drop, s3);
+    system.clocks = opts.clocks ?? {};
     try {
       // The saver migrates the fresh database before the API starts serving.
       system.spawn('saver');
@@ -139,7 +144,7 @@ export class TestSystem implements CheckedSystem {
     const consumer = opts.consumer ?? `${name}-${Math.random().toString(36).slice(2, 6)}`;
     const spawned = spawnCollecting([...priorityPrefix(opts.priority ?? 'normal'), ...cmd], {
       cwd: ROOT,
-      env: { ...this.env, CONSUMER_NAME: consumer, ...extraEnv },
+      env: { ...this.env, ...this.clocks?.[service]?.env(), CONSUMER_NAME: consumer, ...extraEnv },
     });
     const running: RunningService = { name, service, consumer, ...spawned };
     this.services.push(running);
