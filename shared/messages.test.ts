@@ -122,9 +122,9 @@ describe('uploadCodec', () => {
 
   test('refuses a message with both image and source_url, or with neither', () => {
     expect(expectInvalid(() => uploadCodec.decode(upload({ source_url: 'https://img.example/cat.jpg' }))).message).toContain(
-      'it has image and source_url',
+      'it has both image and source_url',
     );
-    expect(expectInvalid(() => uploadCodec.decode(without(upload(), 'image'))).message).toContain('it has none of them');
+    expect(expectInvalid(() => uploadCodec.decode(without(upload(), 'image'))).message).toContain('it has neither');
   });
 
   test.each(['ftp://img.example/cat.jpg', 'img.example/cat.jpg', ''])('refuses a source_url that is not http(s) %p', (source_url) => {

@@ -131,8 +131,8 @@ export function codec<S extends TSchema>(name: string, schema: S): MessageCodec<
         throw new InvalidMessageError(
           carried.length === 0
             ? `invalid ${name} message: expected an image, as bytes (image), as an object key (image_key)` +
-                `${payloads.includes('source_url') ? ' or as an address (source_url)' : ''}; it has none of them`
-            : `invalid ${name} message: expected one of ${payloads.join(', ')}, it has ${carried.join(' and ')}`,
+                `${payloads.includes('source_url') ? ' or as an address (source_url)' : ''}; it has neither`
+            : `invalid ${name} message: expected exactly one of ${payloads.join(', ')}; it has ${carried.length === 2 ? 'both' : 'all of'} ${carried.join(' and ')}`,
         );
       }
       return candidate as Static<S>;
