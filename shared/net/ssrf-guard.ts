@@ -8,6 +8,14 @@ import { classifyAddress, isIpLiteral, parseNetwork, type AddressVerdict } from 
  * judges every address it resolves to, and hands back only checked addresses:
  * guardedFetch connects to those and never looks the name up again, so DNS
  * rebinding cannot swap in another address between the check and the connect.
+ *
+ *   const guard = createSsrfGuard({ allowNetworks: config.fetchAllowNetworks, allowPorts: config.fetchAllowPorts });
+ *   const check = await guard.checkUrl(url);          // { ok: true, target } | { ok: false, refusal }
+ *   const fetch = createGuardedFetch(guard);          // shared/net/guarded-fetch.ts
+ *   const res = await fetch(url, { timeoutMs, maxBytes, maxRedirects, method: 'POST', headers, body });
+ *
+ * Failures are the source_* errors of shared/errors.ts, each with its
+ * `permanent` flag, so a worker's consumer retries or dead-letters them.
  */
 
 export interface ResolvedAddress {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import sharp from 'sharp';
 import { measureBand } from '../support/pixels.ts';
+import { withHostsEntries } from '../support/etc-hosts.ts';
 import { StatusWatch } from '../support/status-watch.ts';
 import { TestSystem } from '../support/system.ts';
 
@@ -156,6 +157,22 @@ describe('the guard at the API', () => {
     expect(body.error.code).toBe('source_forbidden');
     expect(body.error.field).toBe('url');
     expect(served['/cat.jpg'] ?? 0).toBe(before);
+  });
+
+  test('a host name is judged by what it resolves to (/etc/hosts entries made by the test)', async () => {
+    const refused = `kadr-private-${process.pid}.test`;
+    const allowed = `kadr-images-${process.pid}.test`;
+    answers['/named.jpg'] = [() => new Response(cat)];
+    await withHostsEntries({ [refused]: '10.1.2.3', [allowed]: '127.0.0.1' }, async () => {
+      const no = await post('/api/images', [['url', `http://${refused}/cat.jpg`], ['description', 'no']]);
+      expect(no.res.status).toBe(422);
+      expect(no.body.error.code).toBe('source_forbidden');
+      expect(no.body.error.message).toContain(`${refused} resolves to 10.1.2.3`);
+      const yes = await post('/api/images', [['url', `http://${allowed}:${source.port}/named.jpg`], ['description', 'by name']]);
+      expect(yes.res.status).toBe(202);
+      expect((await system.waitForJob(yes.body.id)).status).toBe('done');
+    });
+    expect(served['/named.jpg']).toBe(1);
   });
 
   test('a batch with one refused url is refused whole, naming its place', async () => {
