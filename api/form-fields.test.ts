@@ -61,8 +61,8 @@ describe('empty optional fields are left out', () => {
     expect(upload.description).toBe('resize');
   });
 
-  test('a watermark with only its text: the empty opacity, position and mark-less fields are not sent', async () => {
-    const upload = await readUpload(request([photo(), ['description', ''], ['text', '© kadr'], ['opacity', ''], ['position', '']], '/api/watermark'), LIMITS, shortcut('/api/watermark'));
+  test('a watermark with only its text: the empty opacity, position and mark (an untouched file input) are not sent', async () => {
+    const upload = await readUpload(request([photo(), ['description', ''], ['text', '© kadr'], ['opacity', ''], ['position', ''], ['mark', '']], '/api/watermark'), LIMITS, shortcut('/api/watermark'));
     expect(JSON.parse(upload.operations!)).toEqual([{ op: 'watermark', text: '© kadr' }]);
   });
 

@@ -77,7 +77,9 @@ export function readShortcutStep(form: FormData, shortcut: Shortcut): Step[] {
   for (const [name, schema] of Object.entries(operation.params.properties as Record<string, TSchema>)) {
     const part = fileParams[name];
     if (part !== undefined) {
-      if (form.has(part)) params[name] = part;
+      // An empty text field where the file goes is an untouched file input (Swagger UI sends one).
+      const sent = form.getAll(part);
+      if (sent.length > 0 && !(sent.length === 1 && sent[0] === '')) params[name] = part;
       continue;
     }
     const raw = textField(form, name);
