@@ -31,7 +31,7 @@ export async function readOperations(form: FormData): Promise<Step[] | undefined
   if (values.length > 1) throw new ValidationError('operations', `send it once, got ${values.length}`, 'too_many_values');
   if (values[0] === undefined) return undefined;
   const json = await operationsText(values[0], 'operations');
-  return json === undefined ? undefined : parseOperations(json, 'operations');
+  return isEmpty(json) ? undefined : parseOperations(json, 'operations');
 }
 
 /** An optional field sent empty, as a form that leaves it untouched sends it: the same as not sent. */
@@ -40,21 +40,17 @@ export function isEmpty(value: string): boolean {
 }
 
 /**
- * One `operations` value as text, or undefined when it was sent empty: a
- * text field as it is; a file part (JSON) read as UTF-8, its size checked
- * before it is read. A JSON part holding an empty list is what a form's list
- * input sends untouched (Swagger UI's), so it too is no pipeline; the same
- * `[]` typed into a text field is still refused as zero steps. `field` names
- * the value in errors.
+ * One `operations` value as text: a text field as it is, a file part (JSON)
+ * read as UTF-8, its size checked before it is read. `field` names it in errors.
  */
-export async function operationsText(value: FormDataEntryValue, field: string): Promise<string | undefined> {
-  if (typeof value === 'string') return isEmpty(value) ? undefined : value;
+export async function operationsText(value: FormDataEntryValue, field: string): Promise<string> {
+  if (typeof value === 'string') return value;
   if (value.size > MAX_OPERATIONS_LENGTH * 4) {
     throw new ValidationError(field, `is a ${value.size}-byte file part; at most ${MAX_OPERATIONS_LENGTH} characters are accepted`, 'too_long');
   }
-  const text = new TextDecoder().decode(await value.arrayBuffer());
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(await value.arrayBuffer());
   if (text.includes('\uFFFD')) throw new ValidationError(field, 'is not valid UTF-8 (it contains bytes that decode to U+FFFD)', 'invalid_utf8');
-  return isEmpty(text) || /^\s*\[\s*\]\s*$/.test(text) ? undefined : text;
+  return text;
 }
 
 /**

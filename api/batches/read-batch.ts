@@ -2,7 +2,7 @@ import { PayloadTooLargeError, ValidationError } from '../../shared/errors.ts';
 import { stepsJson, type Step } from '../../processor/operations/steps.ts';
 import { validateDescription } from '../description.ts';
 import { checkImageFile } from '../file-part.ts';
-import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES, operationsText, parseOperations, readStepFiles } from '../operations-field.ts';
+import { isEmpty, MAX_STEP_FILE_BYTES, MAX_STEP_FILES, operationsText, parseOperations, readStepFiles } from '../operations-field.ts';
 import { MULTIPART_OVERHEAD, readForm, refuseBomb, type Upload, type UploadLimits } from '../upload.ts';
 import { matchPerImage } from './parts.ts';
 
@@ -45,8 +45,8 @@ export async function readBatch(request: Request, limits: BatchLimits): Promise<
     const d = descriptions[i];
     const description = validateDescription(d?.value, limits.maxDescriptionLength, d?.field ?? 'description');
     const o = operations[i];
-    // A value sent empty is no pipeline: that image gets the default caption.
-    if (o?.value === undefined) {
+    // An empty value is no pipeline: that image gets the default caption.
+    if (!o || isEmpty(o.value)) {
       uploads.push({ image, description, contentType });
       continue;
     }
