@@ -83,6 +83,10 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
         exclude: ['/swagger', '/swagger/json'],
         documentation: {
           info: API_INFO,
+          // Relative: the API is wherever the document was fetched from.
+          servers: [{ url: '/', description: 'this API' }],
+          // Open by default; the admin operations name the token they need.
+          security: [],
           tags: [
             { name: 'images', description: 'upload, status, list and download' },
             { name: 'operations', description: 'one operation per endpoint: the photo and the operation\'s parameters as form fields' },

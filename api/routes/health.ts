@@ -62,7 +62,12 @@ const readinessSchema: OpenAPIV3.SchemaObject = {
 export function healthRoutes(deps: { redis: Redis; sql: Sql; store: ObjectStore; k: Keys }) {
   return new Elysia({ name: 'health' })
     .get('/healthz', () => json(200, { status: 'ok' }), {
-      detail: { tags: ['health'], summary: 'The API process is up', responses: { 200: jsonBody('up', healthSchema) } },
+      detail: {
+        tags: ['health'],
+        summary: 'The API process is up',
+        description: 'Liveness: answers while the process serves requests, whatever its dependencies do.',
+        responses: { 200: jsonBody('up', healthSchema) },
+      },
     })
     .get(
       '/readyz',
@@ -87,6 +92,7 @@ export function healthRoutes(deps: { redis: Redis; sql: Sql; store: ObjectStore;
         detail: {
           tags: ['health'],
           summary: 'Redis, PostgreSQL and the image store answer, and no worker is waiting out an outage',
+          description: 'Readiness: each dependency is probed with a 1 s limit; 503 names the one that did not answer.',
           responses: {
             200: jsonBody('ready', readinessSchema),
             503: jsonBody('a dependency does not answer, or a worker is retrying in place (`workers`: consumer → code: message); the body says which', readinessSchema),

@@ -128,7 +128,7 @@ export function jobEventRoutes({ sql, jobs, events, streams }: JobEventRouteDeps
             'Sends each job\'s current status, then every change, until all are done or failed. An unknown id gets a ' +
               '`missing` event (`{ id }`) and is not watched. This is what the web page uses: it reopens the stream ' +
               'with the ids still in progress whenever a new upload starts.',
-            { oneOf: [jobEventSchema, missingEventSchema], description: 'a `status` event\'s data, or a `missing` event\'s' },
+            { anyOf: [jobEventSchema, missingEventSchema], description: 'a `status` event\'s data, or a `missing` event\'s' },
             [400, errorResponse('`ids` is missing, has more than 100 ids, or one is malformed (`invalid_query`)')],
           ),
           parameters: [
