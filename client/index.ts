@@ -46,3 +46,8 @@ export function multipart(body: Record<string, unknown>): FormData {
   }
   return form;
 }
+
+/** The data of a `status` event on GET /api/images/events. */
+export type StatusEvent = operations['getApiImagesEvents']['responses'][200]['content']['text/event-stream'];
+/** The data of a `batch` event on GET /api/batches/{id}/events. */
+export type BatchEvent = operations['getApiBatchesByIdEvents']['responses'][200]['content']['text/event-stream'];
