@@ -51,10 +51,8 @@ export async function captionBatch(client: KadrClient, photos: Photo[], req: Cap
   const failures = batch.jobs
     .filter((j) => j.status === 'failed')
     .map((j) => ({ photo: photos[j.index]?.path ?? `image ${j.index + 1}`, reason: reasonOf(j.error) }));
-  for (const f of failures) progress.note(`failed ${f.photo}: ${f.reason}`);
   const path = join(req.out, `batch-${id}.zip`);
   const { data: zip } = await withRetry(() => client.GET('/api/batches/{id}/archive', { params: { path: { id } }, parseAs: 'stream' }));
   await saveBody(zip as ReadableStream<Uint8Array>, path, req.out);
-  progress.note(`saved ${path}`);
-  return { total: batch.image_count, done: batch.counts.done, saved: [path], failures };
+  return { total: batch.image_count, done: batch.counts.done, out: req.out, saved: [path], failures };
 }

@@ -69,7 +69,6 @@ export async function captionEach(client: KadrClient, photos: Photo[], req: Capt
       const path = names.next(photo.path, response.headers.get('content-type'));
       await saveBody(data as ReadableStream<Uint8Array>, path, req.out);
       saved.push(path);
-      progress.note(`done ${photo.path} → ${path}`);
     } catch (err) {
       fail(photo, `download: ${String(err)}`);
     }
@@ -91,5 +90,5 @@ export async function captionEach(client: KadrClient, photos: Photo[], req: Capt
   }
   await Promise.all(downloads);
   progress.update(tally(), 'finished');
-  return { total: photos.length, done: saved.length, saved, failures };
+  return { total: photos.length, done: saved.length, out: req.out, saved, failures };
 }

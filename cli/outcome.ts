@@ -8,6 +8,8 @@ export interface Failure {
 export interface Outcome {
   total: number;
   done: number;
+  /** The folder the results went to. */
+  out: string;
   saved: string[];
   failures: Failure[];
 }
@@ -21,7 +23,8 @@ export function reasonOf(error: { code?: string; message?: string } | undefined)
 /** The closing lines: the counts, the files written, then each failure with its reason. */
 export function summary(outcome: Outcome): string[] {
   const lines = [`${outcome.done} done, ${outcome.failures.length} failed, of ${outcome.total}`];
-  for (const path of outcome.saved) lines.push(`saved ${path}`);
+  const [only, ...more] = outcome.saved;
+  if (only !== undefined) lines.push(more.length === 0 ? `saved ${only}` : `saved ${outcome.saved.length} files into ${outcome.out}`);
   if (outcome.failures.length > 0) {
     lines.push('failed:');
     for (const f of outcome.failures) lines.push(`  ${f.photo}: ${f.reason}`);

@@ -12,6 +12,7 @@ export interface Progress {
   update(tally: Tally, stage: string): void;
   /** A line printed above the bar (or as it is, without a terminal). */
   note(line: string): void;
+  /** Draws the last state and lets go of the terminal; a second call does nothing. */
   stop(): void;
 }
 
@@ -32,9 +33,10 @@ export function openProgress(stream: NodeJS.WriteStream = process.stderr): Progr
 class BarProgress implements Progress {
   private readonly bars: MultiBar;
   private bar: SingleBar | undefined;
+  private stopped = false;
 
   constructor(
-    stream: NodeJS.WriteStream,
+    private readonly stream: NodeJS.WriteStream,
     private readonly startedAt: number,
   ) {
     this.bars = new MultiBar(
@@ -59,10 +61,19 @@ class BarProgress implements Progress {
   }
 
   note(line: string): void {
-    this.bars.log(`${line}\n`);
+    // A line wider than the terminal would wrap under the bar, and the redraw
+    // would erase its tail: cut it (the summary repeats every failure in full).
+    const width = this.stream.columns ?? 80;
+    const chars = [...line];
+    this.bars.log(`${chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : line}\n`);
   }
 
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    // MultiBar.stop() drops notes not yet drawn (they wait for the next
+    // redraw tick): draw once more first, so a last failure is not lost.
+    this.bars.update();
     this.bars.stop();
   }
 }
