@@ -10,11 +10,14 @@ import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
-import { startHeartbeat } from '../shared/stats/heartbeat.ts';
+import { assertConsumerNameFree, startHeartbeat } from '../shared/stats/heartbeat.ts';
 import { WorkerStats } from '../shared/stats/worker-stats.ts';
+import { discardSaved } from './discard.ts';
 import { createSaveHandler } from './handle.ts';
 import { startMaintenance } from './maintenance.ts';
 import { openStore } from '../shared/storage/open-store.ts';
+import { ClaimCheck } from '../shared/storage/claim-check.ts';
+import { ObjectRegistry } from '../shared/storage/registry.ts';
 
 const SERVICE = 'saver';
 
@@ -30,16 +33,20 @@ async function main() {
   const swept = await store.sweepAbandoned();
   if (swept.length) log.warn({ files: swept }, 'removed temporary files left by a killed saver');
   const k = keys(config.keyPrefix, config.redisDatabase);
+  // Before anything is read under the name: a live twin would take this worker's entries and it theirs.
+  await assertConsumerNameFree(redis, k, config.consumerName);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const captioned = new StreamQueue(redis, k.captioned, GROUPS.savers);
   const stats = new WorkerStats(k, config.consumerName);
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   const { batchTtlSeconds } = config;
+  const claims = new ClaimCheck(store, new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: captioned,
     reader,
     decode: captionedCodec.decode,
-    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, batchTtlSeconds }),
+    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, batchTtlSeconds, claims }),
+    discard: (fields) => discardSaved(sql, store, fields),
     count: 8,
   });
   const stopMaintenance = startMaintenance({
@@ -48,6 +55,7 @@ async function main() {
     progress,
     jobKey: k.job,
     store,
+    orphans: { claims, jobs, ageSeconds: config.orphanAgeSeconds },
     intervalMs: config.sweepIntervalMs,
     batchTtlSeconds,
     batchLostAfterSeconds: config.batchLostAfterSeconds,

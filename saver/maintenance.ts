@@ -7,6 +7,7 @@ import { completeFinishedBatches } from './batch-completion.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
 import { failLostBatches } from './lost-batches.ts';
 import { sweepExpired } from './sweep.ts';
+import { sweepOrphans, type OrphanDeps } from './orphan-sweep.ts';
 
 export interface MaintenanceDeps {
   sql: Sql;
@@ -15,6 +16,8 @@ export interface MaintenanceDeps {
   /** The Redis key of a job's status hash, dropped with its expired batch. */
   jobKey: (id: string) => string;
   store: ObjectStore;
+  /** The claim check's orphan sweep (see orphan-sweep.ts). */
+  orphans: OrphanDeps;
   intervalMs: number;
   batchTtlSeconds: number;
   /** BATCH_LOST_AFTER_SECONDS (see failLostBatches). */
@@ -25,7 +28,7 @@ export interface MaintenanceDeps {
 
 /**
  * Every `intervalMs`, completes batches whose last job was dead-lettered,
- * ends batches whose queueing never happened, and sweeps what has expired. Every saver runs it; the sweep is safe to run on
+ * ends batches whose queueing never happened, sweeps what has expired and deletes orphaned objects. Every saver runs it; the sweep is safe to run on
  * all of them at once. A failed round is logged and the next one tries
  * again. Answers a stop function that waits for the round in hand.
  */
@@ -48,13 +51,23 @@ export function startMaintenance(deps: MaintenanceDeps): () => Promise<void> {
 }
 
 async function runRound(deps: MaintenanceDeps): Promise<void> {
+  await sweepExpiredRound(deps);
+  try {
+    const orphans = await sweepOrphans(deps.orphans, deps.sql);
+    if (orphans.deleted.length || orphans.owned) deps.log.info({ deleted: orphans.deleted, owned: orphans.owned, kept: orphans.kept }, 'swept orphaned objects');
+  } catch (err) {
+    deps.log.warn({ err }, 'orphan sweep failed; retrying next round');
+  }
+}
+
+async function sweepExpiredRound(deps: MaintenanceDeps): Promise<void> {
   const { sql, log } = deps;
   try {
     const completed = await completeFinishedBatches(sql, deps.progress, deps.batchTtlSeconds);
     if (completed) log.info({ completed }, 'completed batches whose last job failed');
     const lost = await failLostBatches({ ...deps, lostAfterSeconds: deps.batchLostAfterSeconds });
     if (lost.length) log.warn({ batches: lost }, 'ended batches failed whose jobs were never queued');
-    const swept = await sweepExpired(sql, deps.store, new Date(), { imageTtlSeconds: deps.imageTtlSeconds });
+    const swept = await sweepExpired(sql, deps.store, { imageTtlSeconds: deps.imageTtlSeconds });
     if (swept.batches.length === 0 && swept.rows === 0) return;
     // Redis keeps statuses only for a while anyway; dropping them now makes "deleted" mean deleted.
     await deps.progress.forget(swept.batches);

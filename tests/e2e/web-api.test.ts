@@ -6,9 +6,10 @@ const CAT = new URL('../fixtures/cat-640x480.jpg', import.meta.url);
 
 let system: TestSystem;
 
+// Starting the real services can take more than bun's 5 s hook default on a busy machine.
 beforeAll(async () => {
   system = await TestSystem.start();
-});
+}, 60_000);
 
 afterAll(async () => {
   await system?.stop();

@@ -1,7 +1,15 @@
 const FIXTURES = ['cat-640x480.jpg', 'astronaut-640x480.jpg'];
-const photos = await Promise.all(
-  FIXTURES.map(async (name) => new Blob([await Bun.file(new URL(`../fixtures/${name}`, import.meta.url)).arrayBuffer()], { type: 'image/jpeg' })),
-);
+const loaded = new Map<string, Promise<Blob>>();
+
+/** A fixture photo as an upload body, read once per process. */
+function photo(name: string): Promise<Blob> {
+  let p = loaded.get(name);
+  if (!p) {
+    p = Bun.file(new URL(`../fixtures/${name}`, import.meta.url)).arrayBuffer().then((b) => new Blob([b], { type: 'image/jpeg' }));
+    loaded.set(name, p);
+  }
+  return p;
+}
 
 export interface LoadOptions {
   count: number;
@@ -11,6 +19,8 @@ export interface LoadOptions {
   perSecond?: number;
   /** With `perSecond`: this many go first at full speed, to build a backlog. */
   burst?: number;
+  /** Files in tests/fixtures, posted in turn; default the two 640x480 photos. */
+  fixtures?: string[];
 }
 
 /** How one POST ended when it was not a 202. */
@@ -64,9 +74,7 @@ export class UploadLoad {
 
   /** Refusals grouped as `503 redis_unavailable: 4`, for messages and reports. */
   refusalSummary(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const r of this.refusals) out[`${r.status} ${r.code}`] = (out[`${r.status} ${r.code}`] ?? 0) + 1;
-    return out;
+    return refusalSummary(this.refusals);
   }
 
   private async work(): Promise<void> {
@@ -82,8 +90,10 @@ export class UploadLoad {
 
   private async post(i: number): Promise<void> {
     const description = `fault load #${i}`;
+    const fixtures = this.o.fixtures ?? FIXTURES;
+    const name = fixtures[i % fixtures.length]!;
     const form = new FormData();
-    form.append('image', photos[i % photos.length]!, FIXTURES[i % photos.length]);
+    form.append('image', await photo(name), name);
     form.append('description', description);
     let res: Response;
     let body: { id?: string; error?: { code: string; id?: string } };
@@ -100,6 +110,13 @@ export class UploadLoad {
     if (body.error?.code === 'outcome_unknown' && body.error.id) this.uncertain.set(body.error.id, description);
     this.refusals.push({ status: res.status, code: body.error?.code ?? 'none', retryAfter: res.headers.get('retry-after') });
   }
+}
+
+/** Refusals grouped as `503 redis_unavailable: 4`. */
+export function refusalSummary(refusals: readonly Refusal[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of refusals) out[`${r.status} ${r.code}`] = (out[`${r.status} ${r.code}`] ?? 0) + 1;
+  return out;
 }
 
 export function startLoad(baseUrl: string, opts: LoadOptions): UploadLoad {

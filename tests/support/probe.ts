@@ -1,7 +1,7 @@
 import { command, connectRedis, text, type Redis } from '../../shared/redis.ts';
 import { GROUPS, keys, type Keys } from '../../shared/queue/keys.ts';
 import { silentLog } from './redis.ts';
-import type { TestSystem } from './system.ts';
+import type { CheckedSystem } from './checked-system.ts';
 
 export interface QueueState {
   uploads: number;
@@ -20,8 +20,8 @@ export class Probe {
     readonly k: Keys,
   ) {}
 
-  static async open(system: TestSystem): Promise<Probe> {
-    return new Probe(await connectRedis(system.env.REDIS_URL!, silentLog), keys(system.env.KEY_PREFIX!));
+  static async open(system: CheckedSystem): Promise<Probe> {
+    return new Probe(await connectRedis(system.redisUrl, silentLog), keys(system.env.KEY_PREFIX!));
   }
 
   async queues(): Promise<QueueState> {

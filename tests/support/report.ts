@@ -1,5 +1,5 @@
 import type { Outcome } from './nothing-lost.ts';
-import type { UploadLoad } from './load.ts';
+import { refusalSummary, type UploadLoad } from './load.ts';
 
 /**
  * One line per fault test with what was measured, so a run's output shows
@@ -7,12 +7,12 @@ import type { UploadLoad } from './load.ts';
  * refused by reason) and the ids the check covered (done, failed, and how
  * long the system took to settle after the load).
  */
-export function reportOutcome(fault: string, load: UploadLoad, outcome: Outcome, startedAt: number, extra: Record<string, unknown> = {}): void {
+export function reportOutcome(fault: string, load: Pick<UploadLoad, 'accepted' | 'refusals'>, outcome: Outcome, startedAt: number, extra: Record<string, unknown> = {}): void {
   const line = {
     fault,
     posted: load.accepted.size + load.refusals.length,
     accepted: load.accepted.size,
-    refused: load.refusalSummary(),
+    refused: refusalSummary(load.refusals),
     uncertain_queued: outcome.uncertainQueued,
     checked: outcome.accepted,
     done: outcome.done,

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +14,14 @@ const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 /**
  * A real S3 server of a test's own (s3rver, which speaks the S3 protocol over
  * HTTP and keeps objects in a folder), with one bucket. `prefix` runs it
- * inside a network namespace (`ip netns exec <ns>`), bound to that host's address.
+ * inside a network namespace (`ip netns exec <ns>`), bound to that host's
+ * address; then `start` cannot see it and does not wait: the caller waits
+ * with `answers(endpoint)` through whatever reaches it. The check methods
+ * take an `endpoint` for the same reason (default: the server's own).
  */
 export class S3Server {
-  private readonly output: string[] = [];
+  /** What it wrote, for error messages. */
+  readonly output: string[] = [];
   private constructor(
     readonly address: string,
     readonly port: number,
@@ -35,11 +39,13 @@ export class S3Server {
     return `http://${this.address}:${this.port}`;
   }
 
-  static async start(opts: { address?: string; port?: number; bucket?: string; prefix?: string[] } = {}): Promise<S3Server> {
+  /** `dir`: where it keeps the objects (default a new temporary folder); removed by `stop()`. */
+  static async start(opts: { address?: string; port?: number; bucket?: string; prefix?: string[]; dir?: string } = {}): Promise<S3Server> {
     const address = opts.address ?? '127.0.0.1';
     const port = opts.port ?? (await freePort());
     const bucket = opts.bucket ?? 'kadr-test';
-    const dir = await mkdtemp(join(tmpdir(), 'kadr-s3-'));
+    const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'kadr-s3-')));
+    await mkdir(dir, { recursive: true });
     // s3rver runs on Node (as npm installs it); Bun is not needed for it.
     const proc = Bun.spawn(
       [...(opts.prefix ?? []), 'node', S3RVER, '-d', dir, '-a', address, '-p', String(port), '--configure-bucket', bucket, '--silent'],
@@ -62,8 +68,8 @@ export class S3Server {
   }
 
   /** The store settings a kadr service needs to use this server. */
-  storage(prefix = ''): S3StorageConfig {
-    return { kind: 's3', bucket: this.bucket, prefix, endpoint: this.endpoint, region: 'us-east-1', forcePathStyle: true, ...CREDENTIALS };
+  storage(prefix = '', endpoint = this.endpoint): S3StorageConfig {
+    return { kind: 's3', bucket: this.bucket, prefix, endpoint, region: 'us-east-1', forcePathStyle: true, ...CREDENTIALS };
   }
 
   /** The same as environment variables. */
@@ -77,32 +83,42 @@ export class S3Server {
   }
 
   /** A client of its own, for checks made from outside kadr. */
-  client(): S3Client {
-    return new S3Client({ ...CREDENTIALS, bucket: this.bucket, endpoint: this.endpoint, region: 'us-east-1' });
+  client(endpoint = this.endpoint): S3Client {
+    return new S3Client({ ...CREDENTIALS, bucket: this.bucket, endpoint, region: 'us-east-1' });
   }
 
   /**
    * Every key in the bucket under `prefix`: at most 1000, since s3rver fails
    * truncated listings (its continuation is broken); more is a test bug.
    */
-  async keys(prefix = ''): Promise<string[]> {
-    const page = await this.client().list({ prefix: prefix || undefined });
+  async keys(prefix = '', endpoint = this.endpoint): Promise<string[]> {
+    const page = await this.client(endpoint).list({ prefix: prefix || undefined });
     if (page.isTruncated) throw new Error('more than 1000 objects: s3rver cannot page through them');
     return (page.contents ?? []).map((o) => o.key);
   }
 
-  async answers(): Promise<boolean> {
+  async answers(endpoint = this.endpoint): Promise<boolean> {
     try {
-      await this.client().list({ prefix: 'kadr-test-readiness/' });
+      await this.client(endpoint).list({ prefix: 'kadr-test-readiness/' });
       return true;
     } catch {
       return false;
     }
   }
 
+  /** Freezes the server (SIGSTOP): requests to it wait, unanswered, until resume(). */
+  pause(): void {
+    this.proc.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.proc.kill('SIGCONT');
+  }
+
   /** Stops it and removes its folder; safe to call twice. */
   async stop(): Promise<void> {
     if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.resume();
       this.proc.kill('SIGTERM');
       await Promise.race([this.proc.exited, Bun.sleep(3000).then(() => this.proc.kill('SIGKILL'))]);
     }

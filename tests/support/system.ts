@@ -3,24 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StorageConfig } from '../../shared/config.ts';
+import type { CheckedSystem } from './checked-system.ts';
 import { priorityPrefix, type ProcessorPriority } from '../../shared/cpu-priority.ts';
 import { openStore } from '../../shared/storage/open-store.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, uniqueName } from './namespace.ts';
+import type { FakeClock } from './fake-clock.ts';
 import { freePort } from './ports.ts';
 import { S3Server } from './s3-server.ts';
+import { logLines, spawnCollecting, stopAll, waitForOutput, type Spawned } from './spawned.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export type ServiceName = 'api' | 'processor' | 'saver';
 
-export interface RunningService {
+export interface RunningService extends Spawned {
   name: string;
   service: ServiceName;
   /** Its name in the consumer group; a restart may reuse it to resume its own pending entries. */
   consumer: string;
-  proc: ReturnType<typeof Bun.spawn>;
-  output: string[];
 }
 
 export interface StartOptions {
@@ -33,14 +34,19 @@ export interface StartOptions {
   pgPort?: number;
   /** `s3` starts an S3 server of the system's own (s3rver) and stores the images there; default `file`. */
   storage?: 'file' | 's3';
+  /** The services connect as this role (it must exist), which owns the test database. */
+  dbUser?: string;
+  /** Runs every instance of a service on a shifted (and steppable) wall clock. */
+  clocks?: Partial<Record<ServiceName, FakeClock>>;
 }
 
 /**
  * The three real services on a free port with their own database, Redis key
  * prefix, image and log folders. `stop()` ends them and removes all of it.
  */
-export class TestSystem {
+export class TestSystem implements CheckedSystem {
   readonly services: RunningService[] = [];
+  private clocks: StartOptions['clocks'] = {};
   private constructor(
     readonly baseUrl: string,
     readonly env: Record<string, string>,
@@ -51,6 +57,11 @@ export class TestSystem {
     /** The S3 server the images live in, when started with `storage: 's3'`. */
     readonly s3: S3Server | undefined,
   ) {}
+
+  /** Redis as the checks reach it: the services' own. */
+  get redisUrl(): string {
+    return this.env.REDIS_URL!;
+  }
 
   /** Where the services keep the images, as they are configured. */
   get storage(): StorageConfig {
@@ -79,12 +90,13 @@ export class TestSystem {
    * `npm start` does (scripts/cpu-priority.ts; the pid stays the service's own).
    */
   static async start(opts: StartOptions = {}): Promise<TestSystem> {
-    const db = await createTestDatabase();
+    const db = await createTestDatabase(opts.dbUser);
     const dir = await mkdtemp(join(tmpdir(), 'kadr-test-'));
     const s3 = opts.storage === 's3' ? await S3Server.start() : undefined;
     const port = await freePort();
     const serviceDbUrl = new URL(db.url);
     if (opts.pgPort) serviceDbUrl.port = String(opts.pgPort);
+    if (opts.dbUser) serviceDbUrl.username = opts.dbUser;
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       PORT: String(port),
@@ -101,6 +113,7 @@ export class TestSystem {
       ...opts.env,
     };
     const system = new TestSystem(`http://127.0.0.1:${port}`, env, dir, db.url, db.drop, s3);
+    system.clocks = opts.clocks ?? {};
     try {
       // The saver migrates the fresh database before the API starts serving.
       system.spawn('saver');
@@ -129,19 +142,11 @@ export class TestSystem {
   ): RunningService {
     const cmd = [process.execPath, `${service}/main.ts`];
     const consumer = opts.consumer ?? `${name}-${Math.random().toString(36).slice(2, 6)}`;
-    const proc = Bun.spawn([...priorityPrefix(opts.priority ?? 'normal'), ...cmd], {
+    const spawned = spawnCollecting([...priorityPrefix(opts.priority ?? 'normal'), ...cmd], {
       cwd: ROOT,
-      env: { ...this.env, CONSUMER_NAME: consumer, ...extraEnv },
-      stdout: 'pipe',
-      stderr: 'pipe',
+      env: { ...this.env, ...this.clocks?.[service]?.env(), CONSUMER_NAME: consumer, ...extraEnv },
     });
-    const running: RunningService = { name, service, consumer, proc, output: [] };
-    const collect = async (stream: ReadableStream<Uint8Array>) => {
-      const decoder = new TextDecoder();
-      for await (const chunk of stream) running.output.push(decoder.decode(chunk));
-    };
-    void collect(proc.stdout as ReadableStream<Uint8Array>);
-    void collect(proc.stderr as ReadableStream<Uint8Array>);
+    const running: RunningService = { name, service, consumer, ...spawned };
     this.services.push(running);
     return running;
   }
@@ -178,23 +183,11 @@ export class TestSystem {
 
   /** How many JSON log lines with this `msg` every incarnation of `name` has written. */
   logCount(name: string, msg: string): number {
-    const marker = `"msg":${JSON.stringify(msg)}`;
-    let n = 0;
-    for (const s of this.services.filter((s) => s.name === name)) {
-      // pino writes one object per line; a line still being written has no match yet.
-      for (const line of s.output.join('').split('\n')) if (line.includes(marker)) n++;
-    }
-    return n;
+    return logLines(this.services.filter((s) => s.name === name), msg).length;
   }
 
   async waitForLog(name: string, text: string, timeoutMs: number): Promise<void> {
-    const s = this.service(name);
-    const deadline = Date.now() + timeoutMs;
-    while (!s.output.join('').includes(text)) {
-      if (s.proc.exitCode !== null) throw new Error(`${name} exited (${s.proc.exitCode}):\n${s.output.join('')}`);
-      if (Date.now() > deadline) throw new Error(`${name} did not log "${text}" in ${timeoutMs} ms:\n${s.output.join('')}`);
-      await Bun.sleep(50);
-    }
+    await waitForOutput(name, this.service(name), text, timeoutMs);
   }
 
   async waitUntilReady(timeoutMs: number): Promise<void> {
@@ -232,12 +225,7 @@ export class TestSystem {
   }
 
   async stop(): Promise<void> {
-    for (const s of this.services) if (s.proc.exitCode === null) s.proc.kill('SIGTERM');
-    await Promise.all(
-      this.services.map((s) =>
-        Promise.race([s.proc.exited, Bun.sleep(8000).then(() => s.proc.kill('SIGKILL'))]),
-      ),
-    );
+    await stopAll(this.services.map((s) => s.proc));
     await this.dropDb().catch(() => {});
     await deleteRedisPrefix(this.env.KEY_PREFIX!, this.env.REDIS_URL).catch(() => {});
     await this.s3?.stop();

@@ -1,4 +1,4 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type NetConnectOpts, type Server, type Socket } from 'node:net';
 import { freePort } from './ports.ts';
 
 /**
@@ -6,8 +6,11 @@ import { freePort } from './ports.ts';
  * server away from the services without stopping it for everyone else.
  * `cut()` is the outage: every open connection is dropped and nothing listens
  * (new connections are refused, as when the server is down); `restore()`
- * listens again on the same port.
+ * listens again on the same port. The target may be a Unix socket (`{ path }`),
+ * which is how a test reaches a server inside a network namespace.
  */
+export type ProxyTarget = { host: string; port: number } | { path: string };
+
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -16,10 +19,10 @@ export class TcpProxy {
 
   private constructor(
     readonly port: number,
-    private readonly target: { host: string; port: number },
+    private readonly target: ProxyTarget,
   ) {}
 
-  static async start(target: { host: string; port: number }): Promise<TcpProxy> {
+  static async start(target: ProxyTarget): Promise<TcpProxy> {
     const proxy = new TcpProxy(await freePort(), target);
     await proxy.restore();
     return proxy;
@@ -54,7 +57,7 @@ export class TcpProxy {
 
   private bridge(client: Socket): void {
     this.connections++;
-    const upstream = connect(this.target.port, this.target.host);
+    const upstream = connect(this.target as NetConnectOpts);
     const pair = [client, upstream];
     for (const s of pair) {
       this.sockets.add(s);
