@@ -31,7 +31,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Redis, PostgreSQL and the image store answer */
+        /** Redis, PostgreSQL and the image store answer, and no worker is waiting out an outage */
         get: operations["getReadyz"];
         put?: never;
         post?: never;
@@ -468,7 +468,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description a dependency does not answer; the body says which */
+            /** @description a dependency does not answer, or a worker is retrying in place (`workers`: consumer → code: message); the body says which */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -954,7 +954,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the queue is full (`queue_full`) or Redis is unavailable (`redis_unavailable`); `Retry-After` says when to try again. `outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — GET its status after Retry-After, and send it again only on 404 */
+            /** @description the queue is full (`queue_full`), Redis is unavailable (`redis_unavailable`) or, for an image held in the object store (the claim check), the store is (`storage_unavailable`); `Retry-After` says when to try again. `outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — GET its status after Retry-After, and send it again only on 404 */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1209,7 +1209,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the queue is full (`queue_full`) or Redis is unavailable (`redis_unavailable`); `Retry-After` says when to try again. `outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — GET its status after Retry-After, and send it again only on 404 */
+            /** @description the queue is full (`queue_full`), Redis is unavailable (`redis_unavailable`) or, for an image held in the object store (the claim check), the store is (`storage_unavailable`); `Retry-After` says when to try again. `outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — GET its status after Retry-After, and send it again only on 404 */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1468,7 +1468,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the queue is full (`queue_full`) or Redis is unavailable (`redis_unavailable`); `Retry-After` says when to try again. `outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — GET its status after Retry-After, and send it again only on 404 */
+            /** @description the queue is full (`queue_full`), Redis is unavailable (`redis_unavailable`) or, for an image held in the object store (the claim check), the store is (`storage_unavailable`); `Retry-After` says when to try again. `outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — GET its status after Retry-After, and send it again only on 404 */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1708,7 +1708,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the queue is full (`queue_full`) or Redis is unavailable (`redis_unavailable`); `Retry-After` says when to try again. `outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — GET its status after Retry-After, and send it again only on 404 */
+            /** @description the queue is full (`queue_full`), Redis is unavailable (`redis_unavailable`) or, for an image held in the object store (the claim check), the store is (`storage_unavailable`); `Retry-After` says when to try again. `outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — GET its status after Retry-After, and send it again only on 404 */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1982,7 +1982,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the queue is full (`queue_full`) or Redis is unavailable (`redis_unavailable`); `Retry-After` says when to try again. `outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — GET its status after Retry-After, and send it again only on 404 */
+            /** @description the queue is full (`queue_full`), Redis is unavailable (`redis_unavailable`) or, for an image held in the object store (the claim check), the store is (`storage_unavailable`); `Retry-After` says when to try again. `outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — GET its status after Retry-After, and send it again only on 404 */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2039,6 +2039,8 @@ export interface operations {
                         id: string;
                         /** @enum {string} */
                         status: "queued" | "processing" | "saving" | "done" | "failed";
+                        /** @description goes up by one at every status change of this job: order changes by it, not by updated_at (written by several hosts' clocks) */
+                        version: number;
                         /** Format: date-time */
                         received_at: string;
                         /** Format: date-time */
@@ -2366,7 +2368,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description text/event-stream of `status` events whose data is a job status (`{ id, status, updated_at, error? }`); a comment every 15 s keeps it open */
+            /** @description text/event-stream of `status` events whose data is a job status (`{ id, status, version, updated_at, error? }`; `version` goes up by one at every change of that job, so a client keeps the highest one it has seen); a comment every 15 s keeps it open */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2377,6 +2379,8 @@ export interface operations {
                         id: string;
                         /** @enum {string} */
                         status: "queued" | "processing" | "saving" | "done" | "failed";
+                        /** @description goes up by one at every status change of this job: order changes by it, not by updated_at (written by several hosts' clocks) */
+                        version: number;
                         /** Format: date-time */
                         received_at: string;
                         /** Format: date-time */
@@ -2503,7 +2507,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description text/event-stream of `status` events whose data is a job status (`{ id, status, updated_at, error? }`); a comment every 15 s keeps it open */
+            /** @description text/event-stream of `status` events whose data is a job status (`{ id, status, version, updated_at, error? }`; `version` goes up by one at every change of that job, so a client keeps the highest one it has seen); a comment every 15 s keeps it open */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2514,6 +2518,8 @@ export interface operations {
                         id: string;
                         /** @enum {string} */
                         status: "queued" | "processing" | "saving" | "done" | "failed";
+                        /** @description goes up by one at every status change of this job: order changes by it, not by updated_at (written by several hosts' clocks) */
+                        version: number;
                         /** Format: date-time */
                         received_at: string;
                         /** Format: date-time */
@@ -2898,7 +2904,10 @@ export interface operations {
                         /** Format: date-time */
                         failed_at: string;
                         description?: string | null;
+                        /** @description the image held in Redis; null when it is held by reference */
                         image_bytes?: number | null;
+                        /** @description the image's key in the object store, when it travels by reference (the claim check) */
+                        image_key?: string | null;
                     }[];
                 };
             };
@@ -3100,7 +3109,10 @@ export interface operations {
                         /** Format: date-time */
                         failed_at: string;
                         description?: string | null;
+                        /** @description the image held in Redis; null when it is held by reference */
                         image_bytes?: number | null;
+                        /** @description the image's key in the object store, when it travels by reference (the claim check) */
+                        image_key?: string | null;
                     };
                 };
             };
@@ -3796,7 +3808,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the queue has no room for the whole batch (`queue_full`), or Redis/PostgreSQL is unavailable; nothing was queued */
+            /** @description the queue has no room for the whole batch (`queue_full`), or Redis/PostgreSQL/the object store is unavailable; nothing was queued */
             503: {
                 headers: {
                     [name: string]: unknown;
