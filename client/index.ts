@@ -48,6 +48,7 @@ export function multipart(body: Record<string, unknown>): FormData {
 }
 
 /** The data of a `status` event on GET /api/images/events. */
-export type StatusEvent = operations['getApiImagesEvents']['responses'][200]['content']['text/event-stream'];
+// The stream's `data` is a status change or, for an unknown id, a `missing` event ({ id } alone).
+export type StatusEvent = Extract<operations['getApiImagesEvents']['responses'][200]['content']['text/event-stream'], { status: unknown }>;
 /** The data of a `batch` event on GET /api/batches/{id}/events. */
 export type BatchEvent = operations['getApiBatchesByIdEvents']['responses'][200]['content']['text/event-stream'];
