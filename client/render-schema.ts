@@ -1,7 +1,7 @@
 import openapiTS, { astToString, COMMENT_HEADER, type OpenAPI3 } from 'openapi-typescript';
 import ts from 'typescript';
 import { loadConfig } from '../shared/config.ts';
-import { openApiDocument } from '../api/openapi-document.ts';
+import { openApiDocument } from '../api/swagger/openapi-document.ts';
 
 const BLOB = ts.factory.createTypeReferenceNode(ts.factory.createIdentifier('Blob'));
 
