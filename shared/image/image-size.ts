@@ -1,9 +1,10 @@
+import { readJpegSize } from './jpeg-markers.ts';
+
 export interface ImageSize {
   width: number;
   height: number;
 }
 
-const u16be = (b: Uint8Array, i: number) => (b[i]! << 8) | b[i + 1]!;
 const u16le = (b: Uint8Array, i: number) => b[i]! | (b[i + 1]! << 8);
 const u24le = (b: Uint8Array, i: number) => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16);
 // `>>> 0` keeps the top bit from making the value negative.
@@ -31,34 +32,10 @@ export function readImageSize(b: Uint8Array): ImageSize | null {
   return null;
 }
 
-// SOF0..SOF15 carry the frame size; C4 (DHT), C8 (reserved) and CC (DAC) share the range but do not.
-const isFrameHeader = (marker: number) => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-// Markers that stand alone, without a length: TEM, RST0..RST7 and SOI.
-const isStandalone = (marker: number) => marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8);
-
-/** Walks the marker segments by their lengths up to the first frame header. */
+/** The JPEG's stored size (before EXIF orientation, as the other formats' headers give it). */
 function jpegSize(b: Uint8Array): ImageSize | null {
-  let i = 2;
-  while (i + 1 < b.length) {
-    if (b[i] !== 0xff) return null;
-    // Any number of 0xFF fill bytes may precede a marker.
-    while (b[i + 1] === 0xff && i + 2 < b.length) i++;
-    const marker = b[i + 1]!;
-    i += 2;
-    if (isStandalone(marker)) continue;
-    // Entropy-coded data (SOS) or the end (EOI) before any frame header: nothing to read.
-    if (marker === 0xda || marker === 0xd9 || marker === 0xff) return null;
-    if (i + 2 > b.length) return null;
-    const length = u16be(b, i);
-    if (length < 2) return null;
-    if (isFrameHeader(marker)) {
-      // length (2), sample precision (1), height (2), width (2)
-      if (i + 7 > b.length) return null;
-      return sized(u16be(b, i + 5), u16be(b, i + 3));
-    }
-    i += length;
-  }
-  return null;
+  const frame = readJpegSize(b);
+  return frame && sized(frame.width, frame.height);
 }
 
 function pngSize(b: Uint8Array): ImageSize | null {

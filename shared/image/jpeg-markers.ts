@@ -1,10 +1,14 @@
 /**
- * The size a JPEG will decode to, read from its markers in JavaScript.
+ * The one walker of JPEG marker segments: the size a JPEG declares (its
+ * first frame header) and its EXIF orientation, read in JavaScript without
+ * decoding a pixel.
  *
- * Asking sharp for the same thing costs a libvips open of the file and a
- * round trip through its thread pool (~0.3-0.6 ms, more under load) before
- * the caption can be laid out; the markers hold the answer in a few hundred
- * bytes. Anything unusual returns null and the caller asks sharp instead.
+ * The API reads it to refuse a decompression bomb before queueing it
+ * (image-size.ts); the processor reads it to lay out the caption, because
+ * asking sharp costs a libvips open of the file and a round trip through its
+ * thread pool (~0.3-0.6 ms, more under load), while the markers hold the
+ * answer in a few hundred bytes. Anything unusual (cut short, malformed, a
+ * height left to a DNL marker) returns null: the caller asks the decoder.
  */
 
 export interface JpegSize {
@@ -15,11 +19,16 @@ export interface JpegSize {
   orientation: number;
 }
 
-/** Start-of-frame markers: C0-CF except DHT (C4), JPG (C8) and DAC (CC). */
+/** Start-of-frame markers (they carry the frame size): C0-CF except DHT (C4), JPG (C8) and DAC (CC). */
 function isStartOfFrame(marker: number): boolean {
   return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 }
 
+/**
+ * The first frame header's size and the first Exif block's orientation, or
+ * null when `bytes` is not a JPEG whose segments up to that header are whole
+ * and well formed.
+ */
 export function readJpegSize(bytes: Uint8Array): JpegSize | null {
   if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

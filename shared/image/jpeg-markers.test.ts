@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { declaring, encoded } from '../../tests/support/images.ts';
-import { orientedSize, readJpegSize } from './jpeg-header.ts';
+import { orientedSize, readJpegSize } from './jpeg-markers.ts';
 
 const ROOT = join(import.meta.dir, '../..');
 const FIXTURES = ['cat-640x480.jpg', 'rocket-480x640.jpg', 'coffee-1920x1280.jpg', 'astronaut-640x480.jpg'];
@@ -65,5 +65,29 @@ describe('reading a JPEG size from its markers', () => {
       ['height left to a DNL marker', zeroHeight],
     ];
     for (const [, bytes] of cases) expect(readJpegSize(bytes)).toBeNull();
+  });
+
+  test('skips EXIF and ICC segments in front of the frame header, keeping the orientation', async () => {
+    const b = await sharp(await encoded('jpeg', 33, 21)).withMetadata({ orientation: 6 }).keepIccProfile().jpeg().toBuffer();
+    expect(b[3]).not.toBe(0xc0);
+    expect(readJpegSize(b)).toEqual({ width: 33, height: 21, orientation: 6 });
+  });
+
+  test('every prefix of a real JPEG reads as null or as the true size, never anything else', async () => {
+    const b = await encoded('jpeg', 40, 30);
+    for (let n = 0; n <= Math.min(b.length, 400); n++) {
+      const size = readJpegSize(b.subarray(0, n));
+      if (size !== null) expect({ n, size }).toEqual({ n, size: { width: 40, height: 30, orientation: 1 } });
+    }
+  });
+
+  test.each([
+    ['a start of image only', [0xff, 0xd8, 0xff]],
+    ['a first segment that is not a marker', [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x12, 0x34]],
+    ['a segment length below 2', [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x01, 0xff, 0xc0]],
+    ['the scan before any frame header', [0xff, 0xd8, 0xff, 0xda, 0x00, 0x02, 0x00]],
+    ['fill bytes only', [0xff, 0xd8, 0xff, 0xff, 0xff, 0xff, 0xff]],
+  ])('answers null for %s', (_, bytes) => {
+    expect(readJpegSize(new Uint8Array(bytes))).toBeNull();
   });
 });
