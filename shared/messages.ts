@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { InvalidMessageError } from './errors.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
+import { UUID_PATTERN } from './ids.ts';
 
 /**
  * The two queue messages. Each is one TypeBox schema; the TS type is derived
@@ -10,7 +11,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
  * each extra file part (`file:<name>`) travel as raw bytes (never base64),
  * everything else as UTF-8 text.
  */
-export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+export { UUID_PATTERN } from './ids.ts';
 export const ISO_INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
 
 const Id = Type.String({ pattern: UUID_PATTERN });

@@ -2,7 +2,7 @@ import type { Sql } from '../../shared/db.ts';
 import { ConflictError, NotFoundError } from '../../shared/errors.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import { RUN_COMMANDS_LUA } from '../../shared/status-order.ts';
-import { UUID_PATTERN } from '../../shared/messages.ts';
+import { isUuid } from '../../shared/ids.ts';
 import type { Keys } from '../../shared/queue/keys.ts';
 import type { Command } from '../../shared/queue/stream.ts';
 import type { Redis } from '../../shared/redis.ts';
@@ -33,7 +33,6 @@ interface ParsedEntry {
 }
 
 const ENTRY_ID = /^\d{1,20}-\d{1,20}$/;
-const UUID = new RegExp(UUID_PATTERN);
 
 /**
  * Removes the dead entry and, only if it was still there, runs the given
@@ -139,9 +138,9 @@ export class DeadLetters {
     }
     const commands: Command[] = [['XADD', letter.source, '*', ...original]];
     const batchId = fieldOf(original, 'batch_id');
-    const inBatch = batchId !== undefined && UUID.test(batchId) && letter.job_id !== null && UUID.test(letter.job_id);
+    const inBatch = isUuid(batchId) && isUuid(letter.job_id);
     if (inBatch) commands.push(['HDEL', this.k.batchFinished(batchId), letter.job_id!]);
-    if (letter.job_id && UUID.test(letter.job_id)) {
+    if (isUuid(letter.job_id)) {
       const receivedAt = original.findIndex((b, i) => i % 2 === 0 && text(b) === 'received_at');
       // The job's hash may have expired meanwhile; the entry knows when it was received.
       const extra: Record<string, string> = receivedAt >= 0 ? { received_at: text(original[receivedAt + 1]) } : {};

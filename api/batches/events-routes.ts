@@ -3,7 +3,8 @@ import type { Config } from '../../shared/config.ts';
 import { publicBaseUrl } from '../../shared/config.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { feedBatch } from './batch-feed.ts';
-import { batchSnapshot, requireBatchId, snapshotBody, type SnapshotDeps } from './snapshot.ts';
+import { requireUuid } from '../../shared/ids.ts';
+import { batchSnapshot, snapshotBody, type SnapshotDeps } from './snapshot.ts';
 import type { JobEventHub } from '../events/job-events.ts';
 import type { SseStreams } from '../events/sse.ts';
 import { batchEventsDocs } from './routes-docs.ts';
@@ -25,7 +26,7 @@ export function batchEventRoutes({ config, snapshots, events, streams, log }: Ba
   return new Elysia({ name: 'batch-events' }).get(
     '/api/batches/:id/events',
     async ({ params, request }) => {
-      const id = requireBatchId(params.id);
+      const id = requireUuid('batch', params.id);
       const first = await batchSnapshot(snapshots, id);
       const base = publicBaseUrl(config);
       return streams.response(request.signal, (sink) =>

@@ -11,12 +11,13 @@ import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { calling } from '../../shared/unavailable.ts';
 import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
 import { refuseForbiddenSources } from '../uploads/source-url.ts';
-import { archiveName, failedText, streamArchive, type ArchiveFile } from '../batches/archive.ts';
-import { batchImages } from '../batches/batches-table.ts';
-import { enqueueBatch } from '../batches/enqueue-batch.ts';
-import { readBatch } from '../batches/read-batch.ts';
-import { storedArchive } from '../batches/stored-archive.ts';
-import { batchSnapshot, requireBatchId, snapshotBody, type SnapshotDeps } from '../batches/snapshot.ts';
+import { archiveName, failedText, streamArchive, type ArchiveFile } from './archive.ts';
+import { batchImages } from './batches-table.ts';
+import { enqueueBatch } from './enqueue-batch.ts';
+import { readBatch } from './read-batch.ts';
+import { storedArchive } from './stored-archive.ts';
+import { requireUuid } from '../../shared/ids.ts';
+import { batchSnapshot, snapshotBody, type SnapshotDeps } from './snapshot.ts';
 import { newAcceptance, type Accepted } from '../uploads/enqueue.ts';
 import { json, SECURITY_HEADERS } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../uploads/idempotency.ts';
@@ -79,7 +80,7 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
     .get(
       '/api/batches/:id',
       async ({ params }) => {
-        const snapshot = await batchSnapshot(snapshotDeps, requireBatchId(params.id));
+        const snapshot = await batchSnapshot(snapshotDeps, requireUuid('batch', params.id));
         return json(200, snapshotBody(snapshot, publicBaseUrl(config)));
       },
       { detail: batchStatusDocs },
@@ -87,7 +88,7 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
     .get(
       '/api/batches/:id/archive',
       async ({ params }) => {
-        const snapshot = await batchSnapshot(snapshotDeps, requireBatchId(params.id));
+        const snapshot = await batchSnapshot(snapshotDeps, requireUuid('batch', params.id));
         if (snapshot.status !== 'complete') {
           const { done, failed } = snapshot.counts;
           throw new BatchNotReadyError(

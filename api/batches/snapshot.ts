@@ -2,11 +2,8 @@ import type { Sql } from '../../shared/db.ts';
 import { GoneError, NotFoundError } from '../../shared/errors.ts';
 import { completedAt, type BatchProgress, type Finish } from '../../shared/batches/progress.ts';
 import type { JobState, JobStore } from '../../shared/jobs.ts';
-import { UUID_PATTERN } from '../../shared/messages.ts';
 import { calling } from '../../shared/unavailable.ts';
 import { batchJobIds, findBatch } from './batches-table.ts';
-
-const UUID = new RegExp(UUID_PATTERN);
 
 /** A batch job's status as the batch reports it: `saving` counts as processing. */
 export type BatchJobStatus = 'queued' | 'processing' | 'done' | 'failed';
@@ -38,13 +35,6 @@ export interface SnapshotDeps {
   progress: BatchProgress;
   /** BATCH_TTL_SECONDS: expiry counts from completion even before the saver has written it down. */
   ttlSeconds: number;
-}
-
-/** Ids are matched before any lookup; anything else is simply unknown. */
-export function requireBatchId(raw: string): string {
-  const id = raw.toLowerCase();
-  if (!UUID.test(id)) throw new NotFoundError(`no batch with id "${raw}" (ids are UUIDs)`);
-  return id;
 }
 
 /**

@@ -6,7 +6,8 @@ import type { OpenAPIV3 } from 'openapi-types';
 import { errorResponse, idParameter, jobEventSchema, unavailable } from '../docs.ts';
 import type { JobEventHub } from './job-events.ts';
 import { calling } from '../../shared/unavailable.ts';
-import { lookupJob, requireJobId } from '../images/job-status.ts';
+import { requireUuid } from '../../shared/ids.ts';
+import { lookupJob } from '../images/job-status.ts';
 import type { SseStreams } from './sse.ts';
 
 export interface JobEventRouteDeps {
@@ -115,7 +116,7 @@ export function jobEventRoutes({ sql, jobs, events, streams }: JobEventRouteDeps
         }
         let ids: string[];
         try {
-          ids = [...new Set(raw.map(requireJobId))];
+          ids = [...new Set(raw.map((id) => requireUuid('image', id)))];
         } catch (err) {
           throw new BadRequestError(`ids: ${(err as Error).message}`, 'invalid_query');
         }
@@ -137,7 +138,7 @@ export function jobEventRoutes({ sql, jobs, events, streams }: JobEventRouteDeps
         },
       },
     )
-    .get('/api/images/:id/events', ({ params, request }) => watch([requireJobId(params.id)], request.signal, 'throw'), {
+    .get('/api/images/:id/events', ({ params, request }) => watch([requireUuid('image', params.id)], request.signal, 'throw'), {
       detail: {
         ...streamDoc(
           'Live status of one upload',

@@ -1,5 +1,6 @@
 import { BadRequestError } from '../../shared/errors.ts';
-import { ISO_INSTANT_PATTERN, UUID_PATTERN } from '../../shared/messages.ts';
+import { isUuid } from '../../shared/ids.ts';
+import { ISO_INSTANT_PATTERN } from '../../shared/messages.ts';
 
 /** Position after the last row of a page: rows sort by (received_at, id) descending. */
 export interface Cursor {
@@ -7,7 +8,6 @@ export interface Cursor {
   id: string;
 }
 
-const UUID = new RegExp(UUID_PATTERN);
 // Date.parse alone takes "1" or "12/31/2024", which PostgreSQL then refuses with a 500.
 const INSTANT = new RegExp(ISO_INSTANT_PATTERN);
 
@@ -17,7 +17,7 @@ export function encodeCursor(c: Cursor): string {
 
 export function decodeCursor(raw: string): Cursor {
   const [receivedAt, id, ...rest] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
-  if (rest.length || !id || !UUID.test(id) || !receivedAt || !INSTANT.test(receivedAt) || Number.isNaN(Date.parse(receivedAt))) {
+  if (rest.length || !isUuid(id) || !receivedAt || !INSTANT.test(receivedAt) || Number.isNaN(Date.parse(receivedAt))) {
     throw new BadRequestError('cursor: not a cursor this API issued; use the Link header of the previous page', 'invalid_query');
   }
   return { receivedAt, id };

@@ -2,17 +2,7 @@ import type { Sql } from '../../shared/db.ts';
 import type { JobState, JobStore } from '../../shared/jobs.ts';
 import { NotFoundError, ServiceUnavailableError } from '../../shared/errors.ts';
 import { calling } from '../../shared/unavailable.ts';
-import { UUID_PATTERN } from '../../shared/messages.ts';
 import { findImage, type StoredImage } from './images-query.ts';
-
-const UUID = new RegExp(UUID_PATTERN);
-
-/** Ids are matched before any lookup, so a path like `../../etc/passwd` never reaches storage. */
-export function requireJobId(raw: string): string {
-  const id = raw.toLowerCase();
-  if (!UUID.test(id)) throw new NotFoundError(`no image with id "${raw}" (ids are UUIDs)`);
-  return id;
-}
 
 export interface Lookup {
   state: JobState;

@@ -13,7 +13,8 @@ import { noneMatchHits } from './conditional.ts';
 import { json } from '../http-errors.ts';
 import type { IdempotencyStore } from '../uploads/idempotency.ts';
 import { listImages } from './images-query.ts';
-import { lookupJob, requireJobId } from './job-status.ts';
+import { requireUuid } from '../../shared/ids.ts';
+import { lookupJob } from './job-status.ts';
 import { serveObject } from './object-download.ts';
 import { imageLinkSeconds, redirectTo } from './presigned.ts';
 import { imageDownloadDocs } from './routes-docs.ts';
@@ -37,7 +38,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, guard }: ImageRouteDeps) {
   const download = async (rawId: string, request: Request) => {
-    const id = requireJobId(rawId);
+    const id = requireUuid('image', rawId);
     const { state, stored } = await lookupJob(jobs, sql, id);
     if (!stored) {
       if (state.status === 'failed') {
@@ -97,7 +98,7 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, me
     .get(
       '/api/images/:id/status',
       async ({ params }) => {
-        const id = requireJobId(params.id);
+        const id = requireUuid('image', params.id);
         const { state } = await lookupJob(jobs, sql, id, { statusOnly: true });
         const body: Record<string, unknown> = { id, ...state };
         if (state.status === 'done') body.image_url = `${publicBaseUrl(config)}/api/images/${id}`;
