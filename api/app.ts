@@ -31,6 +31,7 @@ import type { SseStreams } from './sse.ts';
 import { StatsFeed } from './stats-feed.ts';
 import { readStats } from './stats-snapshot.ts';
 import { RedisMemoryGauge } from '../shared/redis-memory.ts';
+import { QueuedBytes } from './queued-bytes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -63,6 +64,7 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   const snapshotDeps = { sql, jobs, progress, ttlSeconds: config.batchTtlSeconds };
   const memory = new RedisMemoryGauge(redis, config.redisAdmitMemoryPercent);
+  const queued = new QueuedBytes(redis, k, config.redisMaxQueuedBytes);
   const claims = new ClaimCheck(store, new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
   return new Elysia()
     .use(
@@ -119,7 +121,7 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
     .use(pageRoutes())
     .use(healthRoutes({ redis, sql, store, k }))
     .use(metricsRoute(metrics.registry))
-    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims }))
+    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, queued }))
     .use(jobEventRoutes({ sql, jobs, events, streams }))
     .use(
       adminRoutes({
@@ -131,6 +133,6 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
         streams,
       }),
     )
-    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims }))
+    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, queued }))
     .use(batchEventRoutes({ config, snapshots: snapshotDeps, events, streams, log }));
 }

@@ -8,6 +8,7 @@ import type { Command } from '../shared/queue/stream.ts';
 import type { Redis } from '../shared/redis.ts';
 import { command, text } from '../shared/redis.ts';
 import { RedisScript } from '../shared/redis-script.ts';
+import { chargedXadd, queuedBytesKey, xaddCost } from '../shared/queue/stream-bytes.ts';
 import { reopenBatchFor } from './batches/reopen-batch.ts';
 import type { ClaimCheck } from '../shared/storage/claim-check.ts';
 
@@ -24,12 +25,16 @@ export interface DeadLetter {
   image_bytes: number | null;
   /** The image's key in the object store when the entry carries it by reference. */
   image_key: string | null;
+  /** An input fault's letter: the image and file bytes were dropped, so it cannot be retried. */
+  payload_dropped: boolean;
 }
 
 interface ParsedEntry {
   meta: Record<string, string>;
   /** The entry's original fields, in order, as they were on the source stream. */
   original: Array<Buffer>;
+  /** What the dead letter is charged against REDIS_MAX_QUEUED_BYTES (see stream-bytes.ts). */
+  cost: number;
 }
 
 const ENTRY_ID = /^\d{1,20}-\d{1,20}$/;
@@ -50,7 +55,7 @@ run_commands(2)
 return 1`);
 
 /** The dead-letter stream's fields that StreamQueue.deadLetter writes before the original ones. */
-const META_FIELDS = ['source', 'source_id', 'group', 'error_code', 'error_name', 'error_message', 'deliveries', 'failed_at'];
+const META_FIELDS = ['source', 'source_id', 'group', 'error_code', 'error_name', 'error_message', 'deliveries', 'failed_at', 'payload_dropped'];
 
 function parse(pairs: Buffer[]): ParsedEntry {
   const meta: Record<string, string> = {};
@@ -61,7 +66,7 @@ function parse(pairs: Buffer[]): ParsedEntry {
     meta[name] = text(pairs[i + 1]);
     i += 2;
   }
-  return { meta, original: pairs.slice(i) };
+  return { meta, original: pairs.slice(i), cost: xaddCost(['XADD', '', '*', ...pairs]) };
 }
 
 function fieldOf(original: Buffer[], name: string): string | undefined {
@@ -89,6 +94,7 @@ function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
     description: description ? text(description) : null,
     image_bytes: image ? image.length : null,
     image_key: imageKey ? text(imageKey) : null,
+    payload_dropped: meta.payload_dropped === '1',
   };
 }
 
@@ -116,11 +122,11 @@ export class DeadLetters {
     return { items, more: raw.length > limit };
   }
 
-  async get(entryId: string): Promise<{ letter: DeadLetter; original: Buffer[] }> {
+  async get(entryId: string): Promise<{ letter: DeadLetter; original: Buffer[]; cost: number }> {
     const raw = (await command(this.redis, ['XRANGE', this.k.dead, this.checkId(entryId), entryId])) as Array<[Buffer, Buffer[]]>;
     if (raw.length === 0) throw new NotFoundError(`no dead letter "${entryId}"`);
     const parsed = parse(raw[0]![1]);
-    return { letter: toDeadLetter(entryId, parsed), original: parsed.original };
+    return { letter: toDeadLetter(entryId, parsed), original: parsed.original, cost: parsed.cost };
   }
 
   /**
@@ -133,11 +139,18 @@ export class DeadLetters {
    * has expired is refused (409 batch_expired).
    */
   async retry(entryId: string): Promise<DeadLetter> {
-    const { letter, original } = await this.get(entryId);
+    const { letter, original, cost } = await this.get(entryId);
     if (letter.source !== this.k.uploads && letter.source !== this.k.captioned) {
       throw new ConflictError(`dead letter "${entryId}" came from "${letter.source}", which is not a kadr stream`, 'not_retryable');
     }
-    const commands: Command[] = [['XADD', letter.source, '*', ...original]];
+    if (letter.payload_dropped) {
+      throw new ConflictError(
+        `dead letter "${entryId}" failed on its input (${letter.error.code}), so its image was not kept; a retry could not succeed: upload the image again`,
+        'payload_dropped',
+      );
+    }
+    // Its bytes move from the dead letters' counter back to its stream's (see stream-bytes.ts).
+    const commands: Command[] = [...chargedXadd(['XADD', letter.source, '*', ...original]), ['DECRBY', queuedBytesKey(this.k.dead), String(cost)]];
     const batchId = fieldOf(original, 'batch_id');
     const inBatch = batchId !== undefined && UUID.test(batchId) && letter.job_id !== null && UUID.test(letter.job_id);
     if (inBatch) commands.push(['HDEL', this.k.batchFinished(batchId), letter.job_id!]);
@@ -166,8 +179,10 @@ export class DeadLetters {
    * sweep once the job's status has expired.
    */
   async discard(entryId: string): Promise<void> {
-    const { letter } = await this.get(entryId);
-    if (Number(await command(this.redis, ['XDEL', this.k.dead, this.checkId(entryId)])) !== 1) {
+    const { letter, cost } = await this.get(entryId);
+    // Removed and uncharged at once, and uncharged only if it was still there.
+    const args = [this.checkId(entryId), '3', 'DECRBY', queuedBytesKey(this.k.dead), String(cost)];
+    if (Number(await TAKE_AND_RUN.run(this.redis, [this.k.dead], args)) !== 1) {
       throw new NotFoundError(`no dead letter "${entryId}"`);
     }
     const key = letter.image_key;

@@ -7,6 +7,8 @@ import { incomingKey } from '../shared/storage/object-keys.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../shared/unavailable.ts';
 import type { RedisMemoryGauge } from '../shared/redis-memory.ts';
 import { QueueGauge } from './queue-gauge.ts';
+import type { QueuedBytes } from './queued-bytes.ts';
+import { chargedXadd, xaddCost } from '../shared/queue/stream-bytes.ts';
 import type { Upload } from './upload.ts';
 
 export interface Accepted {
@@ -38,21 +40,32 @@ export async function enqueueUpload(
   extra: Command[] = [],
   gauge: QueueGauge = new QueueGauge(uploads, 0),
   claims?: ClaimCheck,
+  queued?: QueuedBytes,
 ): Promise<Accepted> {
   if (!(await calling('redis', gauge.hasRoom(maxLength)))) throw queueFullError(maxLength);
   await requireMemory(gauge.memory, uploadBytes(upload));
   const { id } = accepted;
-  const imageKey = await deposit(claims, id, upload);
-  const tx = uploads.redis.multi();
-  for (const c of [...enqueueCommands(uploads, jobs, upload, accepted, undefined, imageKey), ...extra]) tx.addCommand(c as never);
-  // The queue's length after this append, for the next uploads' admission.
-  tx.addCommand(['XLEN', uploads.key] as never);
+  // The key it would go to is known before it is written: nothing goes to the store for a refused upload.
+  const referred = claims?.refers(upload.image.byteLength) ? incomingKey(id) : undefined;
+  const commands = [...enqueueCommands(uploads, jobs, upload, accepted, undefined, referred), ...extra];
+  const release = await queued?.admit(commandsCost(commands));
   try {
-    const replies = (await tx.exec()) as unknown[];
-    gauge.record(Number(replies.at(-1)));
-  } catch (err) {
-    if (!isUnavailable('redis', err)) throw err;
-    throw neverSent(err) ? unavailableError('redis', err) : new EnqueueOutcomeUnknownError(id, err);
+    await deposit(claims, id, upload);
+    const tx = uploads.redis.multi();
+    for (const c of commands) tx.addCommand(c as never);
+    // The queue's length and bytes after this append, for the next uploads' admission.
+    tx.addCommand(['XLEN', uploads.key] as never);
+    if (queued) tx.addCommand(queued.readCommand() as never);
+    try {
+      const replies = (await tx.exec()) as unknown[];
+      if (queued) queued.record(replies.at(-1));
+      gauge.record(Number(replies.at(queued ? -2 : -1)));
+    } catch (err) {
+      if (!isUnavailable('redis', err)) throw err;
+      throw neverSent(err) ? unavailableError('redis', err) : new EnqueueOutcomeUnknownError(id, err);
+    }
+  } finally {
+    release?.();
   }
   return accepted;
 }
@@ -90,11 +103,16 @@ export function enqueueCommands(
   const image = imageKey === undefined ? upload.image : undefined;
   return [
     ...jobs.commands(id, 'queued', { received_at }),
-    [
+    ...chargedXadd([
       'XADD', uploads.key, '*',
       ...toFields({ id, description, received_at, image, image_key: imageKey, operations, files, batch_id: batchId }),
-    ],
+    ]),
   ];
+}
+
+/** What the stream entries that `commands` add cost against REDIS_MAX_QUEUED_BYTES. */
+export function commandsCost(commands: Command[]): number {
+  return commands.filter((c) => c[0] === 'XADD').reduce((sum, c) => sum + xaddCost(c), 0);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { PROCESSOR_PRIORITIES, type ProcessorPriority } from './cpu-priority.ts';
+import { captionedLimit, entryCost } from './queue/stream-bytes.ts';
 
 /**
  * Every setting kadr reads, resolved once at boot: defaults, then the
@@ -45,6 +46,12 @@ export interface Config {
    * hand over and acknowledge what was accepted. No effect without maxmemory.
    */
   redisAdmitMemoryPercent: number;
+  /**
+   * What kadr's three streams may cost Redis together (see
+   * shared/queue/stream-bytes.ts): uploads are refused (503 queue_full) at
+   * it, and processors hold while stream 2 holds a quarter of it.
+   */
+  redisMaxQueuedBytes: number;
   reclaimIdleMs: number;
   maxDeliveries: number;
   /** This worker's name in its consumer group (CONSUMER_NAME, else `<host>-<pid>`). */
@@ -181,6 +188,16 @@ const MiB = 1024 * 1024;
  */
 const INLINE_MAX_BYTES_DEFAULT = 256 * 1024;
 
+/**
+ * Why 256 MiB: a full default queue (QUEUE_MAX_LENGTH 1000) of 640x480
+ * photos (40-100 KB) costs 50-125 MiB, so for the usual uploads the length
+ * limit still governs and this one only stops what it cannot see, large
+ * inline uploads (10 MiB each without the S3 store) and stream 2 and the dead
+ * letters growing through a database outage. It fits a 512 MiB Redis with
+ * REDIS_ADMIT_MEMORY_PERCENT's headroom to spare for job records and stats.
+ */
+const REDIS_MAX_QUEUED_BYTES_DEFAULT = 256 * MiB;
+
 type Read = <T>(key: string, parse: Parser<T>, fallback: string | undefined) => T;
 
 /**
@@ -276,6 +293,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxInputPixels: read('MAX_INPUT_PIXELS', int(1, 1_000_000_000), String(50_000_000)),
     queueMaxLength: read('QUEUE_MAX_LENGTH', int(1, 10_000_000), '1000'),
     redisAdmitMemoryPercent: read('REDIS_ADMIT_MEMORY_PERCENT', int(1, 99), '80'),
+    redisMaxQueuedBytes: read('REDIS_MAX_QUEUED_BYTES', int(MiB, 64 * 1024 * MiB), String(REDIS_MAX_QUEUED_BYTES_DEFAULT)),
     reclaimIdleMs: read('RECLAIM_IDLE_MS', int(100, 86_400_000), '30000'),
     maxDeliveries: read('MAX_DELIVERIES', int(1, 1000), '5'),
     // A worker alone gets a unique name; in a container (pid 1) it is stable per container too.
@@ -298,6 +316,14 @@ export function loadConfig(env: Env = process.env): Config {
 
   if (config.storageRedirect === 'presigned' && config.storage.kind === 'file') {
     problems.push('STORAGE_REDIRECT: "presigned" needs an S3 store (STORAGE_URL=s3://…); the file store has no URLs to redirect to');
+  }
+  // Uploads and dead letters share three quarters (stream 2 keeps the last): one largest inline upload must fit.
+  const inlineUpload = config.storage?.kind === 's3' ? Math.min(config.maxUploadBytes, config.inlineMaxBytes) : config.maxUploadBytes;
+  if (config.redisMaxQueuedBytes && inlineUpload && entryCost(inlineUpload) > config.redisMaxQueuedBytes - captionedLimit(config.redisMaxQueuedBytes)) {
+    problems.push(
+      `REDIS_MAX_QUEUED_BYTES: expected at least ${Math.ceil((entryCost(inlineUpload) * 4) / 3)} so that three quarters of it hold one upload of ` +
+        `${inlineUpload} bytes (MAX_UPLOAD_BYTES${config.storage?.kind === 's3' ? ' or INLINE_MAX_BYTES' : ''}) as Redis stores it, got ${config.redisMaxQueuedBytes}`,
+    );
   }
   config.redisDatabase = config.redisUrl === undefined ? 0 : read('REDIS_URL', redisDatabase, config.redisUrl);
 

@@ -7,6 +7,7 @@ import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
+import type { QueuedBytes } from '../queued-bytes.ts';
 import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { calling } from '../../shared/unavailable.ts';
 import { archiveName, failedText, streamArchive, type ArchiveFile } from '../batches/archive.ts';
@@ -33,11 +34,12 @@ export interface BatchRouteDeps {
   snapshotDeps: SnapshotDeps;
   idempotency: IdempotencyStore;
   memory?: RedisMemoryGauge;
+  queued?: QueuedBytes;
   claims: ClaimCheck;
 }
 
 /** `POST /api/batches`, its status and its archive. */
-export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims }: BatchRouteDeps) {
+export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, queued }: BatchRouteDeps) {
   const limits = {
     ...uploadLimits(config),
     maxImages: config.batchMaxImages,
@@ -50,7 +52,7 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
         const key = idempotencyKeyOf(request.headers);
         const images = await readBatch(request, limits);
         const enqueue = (accepted: Accepted, extra: Command[]) =>
-          enqueueBatch({ uploads, jobs, sql, memory, claims }, images, config.queueMaxLength, accepted, extra);
+          enqueueBatch({ uploads, jobs, sql, memory, claims, queued }, images, config.queueMaxLength, accepted, extra);
         let outcome: Outcome;
         if (key === undefined) {
           const accepted = newAcceptance();

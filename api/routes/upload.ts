@@ -7,6 +7,7 @@ import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { enqueueUpload, newAcceptance, type Accepted } from '../enqueue.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import { QueueGauge } from '../queue-gauge.ts';
+import type { QueuedBytes } from '../queued-bytes.ts';
 import { json } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
 import { fingerprintUpload, idempotencyKeyOf } from '../idempotency-key.ts';
@@ -23,6 +24,8 @@ export interface UploadRouteDeps {
   memory?: RedisMemoryGauge;
   /** Large images go to the object store before the enqueue (S3 only). */
   claims?: ClaimCheck;
+  /** The streams' bytes against REDIS_MAX_QUEUED_BYTES. */
+  queued?: QueuedBytes;
 }
 
 /**
@@ -42,14 +45,14 @@ export function uploadRoute(deps: UploadRouteDeps) {
   return app;
 }
 
-function acceptUpload({ config, uploads, jobs, idempotency, claims }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
+function acceptUpload({ config, uploads, jobs, idempotency, claims, queued }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
   const limits = uploadLimits(config);
   return async ({ request }: { request: Request }) => {
     // The key is checked first, so a bad one costs no body read.
     const key = idempotencyKeyOf(request.headers);
     const upload = await readUpload(request, limits, shortcut);
     const enqueue = (accepted: Accepted, extra: Command[]) =>
-      enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge, claims);
+      enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge, claims, queued);
     const { accepted, replayed }: Outcome =
       key === undefined
         ? { accepted: await enqueue(newAcceptance(), []), replayed: false }

@@ -17,7 +17,7 @@ export function forgetIdleConsumersMs(reclaimIdleMs: number): number {
   return Math.max(10 * reclaimIdleMs, 3_600_000);
 }
 
-type WorkerParts<M> = Pick<ConsumerOptions<M>, 'queue' | 'reader' | 'decode' | 'handle' | 'count' | 'discard'>;
+type WorkerParts<M> = Pick<ConsumerOptions<M>, 'queue' | 'reader' | 'decode' | 'handle' | 'count' | 'discard' | 'hold'>;
 
 /**
  * A consumer for a worker service: its name, dead-letter stream, delivery
