@@ -1,3 +1,4 @@
+import { fieldsCost } from '../../shared/queue/stream-bytes.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,7 +54,7 @@ describe('migrations on real PostgreSQL', () => {
 });
 
 /** A claim as the consumer holds it ('s' read the entries), renewed too rarely to matter here. */
-const claimOf = (q: StreamQueue, entry: Entry) => new Claim(q, 's', entry.id, 60_000, silentLog);
+const claimOf = (q: StreamQueue, entry: Entry) => new Claim(q, 's', entry.id, 60_000, silentLog, entry.fields ? fieldsCost(entry.fields) : 0);
 
 /** What the saver needs for batch jobs; these tests save single uploads. */
 const batchDeps = () => ({ progress: new BatchProgress(ns.redis, ns.k.batchFinished, 3600), batchTtlSeconds: 3600 });
