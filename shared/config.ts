@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { PROCESSOR_PRIORITIES, type ProcessorPriority } from './cpu-priority.ts';
+import { parseSchedule } from './webhooks/schedule.ts';
+import { parseSecret } from './webhooks/signing.ts';
 
 /**
  * Every setting kadr reads, resolved once at boot: defaults, then the
@@ -62,6 +64,12 @@ export interface Config {
   imageTtlSeconds: number | undefined;
   /** How often each saver completes finished batches and deletes expired ones. */
   sweepIntervalMs: number;
+  /** WEBHOOK_SECRET's key (the base64 after `whsec_`); undefined turns callbacks off (422 webhooks_disabled). */
+  webhookSecret: Buffer | undefined;
+  /** How long a receiver has to answer a webhook with a 2xx. */
+  webhookTimeoutMs: number;
+  /** The waits before each retry of a failed webhook, in ms; after the last one it is dead-lettered. */
+  webhookRetrySchedule: number[];
 }
 
 /** The file store: a directory on this host. */
@@ -138,6 +146,18 @@ const secret = (minLength: number): Parser<string> => (raw) => {
 };
 
 const path: Parser<string> = (raw) => resolve(text(raw));
+
+const webhookSecret: Parser<Buffer> = (raw) => {
+  const key = parseSecret(raw);
+  if (typeof key === 'string') throw new ConfigProblem(key);
+  return key;
+};
+
+const schedule: Parser<number[]> = (raw) => {
+  const waits = parseSchedule(raw);
+  if (typeof waits === 'string') throw new ConfigProblem(waits);
+  return waits;
+};
 
 /** The database of a redis:// URL: its path, `/3` → 3; none (or `/`) → 0. */
 const redisDatabase: Parser<number> = (raw) => {
@@ -270,6 +290,10 @@ export function loadConfig(env: Env = process.env): Config {
     batchLostAfterSeconds: read('BATCH_LOST_AFTER_SECONDS', int(1, 86_400), '300'),
     imageTtlSeconds: optional('IMAGE_TTL_SECONDS') === undefined ? undefined : read('IMAGE_TTL_SECONDS', int(1, 10 * 365 * 86_400), undefined),
     sweepIntervalMs: read('SWEEP_INTERVAL_MS', int(100, 86_400_000), '60000'),
+    webhookSecret: optional('WEBHOOK_SECRET') && read('WEBHOOK_SECRET', webhookSecret, undefined),
+    webhookTimeoutMs: read('WEBHOOK_TIMEOUT_MS', int(100, 120_000), '10000'),
+    // The spec's example: about 32 hours in all, so a receiver down for a day still gets its events.
+    webhookRetrySchedule: read('WEBHOOK_RETRY_SCHEDULE', schedule, '5s,5m,30m,2h,5h,10h,10h'),
   };
 
   if (config.storageRedirect === 'presigned' && config.storage.kind === 'file') {
