@@ -69,6 +69,13 @@ function fieldOf(original: Buffer[], name: string): string | undefined {
   return undefined;
 }
 
+/** The fields with `name` set to `value` (the entry's own order kept). */
+function withField(original: Buffer[], name: string, value: string): Buffer[] {
+  const out = original.slice();
+  for (let i = 0; i + 1 < out.length; i += 2) if (text(out[i]) === name) out[i + 1] = Buffer.from(value);
+  return out;
+}
+
 function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
   const field = (name: string) => {
     for (let i = 0; i + 1 < original.length; i += 2) if (text(original[i]) === name) return original[i + 1]!;
@@ -116,8 +123,8 @@ export class DeadLetters {
   }
 
   /**
-   * Puts the entry back on the stream it failed on, as it was, and sets its
-   * job back to `queued` (forgetting the failure's reason), atomically with
+   * Puts the entry back on the stream it failed on, as it was (a webhook with
+   * its retry schedule started afresh), and sets its job back to `queued` (forgetting the failure's reason), atomically with
    * removing it from the dead letters. The workers count its deliveries anew.
    * A job of a batch is also struck from the batch's finished jobs in the same
    * script, and its batch set back to running (see reopenBatchFor), so the
@@ -126,10 +133,12 @@ export class DeadLetters {
    */
   async retry(entryId: string): Promise<DeadLetter> {
     const { letter, original } = await this.get(entryId);
-    if (letter.source !== this.k.uploads && letter.source !== this.k.captioned) {
+    if (![this.k.uploads, this.k.captioned, this.k.webhooks].includes(letter.source)) {
       throw new ConflictError(`dead letter "${entryId}" came from "${letter.source}", which is not a kadr stream`, 'not_retryable');
     }
-    const commands: Command[] = [['XADD', letter.source, '*', ...original]];
+    // A webhook goes back with its whole retry schedule ahead of it; it names no job, so nothing below touches one.
+    const fields = letter.source === this.k.webhooks ? withField(original, 'attempt', '0') : original;
+    const commands: Command[] = [['XADD', letter.source, '*', ...fields]];
     const batchId = fieldOf(original, 'batch_id');
     const inBatch = batchId !== undefined && UUID.test(batchId) && letter.job_id !== null && UUID.test(letter.job_id);
     if (inBatch) commands.push(['HDEL', this.k.batchFinished(batchId), letter.job_id!]);

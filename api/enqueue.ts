@@ -52,14 +52,16 @@ export async function enqueueUpload(
 
 /**
  * The commands that queue one upload: its `queued` status and its stream 1
- * entry, for the caller's MULTI. `batchId` makes it a job of that batch.
+ * entry, for the caller's MULTI. `batchId` makes it a job of that batch; a
+ * batch's callback is the batch's (its row), so its jobs carry none.
  */
 export function enqueueCommands(uploads: StreamQueue, jobs: JobStore, upload: Upload, accepted: Accepted, batchId?: string): Command[] {
   const { id, received_at } = accepted;
   const { description, image, operations, files } = upload;
+  const callback_url = batchId ? undefined : upload.callbackUrl;
   return [
     ...jobs.commands(id, 'queued', { received_at }),
-    ['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, operations, files, batch_id: batchId })],
+    ['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, operations, files, batch_id: batchId, callback_url })],
   ];
 }
 

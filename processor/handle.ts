@@ -66,6 +66,7 @@ export function createProcessHandler(deps: ProcessDeps) {
             height: result.height,
             format: result.format,
             batch_id: msg.batch_id,
+            callback_url: msg.callback_url,
           }),
         ],
         ...deps.jobs.commands(msg.id, 'saving'),

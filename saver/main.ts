@@ -1,4 +1,4 @@
-import { loadConfig } from '../shared/config.ts';
+import { loadConfig, publicBaseUrl } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { connectRedis } from '../shared/redis.ts';
 import { connectDb } from '../shared/db.ts';
@@ -15,6 +15,9 @@ import { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { createSaveHandler } from './handle.ts';
 import { startMaintenance } from './maintenance.ts';
 import { openStore } from '../shared/storage/open-store.ts';
+import { WebhookEvents } from '../shared/webhooks/events.ts';
+import { fetchPoster } from './webhooks/poster.ts';
+import { createWebhookDelivery } from './webhooks/start.ts';
 
 const SERVICE = 'saver';
 
@@ -35,13 +38,22 @@ async function main() {
   const stats = new WorkerStats(k, config.consumerName);
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   const { batchTtlSeconds } = config;
+  const baseUrl = publicBaseUrl(config);
+  const events = new WebhookEvents(k.webhooks, baseUrl);
+  const batchWebhooks = { sql, redis, jobs, progress, events, baseUrl, batchTtlSeconds, log: log.child({ task: 'batch-webhooks' }) };
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: captioned,
     reader,
     decode: captionedCodec.decode,
-    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, batchTtlSeconds }),
+    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, events, batchWebhooks, batchTtlSeconds }),
     count: 8,
   });
+  // Webhooks are delivered by the savers, from their own stream and group, on their own blocking connection.
+  const webhookReader = config.webhookSecret ? await connectRedis(config.redisUrl, log) : undefined;
+  const webhooks =
+    config.webhookSecret && webhookReader
+      ? createWebhookDelivery(config, config.webhookSecret, { redis, reader: webhookReader, k, poster: fetchPoster, log: log.child({ task: 'webhooks' }) })
+      : undefined;
   const stopMaintenance = startMaintenance({
     sql,
     redis,
@@ -52,6 +64,7 @@ async function main() {
     batchTtlSeconds,
     batchLostAfterSeconds: config.batchLostAfterSeconds,
     imageTtlSeconds: config.imageTtlSeconds,
+    batchWebhooks,
     log: log.child({ task: 'maintenance' }),
   });
   const close = makeClose(
@@ -59,16 +72,17 @@ async function main() {
     [
       ['stop maintenance', stopMaintenance],
       ['drain consumer', () => consumer.stop()],
+      ['drain webhooks', async () => webhooks?.stop()],
       ['stop heartbeat', () => heartbeat.stop()],
-      ['close redis', () => Promise.allSettled([redis.close(), reader.close()])],
+      ['close redis', () => Promise.allSettled([redis.close(), reader.close(), webhookReader?.close()])],
       ['close postgres', () => sql.end({ timeout: 5 })],
     ],
     config.shutdownTimeoutMs,
   );
   const heartbeat = startHeartbeat(redis, k, { kind: 'saver', consumer: config.consumerName }, log);
   onShutdown(log, close);
-  log.info({ consumer: config.consumerName, stream: k.captioned, store: store.location }, 'saver started');
-  await consumer.start();
+  log.info({ consumer: config.consumerName, stream: k.captioned, store: store.location, webhooks: webhooks !== undefined }, 'saver started');
+  await Promise.all([consumer.start(), webhooks?.start()]);
 }
 
 main().catch((err) => failBoot(SERVICE, err));

@@ -229,3 +229,12 @@ export function serializeError(err: unknown): SerializedError {
   if (err instanceof Error) return { name: err.name, code: 'internal', message: err.message };
   return { name: 'Error', code: 'internal', message: String(err) };
 }
+
+/**
+ * A webhook's receiver did not take it (no 2xx in time) through the whole
+ * retry schedule: the delivery is dead-lettered. Never the job's failure.
+ */
+export class WebhookDeliveryError extends KadrError {
+  override readonly code = 'webhook_failed';
+  override readonly permanent = true;
+}

@@ -49,10 +49,11 @@ export class JobStore {
    * without it; listeners that were not subscribed read the hash instead.
    * The write is one EVAL of the guarded status script (shared/status-order.ts):
    * it refuses to move a job backwards or out of done/failed, and then
-   * publishes nothing.
+   * publishes nothing. `at` (ISO) is the change's `updated_at`, for callers
+   * that report the same instant elsewhere (a webhook event); default now.
    */
-  commands(id: string, status: JobStatus, extra: Record<string, string> = {}, error?: SerializedError): Command[] {
-    const { fields, event } = this.change(id, status, extra, error);
+  commands(id: string, status: JobStatus, extra: Record<string, string> = {}, error?: SerializedError, at?: string): Command[] {
+    const { fields, event } = this.change(id, status, extra, error, at);
     return [['EVAL', SET_STATUS_LUA, '1', this.keyOf(id), status, String(this.ttlSeconds), this.channel, event, ...fields]];
   }
 
@@ -71,8 +72,8 @@ export class JobStore {
     ];
   }
 
-  private change(id: string, status: JobStatus, extra: Record<string, string>, error?: SerializedError) {
-    const updated_at = new Date().toISOString();
+  private change(id: string, status: JobStatus, extra: Record<string, string>, error?: SerializedError, at?: string) {
+    const updated_at = at ?? new Date().toISOString();
     const fields = ['updated_at', updated_at];
     for (const [k, v] of Object.entries(extra)) fields.push(k, v);
     if (error) fields.push('error_code', error.code, 'error_message', error.message);

@@ -18,6 +18,9 @@ const ReceivedAt = Type.String({ pattern: ISO_INSTANT_PATTERN });
 // The API enforces the user-facing limit in code points; this bound only rejects garbage.
 const Description = Type.String({ minLength: 1, maxLength: 20_000 });
 const Bytes = Type.Uint8Array({ minByteLength: 1 });
+/** A webhook's address; the API has checked it fully (api/callback-url.ts), this only rejects garbage. */
+export const CALLBACK_URL_MAX_LENGTH = 2048;
+export const CallbackUrl = Type.String({ pattern: '^https?://', maxLength: CALLBACK_URL_MAX_LENGTH });
 export const FILE_FIELD_PREFIX = 'file:';
 /** The name of an extra file part (a watermark image), as a step refers to it. */
 export const FILE_PART_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
@@ -37,6 +40,8 @@ export const UploadMessage = Type.Object({
   files: Type.Optional(Type.Record(Type.String({ pattern: FILE_PART_PATTERN }), Bytes, { additionalProperties: false })),
   /** The batch this job belongs to (`POST /api/batches`); absent for a single upload. */
   batch_id: Type.Optional(Id),
+  /** Where the job's end is announced (a webhook, see shared/webhooks); single uploads only. */
+  callback_url: Type.Optional(CallbackUrl),
 });
 export type UploadMessage = Static<typeof UploadMessage>;
 
@@ -51,6 +56,8 @@ export const CaptionedMessage = Type.Object({
   format: Type.Optional(Type.Union((Object.keys(OUTPUT_FORMATS) as OutputFormat[]).map((f) => Type.Literal(f)))),
   /** Carried from the upload, so the saver can count the job towards its batch. */
   batch_id: Type.Optional(Id),
+  /** Carried from the upload, so the saver's `done` queues the job's webhook. */
+  callback_url: Type.Optional(CallbackUrl),
 });
 export type CaptionedMessage = Static<typeof CaptionedMessage>;
 

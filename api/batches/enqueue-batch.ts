@@ -32,7 +32,7 @@ export async function enqueueBatch(
   const waiting = await calling('redis', uploads.length());
   if (waiting + images.length > maxLength) throw queueFullError(maxLength);
   const jobIds = images.map(() => Bun.randomUUIDv7());
-  await calling('postgres', insertBatch(sql, accepted.id, jobIds, accepted.received_at));
+  await calling('postgres', insertBatch(sql, accepted.id, jobIds, accepted.received_at, images[0]?.callbackUrl));
   const tx = uploads.redis.multi();
   for (const [i, upload] of images.entries()) {
     const job = { id: jobIds[i]!, received_at: accepted.received_at };

@@ -1,5 +1,6 @@
 import { PayloadTooLargeError, ValidationError } from '../../shared/errors.ts';
 import { stepsJson, type Step } from '../../processor/operations/steps.ts';
+import { readCallbackUrl } from '../callback-url.ts';
 import { validateDescription } from '../description.ts';
 import { checkImageFile } from '../file-part.ts';
 import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES, parseOperations, readStepFiles } from '../operations-field.ts';
@@ -17,7 +18,8 @@ export interface BatchLimits extends UploadLimits {
  * and `description` and `operations` once for all or once per image (see
  * `matchPerImage`). Everything is checked before anything is queued, so a
  * bad part refuses the whole batch; errors name the part (`image[3]: ...`,
- * counting from 0). The body is read with the byte-limited reader.
+ * counting from 0). The body is read with the byte-limited reader. A
+ * `callback_url` is the batch's: every image carries it, for the batch's row.
  */
 export async function readBatch(request: Request, limits: BatchLimits): Promise<Upload[]> {
   const form = await readForm(
@@ -32,6 +34,9 @@ export async function readBatch(request: Request, limits: BatchLimits): Promise<
   }
   const descriptions = matchPerImage(form.getAll('description'), parts.length, 'description');
   const operations = matchPerImage(form.getAll('operations'), parts.length, 'operations');
+  // One callback for the whole batch: it announces batch.complete, not each job.
+  const callbackUrl = readCallbackUrl(form, limits.callbacks === true);
+  const withCallback = (u: Upload): Upload => (callbackUrl ? { ...u, callbackUrl } : u);
   // One parse per distinct value: a shared pipeline is checked once, not once per image.
   const parsed = new Map<FormDataEntryValue, Step[]>();
   const uploads: Upload[] = [];
@@ -43,12 +48,12 @@ export async function readBatch(request: Request, limits: BatchLimits): Promise<
     const description = validateDescription(d?.value, limits.maxDescriptionLength, d?.field ?? 'description');
     const o = operations[i];
     if (!o) {
-      uploads.push({ image, description, contentType });
+      uploads.push(withCallback({ image, description, contentType }));
       continue;
     }
     const steps = parsed.get(o.value) ?? parseOperations(o.value, o.field);
     parsed.set(o.value, steps);
-    uploads.push({ image, description, contentType, operations: stepsJson(steps), files: await readStepFiles(form, steps) });
+    uploads.push(withCallback({ image, description, contentType, operations: stepsJson(steps), files: await readStepFiles(form, steps) }));
   }
   const total = uploads.reduce((n, u) => n + u.image.byteLength, 0);
   if (total > limits.maxBytes) {

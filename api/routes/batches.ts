@@ -12,7 +12,7 @@ import { batchImages } from '../batches/batches-table.ts';
 import { enqueueBatch } from '../batches/enqueue-batch.ts';
 import { readBatch } from '../batches/read-batch.ts';
 import { storedArchive } from '../batches/stored-archive.ts';
-import { batchSnapshot, requireBatchId, snapshotBody, type SnapshotDeps } from '../batches/snapshot.ts';
+import { batchSnapshot, requireBatchId, snapshotBody, type SnapshotDeps } from '../../shared/batches/snapshot.ts';
 import { newAcceptance, type Accepted } from '../enqueue.ts';
 import { json, SECURITY_HEADERS } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';

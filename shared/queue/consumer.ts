@@ -20,8 +20,8 @@ export interface ConsumerOptions<M> {
    * while `claim` says the entry is still ours.
    */
   handle(message: M, entry: Entry, claim: Claim): Promise<void>;
-  /** Commands to run with the dead-lettering, e.g. marking the job failed and counting it towards its batch. */
-  onDeadLetter(jobId: string | undefined, error: SerializedError, batchId: string | undefined): Command[];
+  /** Commands to run with the dead-lettering, e.g. marking the job failed, counting it towards its batch, queueing its webhook. */
+  onDeadLetter(jobId: string | undefined, error: SerializedError, batchId: string | undefined, entry: Entry): Command[];
   deadKey: string;
   maxDeliveries: number;
   reclaimIdleMs: number;
@@ -177,6 +177,6 @@ export class StreamConsumer<M> {
   private async deadLetter(entry: Entry, jobId: string | undefined, error: SerializedError, log: Logger) {
     log.warn({ error }, 'moving entry to the dead-letter stream');
     const batchId = entry.fields?.batch_id?.toString('utf8');
-    await this.o.queue.deadLetter(this.o.deadKey, entry, error, this.o.onDeadLetter(jobId, error, batchId));
+    await this.o.queue.deadLetter(this.o.deadKey, entry, error, this.o.onDeadLetter(jobId, error, batchId, entry));
   }
 }

@@ -1,0 +1,40 @@
+import { ValidationError } from '../shared/errors.ts';
+import { CALLBACK_URL_MAX_LENGTH } from '../shared/messages.ts';
+
+const FIELD = 'callback_url';
+
+/**
+ * The optional `callback_url` form field: where kadr POSTs the signed
+ * webhook when the job (or batch) ends. At most one, an absolute http(s) URL
+ * of at most 2048 characters. With webhooks off (no WEBHOOK_SECRET) any
+ * callback is refused, 422 `webhooks_disabled`, rather than accepted and
+ * never called.
+ */
+export function readCallbackUrl(form: FormData, enabled: boolean): string | undefined {
+  const values = form.getAll(FIELD);
+  if (values.length === 0) return undefined;
+  if (!enabled) {
+    throw new ValidationError(FIELD, 'webhooks are disabled on this server (WEBHOOK_SECRET is not set); send no callback_url', 'webhooks_disabled');
+  }
+  if (values.length > 1) throw new ValidationError(FIELD, `send it once, got ${values.length}`, 'too_many_values');
+  const raw = values[0];
+  if (typeof raw !== 'string') throw new ValidationError(FIELD, 'expected a text field holding a URL, got a file', 'invalid_callback_url');
+  return checkCallbackUrl(raw);
+}
+
+/** Checks one callback URL; answers it as sent. */
+export function checkCallbackUrl(raw: string): string {
+  const bad = (why: string) => new ValidationError(FIELD, why, 'invalid_callback_url');
+  if (raw.length > CALLBACK_URL_MAX_LENGTH) throw bad(`expected at most ${CALLBACK_URL_MAX_LENGTH} characters, got ${raw.length}`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw bad(`expected an absolute http or https URL, got "${raw.slice(0, 200)}"`);
+  }
+  // The stream message's schema checks the scheme by the text's start, so the text must start with it too.
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !/^https?:\/\/[^/]/.test(raw)) {
+    throw bad(`expected an http:// or https:// URL (lower-case scheme), got "${raw.slice(0, 200)}"`);
+  }
+  return raw;
+}
