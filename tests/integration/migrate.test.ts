@@ -22,7 +22,7 @@ test('services migrating one fresh database at once all succeed, and each migrat
   const sql = postgres(db.url, { max: 1, onnotice: () => {} });
   try {
     const [row] = await sql`select count(*)::int as n from pgmigrations`;
-    expect(row!.n).toBe(3);
+    expect(row!.n).toBe(4);
   } finally {
     await sql.end();
   }
