@@ -9,6 +9,10 @@ import { BatchProgress } from '../shared/batches/progress.ts';
 import { JobStore } from '../shared/jobs.ts';
 import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
+import { ClaimCheck } from '../shared/storage/claim-check.ts';
+import { ObjectRegistry } from '../shared/storage/registry.ts';
+import { ownedByRow } from '../shared/storage/owned.ts';
+import { calling } from '../shared/unavailable.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { errorResponse, SECURITY_HEADERS } from './http-errors.ts';
 import { IdempotencyStore } from './idempotency.ts';
@@ -26,6 +30,7 @@ import { pageRoutes } from './routes/pages.ts';
 import type { SseStreams } from './sse.ts';
 import { StatsFeed } from './stats-feed.ts';
 import { readStats } from './stats-snapshot.ts';
+import { RedisMemoryGauge } from '../shared/redis-memory.ts';
 
 export interface AppDeps {
   config: Config;
@@ -57,6 +62,8 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
   const errorStatus = new WeakMap<Request, number>();
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   const snapshotDeps = { sql, jobs, progress, ttlSeconds: config.batchTtlSeconds };
+  const memory = new RedisMemoryGauge(redis, config.redisAdmitMemoryPercent);
+  const claims = new ClaimCheck(store, new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
   return new Elysia()
     .use(
       swagger({
@@ -110,20 +117,20 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
       metrics.observeRequest(route || 'unmatched', request.method, status, seconds);
     })
     .use(pageRoutes())
-    .use(healthRoutes({ redis, sql, store }))
+    .use(healthRoutes({ redis, sql, store, k }))
     .use(metricsRoute(metrics.registry))
-    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency }))
+    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims }))
     .use(jobEventRoutes({ sql, jobs, events, streams }))
     .use(
       adminRoutes({
         config,
         peers,
-        deadLetters: new DeadLetters(redis, k, jobs, sql),
+        deadLetters: new DeadLetters(redis, k, jobs, sql, { claims, owned: (key) => calling('postgres', ownedByRow(sql, key)) }),
         readStats: stats,
         feed: new StatsFeed(stats, log),
         streams,
       }),
     )
-    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency }))
+    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims }))
     .use(batchEventRoutes({ config, snapshots: snapshotDeps, events, streams, log }));
 }

@@ -1,6 +1,7 @@
 import type { Sql } from '../shared/db.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import type { JobStore } from '../shared/jobs.ts';
+import { RUN_COMMANDS_LUA } from '../shared/status-order.ts';
 import { UUID_PATTERN } from '../shared/messages.ts';
 import type { Keys } from '../shared/queue/keys.ts';
 import type { Command } from '../shared/queue/stream.ts';
@@ -8,8 +9,9 @@ import type { Redis } from '../shared/redis.ts';
 import { command, text } from '../shared/redis.ts';
 import { RedisScript } from '../shared/redis-script.ts';
 import { reopenBatchFor } from './batches/reopen-batch.ts';
+import type { ClaimCheck } from '../shared/storage/claim-check.ts';
 
-/** A dead-lettered entry as the dashboard shows it (the image bytes stay in Redis). */
+/** A dead-lettered entry as the dashboard shows it (the image bytes stay in Redis, or in the store by reference). */
 export interface DeadLetter {
   entry_id: string;
   job_id: string | null;
@@ -20,6 +22,8 @@ export interface DeadLetter {
   failed_at: string;
   description: string | null;
   image_bytes: number | null;
+  /** The image's key in the object store when the entry carries it by reference. */
+  image_key: string | null;
 }
 
 interface ParsedEntry {
@@ -35,18 +39,14 @@ const UUID = new RegExp(UUID_PATTERN);
  * Removes the dead entry and, only if it was still there, runs the given
  * commands (re-adding it and setting the job back to queued), all at once:
  * two retries of one entry, or a retry racing a discard, re-add it once at
- * most. ARGV is the entry id, then each command as its length and its words.
+ * most. ARGV is the entry id, then each command as its length and its words
+ * (a job status, itself a script, runs inline: see RUN_COMMANDS_LUA).
  * The commands touch keys not declared in KEYS; kadr runs on one Redis, not
  * a cluster.
  */
-const TAKE_AND_RUN = new RedisScript(`
+const TAKE_AND_RUN = new RedisScript(`${RUN_COMMANDS_LUA}
 if redis.call('XDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-local i = 2
-while i <= #ARGV do
-  local n = tonumber(ARGV[i])
-  redis.call(unpack(ARGV, i + 1, i + n))
-  i = i + n + 1
-end
+run_commands(2)
 return 1`);
 
 /** The dead-letter stream's fields that StreamQueue.deadLetter writes before the original ones. */
@@ -84,6 +84,7 @@ function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
   const jobId = field('id');
   const description = field('description');
   const image = field('image');
+  const imageKey = field('image_key');
   return {
     entry_id: id,
     job_id: jobId ? text(jobId) : null,
@@ -94,6 +95,7 @@ function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
     failed_at: meta.failed_at ?? '',
     description: description ? text(description) : null,
     image_bytes: image ? image.length : null,
+    image_key: imageKey ? text(imageKey) : null,
   };
 }
 
@@ -105,6 +107,12 @@ export class DeadLetters {
     private readonly jobs: JobStore,
     /** Where batches are recorded: a retried batch job reopens its batch. */
     private readonly sql: Sql,
+    /**
+     * Lets a discard delete the object a dead letter refers to; `owned` says
+     * whether an `images` row records the key as its path (then the object is
+     * the row's, not the letter's).
+     */
+    private readonly objects?: { claims: ClaimCheck; owned: (key: string) => Promise<boolean> },
   ) {}
 
   /** Newest first; `before` is the last entry id of the previous page (exclusive). */
@@ -159,10 +167,23 @@ export class DeadLetters {
     return inBatch ? reopenBatchFor(this.sql, batchId, requeue) : requeue();
   }
 
+  /**
+   * Removes the dead letter for good, and with it the object it refers to
+   * (the claim check), unless a row owns that object. The entry goes first:
+   * once it is gone no retry can re-add a reference to a deleted object. A
+   * store failure after that leaves the object registered, for the orphan
+   * sweep once the job's status has expired.
+   */
   async discard(entryId: string): Promise<void> {
+    const { letter } = await this.get(entryId);
     if (Number(await command(this.redis, ['XDEL', this.k.dead, this.checkId(entryId)])) !== 1) {
       throw new NotFoundError(`no dead letter "${entryId}"`);
     }
+    const key = letter.image_key;
+    if (!key || !this.objects) return;
+    const { claims, owned } = this.objects;
+    if (await owned(key)) await claims.registry.forget(key);
+    else await claims.discard(key);
   }
 
   private checkId(entryId: string): string {

@@ -34,10 +34,14 @@ export const unavailable = errorResponse(
 
 export const jobStatusSchema: OpenAPIV3.SchemaObject = {
   type: 'object',
-  required: ['id', 'status', 'received_at', 'updated_at'],
+  required: ['id', 'status', 'version', 'received_at', 'updated_at'],
   properties: {
     id: { type: 'string', format: 'uuid' },
     status: { type: 'string', enum: ['queued', 'processing', 'saving', 'done', 'failed'] },
+    version: {
+      type: 'integer',
+      description: 'goes up by one at every status change of this job: order changes by it, not by updated_at (written by several hosts\' clocks)',
+    },
     received_at: { type: 'string', format: 'date-time' },
     updated_at: { type: 'string', format: 'date-time' },
     error: {

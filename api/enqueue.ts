@@ -2,7 +2,10 @@ import type { JobStore } from '../shared/jobs.ts';
 import { EnqueueOutcomeUnknownError, ServiceUnavailableError } from '../shared/errors.ts';
 import { toFields } from '../shared/messages.ts';
 import type { Command, StreamQueue } from '../shared/queue/stream.ts';
+import type { ClaimCheck } from '../shared/storage/claim-check.ts';
+import { incomingKey } from '../shared/storage/object-keys.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../shared/unavailable.ts';
+import type { RedisMemoryGauge } from '../shared/redis-memory.ts';
 import { QueueGauge } from './queue-gauge.ts';
 import type { Upload } from './upload.ts';
 
@@ -24,6 +27,7 @@ export function newAcceptance(): Accepted {
  * that, usually without a round trip (by default it reads the length afresh).
  * When Redis goes away with the MULTI sent but unanswered, the 503 carries
  * the id, because the upload may be queued after all.
+ * With `claims`, an image it refers goes to the store first (see deposit).
  */
 export async function enqueueUpload(
   uploads: StreamQueue,
@@ -33,11 +37,14 @@ export async function enqueueUpload(
   accepted: Accepted = newAcceptance(),
   extra: Command[] = [],
   gauge: QueueGauge = new QueueGauge(uploads, 0),
+  claims?: ClaimCheck,
 ): Promise<Accepted> {
   if (!(await calling('redis', gauge.hasRoom(maxLength)))) throw queueFullError(maxLength);
+  await requireMemory(gauge.memory, uploadBytes(upload));
   const { id } = accepted;
+  const imageKey = await deposit(claims, id, upload);
   const tx = uploads.redis.multi();
-  for (const c of [...enqueueCommands(uploads, jobs, upload, accepted), ...extra]) tx.addCommand(c as never);
+  for (const c of [...enqueueCommands(uploads, jobs, upload, accepted, undefined, imageKey), ...extra]) tx.addCommand(c as never);
   // The queue's length after this append, for the next uploads' admission.
   tx.addCommand(['XLEN', uploads.key] as never);
   try {
@@ -51,18 +58,67 @@ export async function enqueueUpload(
 }
 
 /**
- * The commands that queue one upload: its `queued` status and its stream 1
- * entry, for the caller's MULTI. `batchId` makes it a job of that batch; a
- * batch's callback is the batch's (its row), so its jobs carry none.
+ * Writes the upload's image to the store as `incoming/<id>` when the claim
+ * check refers it, and answers that key (undefined: the bytes stay inline).
+ * It runs BEFORE the enqueue's MULTI, so a 202 still means durable; a store
+ * failure is a 503 `storage_unavailable` with nothing queued, and an object
+ * whose enqueue then fails is left to the orphan sweep (it is registered).
+ * Watermark `files` always stay inline: at most 4 of 1 MiB each.
  */
-export function enqueueCommands(uploads: StreamQueue, jobs: JobStore, upload: Upload, accepted: Accepted, batchId?: string): Command[] {
+export async function deposit(claims: ClaimCheck | undefined, id: string, upload: Upload): Promise<string | undefined> {
+  if (!claims?.refers(upload.image.byteLength)) return undefined;
+  const key = incomingKey(id);
+  await calling('redis', claims.deposit(key, upload.image, upload.contentType));
+  return key;
+}
+
+/**
+ * The commands that queue one upload: its `queued` status and its stream 1
+ * entry, for the caller's MULTI. `batchId` makes it a job of that batch;
+ * with `imageKey` the entry carries that key instead of the image's bytes.
+ */
+export function enqueueCommands(
+  uploads: StreamQueue,
+  jobs: JobStore,
+  upload: Upload,
+  accepted: Accepted,
+  batchId?: string,
+  imageKey?: string,
+): Command[] {
   const { id, received_at } = accepted;
-  const { description, image, operations, files } = upload;
+  const { description, operations, files } = upload;
+  const image = imageKey === undefined ? upload.image : undefined;
+  // A batch's callback is the batch's (its row), so its jobs carry none.
   const callback_url = batchId ? undefined : upload.callbackUrl;
   return [
     ...jobs.commands(id, 'queued', { received_at }),
-    ['XADD', uploads.key, '*', ...toFields({ id, description, received_at, image, operations, files, batch_id: batchId, callback_url })],
+    [
+      'XADD', uploads.key, '*',
+      ...toFields({ id, description, received_at, image, image_key: imageKey, operations, files, batch_id: batchId, callback_url }),
+    ],
   ];
+}
+
+/**
+ * Refuses (503 queue_full) while Redis is near its maxmemory: what is left
+ * is the workers' to hand over and acknowledge the work already accepted. A
+ * Redis that refuses a write for lack of memory gets the same answer (see
+ * unavailableError); this check is what keeps it from coming to that.
+ */
+export async function requireMemory(memory: RedisMemoryGauge | undefined, bytes: number): Promise<void> {
+  if (memory && !(await calling('redis', memory.hasRoom(bytes)))) {
+    throw new ServiceUnavailableError(
+      `the processing queue is full (Redis is above ${memory.percent} % of its maxmemory); try again shortly`,
+      { code: 'queue_full', retryAfterSeconds: 5 },
+    );
+  }
+}
+
+/** What an upload's stream entry holds, near enough: its image and file parts. */
+export function uploadBytes(upload: Upload): number {
+  let bytes = upload.image.byteLength + upload.description.length;
+  for (const f of Object.values(upload.files ?? {})) bytes += f.byteLength;
+  return bytes;
 }
 
 export function queueFullError(maxLength: number): ServiceUnavailableError {

@@ -81,7 +81,8 @@ export class IdempotencyStore {
   ): Promise<Outcome> {
     const redisKey = this.keyOf(hashIdempotencyKey(key));
     const claim = JSON.stringify({ state: 'pending', fingerprint, token: crypto.randomUUID() } satisfies IdempotencyRecord);
-    const deadline = Date.now() + this.waitMs;
+    // Monotonic: a wall clock stepped back would hold the request for as long as it went back.
+    const deadline = performance.now() + this.waitMs;
     for (;;) {
       const held = await calling('redis', command(this.redis, ['SET', redisKey, claim, 'NX', 'GET', 'EX', String(this.pendingSeconds)]));
       if (held === null) break;
@@ -92,7 +93,7 @@ export class IdempotencyStore {
         );
       }
       if (record.state === 'done') return { accepted: { id: record.id, received_at: record.received_at }, replayed: true };
-      if (Date.now() >= deadline) {
+      if (performance.now() >= deadline) {
         throw new IdempotencyKeyInUseError('Idempotency-Key header: the first request with this key is still being accepted; retry shortly');
       }
       await Bun.sleep(this.pollMs);

@@ -41,6 +41,8 @@ export async function lookupJob(jobs: JobStore, sql: Sql, id: string, opts: { st
       stored,
       state: {
         status: 'done',
+        // A row without a live status (expired, swept) is past every change Redis announced.
+        version: state?.version ?? 0,
         received_at: stored.received_at.toISOString(),
         updated_at: state?.status === 'done' ? state.updated_at : stored.saved_at.toISOString(),
       },

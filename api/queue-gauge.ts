@@ -1,4 +1,5 @@
 import type { StreamQueue } from '../shared/queue/stream.ts';
+import type { RedisMemoryGauge } from '../shared/redis-memory.ts';
 
 /**
  * The uploads queue's length as last seen, so that admitting an upload
@@ -17,6 +18,8 @@ export class QueueGauge {
     private readonly queue: StreamQueue,
     private readonly maxAgeMs = 100,
     private readonly now: () => number = () => performance.now(),
+    /** Redis' memory against its maxmemory, checked by the same admission (see enqueue.ts). */
+    readonly memory?: RedisMemoryGauge,
   ) {}
 
   /**

@@ -8,8 +8,13 @@ import { percentiles } from '../shared/stats/percentiles.ts';
 export interface StreamStats {
   name: 'uploads' | 'captioned' | 'dead';
   length: number;
-  /** Consumer groups: entries delivered but not acknowledged, and consumers known. */
-  groups: Array<{ name: string; pending: number; consumers: number }>;
+  /**
+   * Consumer groups: entries delivered but not acknowledged; consumers with a
+   * live worker heartbeat; and the group's other consumers (a restarted or
+   * stopped worker's old name), which workers delete once idle long enough
+   * with nothing pending.
+   */
+  groups: Array<{ name: string; pending: number; consumers: number; idle_consumers: number }>;
 }
 
 export interface WorkerInfo {
@@ -21,6 +26,14 @@ export interface WorkerInfo {
   last_heartbeat: string;
   jobs_done: number;
   jobs_failed: number;
+  /** The outage this worker is waiting out (retrying its entry in place), or null. */
+  outage: WorkerOutage | null;
+}
+
+export interface WorkerOutage {
+  code: string;
+  message: string;
+  since: string;
 }
 
 export interface StatsSnapshot {
@@ -36,7 +49,7 @@ export interface StatsSnapshot {
   errors: Record<string, number>;
 }
 
-async function streamStats(redis: Redis, name: StreamStats['name'], key: string): Promise<StreamStats> {
+async function streamStats(redis: Redis, name: StreamStats['name'], key: string, live: Set<string>): Promise<StreamStats> {
   const [length, groups] = await Promise.all([
     command(redis, ['XLEN', key]),
     // A stream nobody has read yet has no groups (and may not exist).
@@ -45,14 +58,30 @@ async function streamStats(redis: Redis, name: StreamStats['name'], key: string)
   return {
     name,
     length: replyNumber(length),
-    groups: (groups as unknown[]).map((g) => {
-      const r = replyRecord(g);
-      return { name: String(r.name), pending: Number(r.pending ?? 0), consumers: Number(r.consumers ?? 0) };
-    }),
+    groups: await Promise.all(
+      (groups as unknown[]).map(async (g) => {
+        const r = replyRecord(g);
+        const consumers = ((await command(redis, ['XINFO', 'CONSUMERS', key, String(r.name)]).catch(() => [])) as unknown[])
+          .map((c) => String(replyRecord(c).name));
+        const alive = consumers.filter((c) => live.has(c)).length;
+        return { name: String(r.name), pending: Number(r.pending ?? 0), consumers: alive, idle_consumers: consumers.length - alive };
+      }),
+    ),
   };
 }
 
-async function workers(redis: Redis, k: Keys): Promise<WorkerInfo[]> {
+function outageOf(raw: unknown): WorkerOutage | null {
+  if (raw === undefined) return null;
+  try {
+    const o = JSON.parse(text(raw)) as Partial<WorkerOutage>;
+    return { code: String(o.code ?? 'unknown'), message: String(o.message ?? ''), since: String(o.since ?? '') };
+  } catch {
+    return { code: 'unknown', message: text(raw), since: '' };
+  }
+}
+
+/** The workers whose heartbeat is alive, by kind and name. */
+export async function workers(redis: Redis, k: Keys): Promise<WorkerInfo[]> {
   const names = ((await command(redis, ['ZRANGE', k.workers, '0', '-1'])) as unknown[]).map(text);
   const hashes = await Promise.all(names.map((n) => command(redis, ['HGETALL', k.worker(n)])));
   const out: WorkerInfo[] = [];
@@ -69,6 +98,7 @@ async function workers(redis: Redis, k: Keys): Promise<WorkerInfo[]> {
       last_heartbeat: String(h.last_heartbeat ?? ''),
       jobs_done: Number(h.jobs_done ?? 0),
       jobs_failed: Number(h.jobs_failed ?? 0),
+      outage: outageOf(h.outage),
     });
   });
   return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.consumer.localeCompare(b.consumer));
@@ -83,13 +113,15 @@ export async function readStats(redis: Redis, k: Keys, now = Date.now()): Promis
   const s = statsKeys(k.stats);
   const start = Math.floor(now / 1000) - HISTORY_SECONDS + 1;
   const seconds = Array.from({ length: HISTORY_SECONDS }, (_, i) => start + i);
-  const [streams, workerList, history, samples, totals, errors] = await Promise.all([
+  // Workers first: a group's consumers count only if their worker is alive.
+  const workerList = await workers(redis, k);
+  const live = new Set(workerList.map((w) => w.consumer));
+  const [streams, history, samples, totals, errors] = await Promise.all([
     Promise.all([
-      streamStats(redis, 'uploads', k.uploads),
-      streamStats(redis, 'captioned', k.captioned),
-      streamStats(redis, 'dead', k.dead),
+      streamStats(redis, 'uploads', k.uploads, live),
+      streamStats(redis, 'captioned', k.captioned, live),
+      streamStats(redis, 'dead', k.dead, live),
     ]),
-    workers(redis, k),
     Promise.all(OUTCOMES.map((o) => command(redis, ['MGET', ...seconds.map((sec) => s.bucket(o, sec))]))),
     Promise.all(STAGES.map((stage) => command(redis, ['LRANGE', s.samples(stage), '0', '-1']))),
     command(redis, ['HGETALL', s.totals]),

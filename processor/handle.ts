@@ -1,8 +1,12 @@
 import type { Logger } from '../shared/logger.ts';
+import { InvalidMessageError, SourceMissingError } from '../shared/errors.ts';
+import { OUTPUT_FORMATS } from '../shared/formats.ts';
 import type { JobStore } from '../shared/jobs.ts';
 import { toFields, type UploadMessage } from '../shared/messages.ts';
 import { ClaimLostError, type Claim } from '../shared/queue/claim.ts';
 import { handOver } from '../shared/queue/hand-over.ts';
+import type { ClaimCheck } from '../shared/storage/claim-check.ts';
+import { resultKey } from '../shared/storage/object-keys.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
 import type { WorkerStats } from '../shared/stats/worker-stats.ts';
@@ -18,6 +22,8 @@ export interface ProcessDeps {
   pipeline: Pipeline;
   stats: WorkerStats;
   log: Logger;
+  /** Reads uploads held by reference and refers large results (the claim check); without it, everything is inline. */
+  claims?: ClaimCheck;
 }
 
 /**
@@ -29,16 +35,29 @@ export interface ProcessDeps {
  * adds nothing (its pipeline stops at the next step once renewal finds the
  * claim lost). Without `operations` the upload takes the caption renderer's
  * tuned path (decode overlapped with layout); with them, the step pipeline.
+ *
+ * The claim check: an upload held by reference is read from the store; a
+ * result larger than INLINE_MAX_BYTES is written (registered first) at its
+ * final key `<id>.<ext>`, and stream 2 carries that key. Once the hand-over
+ * is done, the upload's object is deleted; a crash in between leaves it to
+ * the orphan sweep.
  */
 export function createProcessHandler(deps: ProcessDeps) {
   return async (msg: UploadMessage, _entry: Entry, claim: Claim): Promise<void> => {
     const steps = stepsOfMessage(msg);
     const started = performance.now();
+    // Read before the status is touched: a missing object is judged by the status as it is.
+    const image = await sourceOf(deps, msg);
+    if (!image) {
+      deps.log.info({ jobId: msg.id, key: msg.image_key }, 'upload already handed over by another processor; dropping this entry');
+      await handOver(claim, [], deps.log.child({ jobId: msg.id }));
+      return;
+    }
     await deps.jobs.set(msg.id, 'processing');
     let result: Pick<PipelineResult, 'bytes' | 'width' | 'height' | 'format'> & { timings: object };
     try {
       result = steps
-        ? await deps.pipeline(msg.image, steps, {
+        ? await deps.pipeline(image, steps, {
             description: msg.description,
             files: msg.files ?? {},
             onStep: (label) => {
@@ -46,12 +65,15 @@ export function createProcessHandler(deps: ProcessDeps) {
               return deps.jobs.set(msg.id, 'processing', { step: label });
             },
           })
-        : await deps.renderer.render(msg.image, msg.description).then((r) => ({ ...r, bytes: r.jpeg, format: 'jpeg' as const }));
+        : await deps.renderer.render(image, msg.description).then((r) => ({ ...r, bytes: r.jpeg, format: 'jpeg' as const }));
     } catch (err) {
       if (!(err instanceof ClaimLostError)) throw err;
       deps.log.warn({ jobId: msg.id }, 'stopped processing: the entry was reclaimed by another processor');
       return;
     }
+    // A large result goes to its final key; the saver then only records it.
+    const imageKey = deps.claims?.refers(result.bytes.length) ? resultKey(msg.id, result.format) : undefined;
+    if (imageKey) await deps.claims!.deposit(imageKey, result.bytes, OUTPUT_FORMATS[result.format].contentType);
     const handedOver = await handOver(
       claim,
       [
@@ -61,7 +83,8 @@ export function createProcessHandler(deps: ProcessDeps) {
             id: msg.id,
             description: msg.description,
             received_at: msg.received_at,
-            image: result.bytes,
+            image: imageKey ? undefined : result.bytes,
+            image_key: imageKey,
             width: result.width,
             height: result.height,
             format: result.format,
@@ -75,9 +98,41 @@ export function createProcessHandler(deps: ProcessDeps) {
       deps.log.child({ jobId: msg.id }),
     );
     if (!handedOver) return;
+    if (msg.image_key) await discardUpload(deps, msg.id, msg.image_key);
     deps.log.info(
-      { jobId: msg.id, width: result.width, height: result.height, format: result.format, bytes: result.bytes.length, timings: result.timings },
+      {
+        jobId: msg.id, width: result.width, height: result.height, format: result.format, bytes: result.bytes.length,
+        byReference: imageKey !== undefined, timings: result.timings,
+      },
       steps ? 'processed' : 'captioned',
     );
   };
+}
+
+/**
+ * The upload's bytes: inline, or read from the store. A missing object is
+ * permanent (SourceMissingError), unless the job is already past this stage:
+ * then another processor handed it over and deleted the object, and this
+ * entry (a redelivery, or a copy) answers null, to be dropped.
+ */
+async function sourceOf(deps: ProcessDeps, msg: UploadMessage): Promise<Uint8Array | null> {
+  if (msg.image) return msg.image;
+  if (!deps.claims) throw new InvalidMessageError(`invalid upload message: it refers to ${msg.image_key}, and this processor has no object store`);
+  try {
+    return await deps.claims.collect(msg.image_key!, msg.id);
+  } catch (err) {
+    if (!(err instanceof SourceMissingError)) throw err;
+    const status = (await deps.jobs.get(msg.id))?.status;
+    if (status === 'saving' || status === 'done') return null;
+    throw err;
+  }
+}
+
+/** The upload's object has served its purpose; failing to delete it now only leaves it to the orphan sweep. */
+async function discardUpload(deps: ProcessDeps, jobId: string, key: string): Promise<void> {
+  try {
+    await deps.claims!.discard(key);
+  } catch (err) {
+    deps.log.warn({ err, jobId, key }, 'could not delete the processed upload; the orphan sweep will');
+  }
 }

@@ -8,12 +8,15 @@ import { StreamQueue } from '../shared/queue/stream.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { captionOptionsOf } from './caption/options.ts';
-import { startHeartbeat } from '../shared/stats/heartbeat.ts';
+import { assertConsumerNameFree, startHeartbeat } from '../shared/stats/heartbeat.ts';
 import { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { createCaptionRenderer } from './caption/renderer.ts';
 import { gcEvery } from './gc-pacer.ts';
 import { createProcessHandler } from './handle.ts';
 import { createPipeline } from './pipeline.ts';
+import { ClaimCheck } from '../shared/storage/claim-check.ts';
+import { openStore } from '../shared/storage/open-store.ts';
+import { ObjectRegistry } from '../shared/storage/registry.ts';
 
 const SERVICE = 'processor';
 
@@ -38,14 +41,18 @@ async function main() {
   const redis = await connectRedis(config.redisUrl, log);
   const reader = await connectRedis(config.redisUrl, log);
   const k = keys(config.keyPrefix, config.redisDatabase);
+  // Before anything is read under the name: a live twin would take this worker's entries and it theirs.
+  await assertConsumerNameFree(redis, k, config.consumerName);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
   const stats = new WorkerStats(k, config.consumerName);
+  // The processor touches the store only for the claim check (uploads and results held by reference).
+  const claims = new ClaimCheck(openStore(config.storage), new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: uploads,
     reader,
     decode: uploadCodec.decode,
-    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, log })),
+    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, log, claims })),
   });
   const close = makeClose(
     log,

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
-import { OperationError } from '../shared/errors.ts';
 import type { OutputFormat } from '../shared/formats.ts';
 import type { CaptionOptions } from './caption/options.ts';
 import { decodePhoto, JPEG_MAX_DIMENSION, readPhotoHeader } from './caption/photo.ts';
 import { encode, type EncodeSpec } from './encode.ts';
+import { stepFailure } from './failure-class.ts';
 import type { Step } from './operations/steps.ts';
 import type { OperationContext, RawImage } from './operations/types.ts';
 
@@ -52,7 +52,7 @@ export function createPipeline(options: CaptionOptions, drawing: Pick<OperationC
       try {
         image = await step.operation.apply(image, step.params as never, ctx);
       } catch (cause) {
-        throw new OperationError(`step ${label}: ${(cause as Error).message}`, { cause });
+        throw stepFailure(cause, `step ${label}`);
       }
       timings[`${i + 1} ${step.op}`] = performance.now() - t;
     }
@@ -63,7 +63,7 @@ export function createPipeline(options: CaptionOptions, drawing: Pick<OperationC
     try {
       bytes = await encode(image, spec, jpeg);
     } catch (cause) {
-      throw new OperationError(`encoding as ${spec.type}: ${(cause as Error).message}`, { cause });
+      throw stepFailure(cause, `encoding as ${spec.type}`);
     }
     timings.encode = performance.now() - t;
     timings.total = performance.now() - t0;

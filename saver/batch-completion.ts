@@ -4,8 +4,11 @@ import { completedAt, type BatchProgress } from '../shared/batches/progress.ts';
 /**
  * Records in PostgreSQL that a batch has completed, once every job has ended
  * (done or failed): `completed_at` is the last job's end and `expires_at`
- * that plus `ttlSeconds`. Idempotent and safe to race: only a batch still
- * without `completed_at` is updated, so concurrent callers write one value.
+ * `ttlSeconds` after now on the database's clock. The end was stamped by
+ * whichever worker finished the job, on its own clock: counting the TTL from
+ * it would make a batch finished by a worker a day behind expire at once.
+ * Idempotent and safe to race: only a batch still without `completed_at` is
+ * updated, so concurrent callers write one value.
  * Answers whether this call completed it.
  */
 export async function completeBatch(sql: Sql, progress: BatchProgress, batchId: string, ttlSeconds: number): Promise<boolean> {
@@ -21,7 +24,7 @@ export async function completeBatch(sql: Sql, progress: BatchProgress, batchId: 
     if (!at) return false;
     const done = await tx`
       update batches
-         set completed_at = ${at}, expires_at = ${at}::timestamptz + make_interval(secs => ${ttlSeconds})
+         set completed_at = ${at}, expires_at = now() + make_interval(secs => ${ttlSeconds})
        where id = ${batchId} and completed_at is null`;
     return done.count === 1;
   }) as Promise<boolean>;
@@ -31,7 +34,7 @@ export async function completeBatch(sql: Sql, progress: BatchProgress, batchId: 
  * Completes every running batch whose jobs have all ended. The saver
  * completes a batch itself when it saves the last job, but a batch whose last
  * job is dead-lettered (by a processor, which has no database) is completed
- * here, on the next sweep; its expiry still counts from that job's end.
+ * here, on the next sweep; its expiry counts from then.
  */
 export async function completeFinishedBatches(sql: Sql, progress: BatchProgress, ttlSeconds: number, limit = 500): Promise<number> {
   // Newest first: a batch that can never complete (its queueing was in doubt

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.ts';
 import type { Sql } from '../shared/db.ts';
-import { DependencyError, InvalidMessageError } from '../shared/errors.ts';
+import { DependencyError, InvalidMessageError, SourceMissingError } from '../shared/errors.ts';
 import { OUTPUT_FORMATS } from '../shared/formats.ts';
 import type { BatchProgress } from '../shared/batches/progress.ts';
 import type { JobStore } from '../shared/jobs.ts';
@@ -10,6 +10,7 @@ import { handOver } from '../shared/queue/hand-over.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
 import type { WorkerStats } from '../shared/stats/worker-stats.ts';
+import { sqlFault, sqlStateOf } from '../shared/sqlstate.ts';
 import { isUnavailable } from '../shared/unavailable.ts';
 import { completeBatch } from './batch-completion.ts';
 import { queueOwedBatchWebhooks, type BatchWebhookDeps } from './batch-webhooks.ts';
@@ -17,6 +18,7 @@ import { insertImage } from './images-table.ts';
 import { resultKey } from '../shared/storage/object-keys.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
 import type { WebhookEvents } from '../shared/webhooks/events.ts';
+import type { ClaimCheck } from '../shared/storage/claim-check.ts';
 
 /**
  * Where one save's time went, in ms, for the logs and the benchmark: the
@@ -44,6 +46,8 @@ export interface SaveDeps {
   batchWebhooks: BatchWebhookDeps;
   /** How long a completed batch is kept (BATCH_TTL_SECONDS). */
   batchTtlSeconds: number;
+  /** Forgets a result held by reference once its row owns it (the claim check). */
+  claims?: ClaimCheck;
 }
 
 /**
@@ -56,6 +60,10 @@ export interface SaveDeps {
  * saver finished meanwhile, counts nothing twice. A job of a batch is marked
  * complete in PostgreSQL when it was the last. A job sent with a callback
  * has its `image.done` webhook queued in that same hand-over.
+ *
+ * A result held by reference (`image_key`) is already at its final key: the
+ * saver only checks it is there (its size is the row's `bytes`) and records
+ * it, and the `done` MULTI takes the key out of the orphan registry.
  */
 export function createSaveHandler(deps: SaveDeps) {
   return async (msg: CaptionedMessage, entry: Entry, claim: Claim): Promise<void> => {
@@ -63,7 +71,7 @@ export function createSaveHandler(deps: SaveDeps) {
     // Messages from before formats existed carry none: they are JPEG.
     const format = msg.format ?? 'jpeg';
     const path = resultKey(msg.id, format);
-    await deps.store.put(path, msg.image, OUTPUT_FORMATS[format].contentType);
+    const bytes = await storeResult(deps, msg, path);
     const t1 = performance.now();
     try {
       await insertImage(deps.sql, {
@@ -73,16 +81,25 @@ export function createSaveHandler(deps: SaveDeps) {
         path,
         width: msg.width,
         height: msg.height,
-        bytes: msg.image.byteLength,
+        bytes,
         format,
         content_type: OUTPUT_FORMATS[format].contentType,
         batch_id: msg.batch_id ?? null,
       });
     } catch (err) {
-      if (isUnavailable('postgres', err)) throw new DependencyError('PostgreSQL is unavailable', { code: 'database_unavailable', cause: err });
-      // SQLSTATE class 22 (data exception): this row can never be stored, retrying won't help.
-      if (String((err as { code?: string }).code).startsWith('22')) {
-        throw new InvalidMessageError(`the database refused the data: ${(err as Error).message}`);
+      // The database's own state or configuration (down, read-only, no
+      // privilege, disk full...): waited out in place, never the job's fault.
+      if (isUnavailable('postgres', err)) {
+        const state = sqlStateOf(err);
+        throw new DependencyError(`PostgreSQL cannot store the row now${state ? ` (SQLSTATE ${state})` : ''}: ${(err as Error).message}`, {
+          code: 'database_unavailable',
+          cause: err,
+        });
+      }
+      // This row can never be stored, retrying won't help; the file goes with
+      // the dead letter (see discard.ts).
+      if (sqlFault(err) === 'message') {
+        throw new InvalidMessageError(`the database refused the data (SQLSTATE ${sqlStateOf(err)}): ${(err as Error).message}`);
       }
       throw err;
     }
@@ -98,6 +115,7 @@ export function createSaveHandler(deps: SaveDeps) {
         ...deps.stats.handled('save', performance.now() - t0),
         ...deps.stats.done(msg.received_at),
         ...deps.progress.finishCommands(msg.batch_id, msg.id, 'done'),
+        ...(msg.image_key && deps.claims ? deps.claims.ownedCommands(path) : []),
       ],
       deps.log.child({ jobId: msg.id }),
     );
@@ -105,8 +123,24 @@ export function createSaveHandler(deps: SaveDeps) {
     if (msg.batch_id) await completeQuietly(deps, msg.batch_id, msg.id);
     const t3 = performance.now();
     const timings: SaveTimings = { file: t1 - t0, row: t2 - t1, ack: t3 - t2, total: t3 - t0 };
-    deps.log.info({ jobId: msg.id, bytes: msg.image.byteLength, timings }, 'saved');
+    deps.log.info({ jobId: msg.id, bytes, byReference: msg.image_key !== undefined, timings }, 'saved');
   };
+}
+
+/**
+ * Puts an inline result at `path`; a result held by reference must already
+ * be there (a HEAD, for its size). Answers the object's size.
+ */
+async function storeResult(deps: SaveDeps, msg: CaptionedMessage, path: string): Promise<number> {
+  if (msg.image) {
+    await deps.store.put(path, msg.image, OUTPUT_FORMATS[msg.format ?? 'jpeg'].contentType);
+    return msg.image.byteLength;
+  }
+  // The row records the result's own key; a reference to anything else is not a result of this job.
+  if (msg.image_key !== path) throw new InvalidMessageError(`invalid captioned message: image_key ${msg.image_key} is not this job's result key ${path}`);
+  const info = await deps.store.head(path);
+  if (!info) throw new SourceMissingError(`the result ${path} that job ${msg.id} refers to is not in the store`);
+  return info.size;
 }
 
 /**

@@ -10,14 +10,17 @@ import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
-import { startHeartbeat } from '../shared/stats/heartbeat.ts';
+import { assertConsumerNameFree, startHeartbeat } from '../shared/stats/heartbeat.ts';
 import { WorkerStats } from '../shared/stats/worker-stats.ts';
+import { discardSaved } from './discard.ts';
 import { createSaveHandler } from './handle.ts';
 import { startMaintenance } from './maintenance.ts';
 import { openStore } from '../shared/storage/open-store.ts';
 import { WebhookEvents } from '../shared/webhooks/events.ts';
 import { fetchPoster } from './webhooks/poster.ts';
 import { createWebhookDelivery } from './webhooks/start.ts';
+import { ClaimCheck } from '../shared/storage/claim-check.ts';
+import { ObjectRegistry } from '../shared/storage/registry.ts';
 
 const SERVICE = 'saver';
 
@@ -33,6 +36,8 @@ async function main() {
   const swept = await store.sweepAbandoned();
   if (swept.length) log.warn({ files: swept }, 'removed temporary files left by a killed saver');
   const k = keys(config.keyPrefix, config.redisDatabase);
+  // Before anything is read under the name: a live twin would take this worker's entries and it theirs.
+  await assertConsumerNameFree(redis, k, config.consumerName);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
   const captioned = new StreamQueue(redis, k.captioned, GROUPS.savers);
   const stats = new WorkerStats(k, config.consumerName);
@@ -41,11 +46,13 @@ async function main() {
   const baseUrl = publicBaseUrl(config);
   const events = new WebhookEvents(k.webhooks, baseUrl);
   const batchWebhooks = { sql, redis, jobs, progress, events, baseUrl, batchTtlSeconds, log: log.child({ task: 'batch-webhooks' }) };
+  const claims = new ClaimCheck(store, new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: captioned,
     reader,
     decode: captionedCodec.decode,
-    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, events, batchWebhooks, batchTtlSeconds }),
+    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, events, batchWebhooks, batchTtlSeconds, claims }),
+    discard: (fields) => discardSaved(sql, store, fields),
     count: 8,
   });
   // Webhooks are delivered by the savers, from their own stream and group, on their own blocking connection.
@@ -60,6 +67,7 @@ async function main() {
     progress,
     jobKey: k.job,
     store,
+    orphans: { claims, jobs, ageSeconds: config.orphanAgeSeconds },
     intervalMs: config.sweepIntervalMs,
     batchTtlSeconds,
     batchLostAfterSeconds: config.batchLostAfterSeconds,

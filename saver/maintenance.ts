@@ -8,6 +8,7 @@ import { queueOwedBatchWebhooks, type BatchWebhookDeps } from './batch-webhooks.
 import type { ObjectStore } from '../shared/storage/store.ts';
 import { failLostBatches } from './lost-batches.ts';
 import { sweepExpired } from './sweep.ts';
+import { sweepOrphans, type OrphanDeps } from './orphan-sweep.ts';
 
 export interface MaintenanceDeps {
   sql: Sql;
@@ -16,6 +17,8 @@ export interface MaintenanceDeps {
   /** The Redis key of a job's status hash, dropped with its expired batch. */
   jobKey: (id: string) => string;
   store: ObjectStore;
+  /** The claim check's orphan sweep (see orphan-sweep.ts). */
+  orphans: OrphanDeps;
   intervalMs: number;
   batchTtlSeconds: number;
   /** BATCH_LOST_AFTER_SECONDS (see failLostBatches). */
@@ -29,7 +32,7 @@ export interface MaintenanceDeps {
 /**
  * Every `intervalMs`, completes batches whose last job was dead-lettered,
  * ends batches whose queueing never happened, queues the webhooks completed
- * batches still owe, and sweeps what has expired. Every saver runs it; the sweep is safe to run on
+ * batches still owe, sweeps what has expired and deletes orphaned objects. Every saver runs it; the sweep is safe to run on
  * all of them at once. A failed round is logged and the next one tries
  * again. Answers a stop function that waits for the round in hand.
  */
@@ -52,6 +55,16 @@ export function startMaintenance(deps: MaintenanceDeps): () => Promise<void> {
 }
 
 async function runRound(deps: MaintenanceDeps): Promise<void> {
+  await sweepExpiredRound(deps);
+  try {
+    const orphans = await sweepOrphans(deps.orphans, deps.sql);
+    if (orphans.deleted.length || orphans.owned) deps.log.info({ deleted: orphans.deleted, owned: orphans.owned, kept: orphans.kept }, 'swept orphaned objects');
+  } catch (err) {
+    deps.log.warn({ err }, 'orphan sweep failed; retrying next round');
+  }
+}
+
+async function sweepExpiredRound(deps: MaintenanceDeps): Promise<void> {
   const { sql, log } = deps;
   try {
     const completed = await completeFinishedBatches(sql, deps.progress, deps.batchTtlSeconds);
@@ -61,7 +74,7 @@ async function runRound(deps: MaintenanceDeps): Promise<void> {
     // After both: either may have completed a batch with a callback.
     const owed = await queueOwedBatchWebhooks(deps.batchWebhooks);
     if (owed) log.info({ owed }, 'queued the batch.complete webhooks of completed batches');
-    const swept = await sweepExpired(sql, deps.store, new Date(), { imageTtlSeconds: deps.imageTtlSeconds });
+    const swept = await sweepExpired(sql, deps.store, { imageTtlSeconds: deps.imageTtlSeconds });
     if (swept.batches.length === 0 && swept.rows === 0) return;
     // Redis keeps statuses only for a while anyway; dropping them now makes "deleted" mean deleted.
     await deps.progress.forget(swept.batches);

@@ -21,7 +21,7 @@ export interface Swept {
 }
 
 /**
- * Deletes what has expired by `now`: every batch whose `expires_at` has
+ * Deletes what has expired by the database's `now()`: every batch whose `expires_at` has
  * passed loses its images (rows and objects) and job list, and keeps its row as
  * a tombstone (`expired_at` set) so its id answers 410 Gone; with
  * `imageTtlSeconds`, single uploads older than that go as well.
@@ -32,29 +32,33 @@ export interface Swept {
  * before the commit leaves the rows for the next sweep, which finds the
  * objects already gone (deleting one is idempotent), so no object is ever left behind
  * by a row that was deleted.
+ *
+ * Expiry is decided on the database's clock alone, the one that wrote
+ * `saved_at` and `expires_at`: a saver whose own clock is a day ahead must
+ * not see a fresh image as a day old.
  */
-export async function sweepExpired(sql: Sql, store: ObjectStore, now: Date, opts: SweepOptions = {}): Promise<Swept> {
+export async function sweepExpired(sql: Sql, store: ObjectStore, opts: SweepOptions = {}): Promise<Swept> {
   const limit = opts.limit ?? 100;
   const swept: Swept = { batches: [], jobs: [], rows: 0, files: [] };
   for (;;) {
-    const taken = await sweepBatches(sql, store, now, limit, swept);
+    const taken = await sweepBatches(sql, store, limit, swept);
     if (taken < limit) break;
   }
   if (opts.imageTtlSeconds !== undefined) {
     for (;;) {
-      const taken = await sweepSingleImages(sql, store, now, opts.imageTtlSeconds, limit, swept);
+      const taken = await sweepSingleImages(sql, store, opts.imageTtlSeconds, limit, swept);
       if (taken < limit) break;
     }
   }
   return swept;
 }
 
-async function sweepBatches(sql: Sql, store: ObjectStore, now: Date, limit: number, swept: Swept): Promise<number> {
+async function sweepBatches(sql: Sql, store: ObjectStore, limit: number, swept: Swept): Promise<number> {
   return sql.begin(async (tx) => {
     const batches = await tx<{ id: string }[]>`
-      update batches set expired_at = ${now}
+      update batches set expired_at = now()
        where id in (select id from batches
-                     where expired_at is null and expires_at <= ${now}
+                     where expired_at is null and expires_at <= now()
                      order by expires_at limit ${limit}
                      for update skip locked)
       returning id`;
@@ -72,12 +76,12 @@ async function sweepBatches(sql: Sql, store: ObjectStore, now: Date, limit: numb
   });
 }
 
-async function sweepSingleImages(sql: Sql, store: ObjectStore, now: Date, ttlSeconds: number, limit: number, swept: Swept): Promise<number> {
+async function sweepSingleImages(sql: Sql, store: ObjectStore, ttlSeconds: number, limit: number, swept: Swept): Promise<number> {
   return sql.begin(async (tx) => {
     const images = await tx<{ path: string }[]>`
       delete from images
        where id in (select id from images
-                     where batch_id is null and saved_at <= ${now}::timestamptz - make_interval(secs => ${ttlSeconds})
+                     where batch_id is null and saved_at <= now() - make_interval(secs => ${ttlSeconds})
                      order by saved_at limit ${limit}
                      for update skip locked)
       returning path`;

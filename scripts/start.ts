@@ -29,7 +29,7 @@ async function main() {
     })),
     { name: 'saver', entry: 'saver/main.ts' },
   ];
-  await superviseAll(services, { shutdownTimeoutMs: config.shutdownTimeoutMs, consumerName: config.consumerName });
+  await superviseAll(services, { shutdownTimeoutMs: config.shutdownTimeoutMs, consumerName: config.consumerSlotPrefix });
 }
 
 main().catch((err) => failBoot('start', err));

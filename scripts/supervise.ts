@@ -11,15 +11,35 @@ export interface ServiceSpec {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-async function pipeWithPrefix(stream: ReadableStream<Uint8Array>, prefix: string, out: NodeJS.WriteStream) {
-  const decoder = new TextDecoder();
-  let carry = '';
-  for await (const chunk of stream) {
-    const lines = (carry + decoder.decode(chunk, { stream: true })).split('\n');
-    carry = lines.pop() ?? '';
-    if (lines.length) out.write(lines.map((l) => `${prefix} ${l}\n`).join(''));
+/**
+ * Copies a child's output to `out`, each line prefixed with the service's
+ * name. Never rejects: the supervisor starts these without waiting on them,
+ * and an unhandled rejection would end the one process that keeps the others
+ * alive. A failure (the child's pipe broken, our own output closed) ends this
+ * pipe with a note on `report` where that can still be written.
+ */
+export async function pipeWithPrefix(
+  stream: ReadableStream<Uint8Array>,
+  prefix: string,
+  out: NodeJS.WriteStream,
+  report: NodeJS.WriteStream = process.stderr,
+): Promise<void> {
+  try {
+    const decoder = new TextDecoder();
+    let carry = '';
+    for await (const chunk of stream) {
+      const lines = (carry + decoder.decode(chunk, { stream: true })).split('\n');
+      carry = lines.pop() ?? '';
+      if (lines.length) out.write(lines.map((l) => `${prefix} ${l}\n`).join(''));
+    }
+    if (carry) out.write(`${prefix} ${carry}\n`);
+  } catch (err) {
+    try {
+      report.write(`${prefix} output pipe failed: ${(err as Error).message}\n`);
+    } catch {
+      // Our own output is gone too: nothing left to tell.
+    }
   }
-  if (carry) out.write(`${prefix} ${carry}\n`);
 }
 
 /**
@@ -30,6 +50,7 @@ async function pipeWithPrefix(stream: ReadableStream<Uint8Array>, prefix: string
  */
 export async function superviseAll(
   specs: ServiceSpec[],
+  /** `consumerName` prefixes each slot's consumer name (Config.consumerSlotPrefix). */
   opts: { shutdownTimeoutMs: number; consumerName: string },
 ): Promise<never> {
   let stopping = false;
@@ -42,9 +63,11 @@ export async function superviseAll(
       cwd: ROOT,
       stdout: 'pipe',
       stderr: 'pipe',
-      // One stable consumer name per slot: a worker restarted after a crash
-      // takes its own pending entries back at once instead of waiting
-      // RECLAIM_IDLE_MS for another to reclaim them, and no two slots share one.
+      // One stable consumer name per slot (`<host or CONSUMER_NAME>-<slot>`,
+      // the same at every start): a worker restarted after a crash takes its
+      // own pending entries back at once instead of waiting RECLAIM_IDLE_MS
+      // for another to reclaim them, the group gains no new consumer per
+      // restart, and no two slots share one.
       env: { ...process.env, ...heapHintEnv(), CONSUMER_NAME: `${opts.consumerName}-${spec.name}` },
     });
     running.set(spec.name, child);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { loadConfig, publicBaseUrl } from './config.ts';
 
@@ -41,6 +42,15 @@ describe('loadConfig defaults', () => {
     expect(c.processors).toBeGreaterThanOrEqual(1);
     expect(c.consumerName.length).toBeGreaterThan(0);
     expect(c.adminToken).toBeUndefined();
+  });
+
+  test('a worker alone is named <host>-<pid>; npm start names each slot <host>-<slot>, the same at every start, or <CONSUMER_NAME>-<slot>', () => {
+    const plain = loadConfig({});
+    expect(plain.consumerName).toBe(`${hostname()}-${process.pid}`);
+    expect(plain.consumerSlotPrefix).toBe(hostname());
+    const named = loadConfig({ CONSUMER_NAME: 'edge-7' });
+    expect(named.consumerName).toBe('edge-7');
+    expect(named.consumerSlotPrefix).toBe('edge-7');
   });
 
   test('treats a key set to the empty string as unset', () => {

@@ -41,9 +41,22 @@ export interface Config {
   maxDescriptionLength: number;
   maxInputPixels: number;
   queueMaxLength: number;
+  /**
+   * Uploads are refused (503 queue_full) while Redis' used_memory is above
+   * this percentage of its maxmemory: the rest is the workers' headroom to
+   * hand over and acknowledge what was accepted. No effect without maxmemory.
+   */
+  redisAdmitMemoryPercent: number;
   reclaimIdleMs: number;
   maxDeliveries: number;
+  /** This worker's name in its consumer group (CONSUMER_NAME, else `<host>-<pid>`). */
   consumerName: string;
+  /**
+   * What `npm start` puts before each worker slot's name (`<prefix>-processor-2`):
+   * CONSUMER_NAME when set, else the host name, so a slot keeps its name across
+   * restarts of the worker and of `npm start` itself.
+   */
+  consumerSlotPrefix: string;
   shutdownTimeoutMs: number;
   jobTtlSeconds: number;
   idempotencyTtlSeconds: number;
@@ -175,9 +188,16 @@ const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
 const MiB = 1024 * 1024;
 
 /**
- * Why 256 KiB: see README "Claim check". Below it a payload costs Redis less
- * than an object costs the store (a PUT, a GET and a DELETE, each a round
- * trip); above it the bytes held in Redis dominate its memory.
+ * Why 256 KiB (bench/inline-threshold.ts, figures in README "Claim check" and
+ * bench/results/2026-12-01-inline-threshold.md): a payload by reference costs
+ * a fixed 11–22 ms more than inline up to 1 MiB (registry, PUT, GET, DELETE
+ * against a local s3rver, on a Redis with compose.yml's persistence), while
+ * inline it holds 1.25x its size in Redis per waiting job. The price of each
+ * MiB kept out of Redis falls from 660 ms at 16 KiB to 45 ms at 256 KiB and
+ * flattens past it (35 ms at 512 KiB); on a busy shared Redis the reference
+ * is faster outright from 128 KiB. So 640x480 photos and their results
+ * (40–100 KB) stay inline, 1920x1280 ones (370 KB) go by reference, and a
+ * full default queue holds at most ~320 MiB of inline payloads.
  */
 const INLINE_MAX_BYTES_DEFAULT = 256 * 1024;
 
@@ -261,7 +281,7 @@ export function loadConfig(env: Env = process.env): Config {
     storageRedirect: read('STORAGE_REDIRECT', oneOf('none', 'presigned'), 'none'),
     presignTtlSeconds: read('PRESIGN_TTL_SECONDS', int(1, 7 * 86_400), '3600'),
     inlineMaxBytes: read('INLINE_MAX_BYTES', int(0, 512 * MiB), String(INLINE_MAX_BYTES_DEFAULT)),
-    orphanAgeSeconds: read('ORPHAN_AGE_SECONDS', int(60, 30 * 86_400), '3600'),
+    orphanAgeSeconds: read('ORPHAN_AGE_SECONDS', int(1, 30 * 86_400), '3600'),
     logDir: read('LOG_DIR', path, './logs'),
     logLevel: read('LOG_LEVEL', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info'),
     fontFile: read('FONT_FILE', path, './fonts/DejaVuSans.ttf'),
@@ -275,9 +295,13 @@ export function loadConfig(env: Env = process.env): Config {
     maxDescriptionLength: read('MAX_DESCRIPTION_LENGTH', int(1, 10_000), '200'),
     maxInputPixels: read('MAX_INPUT_PIXELS', int(1, 1_000_000_000), String(50_000_000)),
     queueMaxLength: read('QUEUE_MAX_LENGTH', int(1, 10_000_000), '1000'),
+    redisAdmitMemoryPercent: read('REDIS_ADMIT_MEMORY_PERCENT', int(1, 99), '80'),
     reclaimIdleMs: read('RECLAIM_IDLE_MS', int(100, 86_400_000), '30000'),
     maxDeliveries: read('MAX_DELIVERIES', int(1, 1000), '5'),
+    // A worker alone gets a unique name; in a container (pid 1) it is stable per container too.
     consumerName: read('CONSUMER_NAME', text, `${hostname()}-${process.pid}`),
+    // CONSUMER_NAME is checked (once) just above.
+    consumerSlotPrefix: optional('CONSUMER_NAME') ?? hostname(),
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS', int(0, 600_000), '10000'),
     jobTtlSeconds: read('JOB_TTL_SECONDS', int(60, 10 * 365 * 86_400), String(30 * 86_400)),
     idempotencyTtlSeconds: read('IDEMPOTENCY_TTL_SECONDS', int(60, 30 * 86_400), String(86_400)),

@@ -198,6 +198,15 @@ export class InvalidMessageError extends KadrError {
 }
 
 /**
+ * A job's payload held by reference (the claim check) is not in the object
+ * store: nothing will bring it back, so retrying is pointless.
+ */
+export class SourceMissingError extends KadrError {
+  override readonly code = 'source_missing';
+  override readonly permanent = true;
+}
+
+/**
  * A dependency is down (database unreachable, disk full). The consumer pauses
  * and retries the same entry without counting it as a failed delivery, so an
  * outage never dead-letters good work.
@@ -211,6 +220,11 @@ export class DependencyError extends KadrError {
     super(message, { cause: options.cause });
     this.code = options.code ?? 'dependency_unavailable';
   }
+}
+
+/** Another live worker already uses this consumer name: two sharing one would take each other's entries. */
+export class ConsumerNameInUseError extends KadrError {
+  override readonly code = 'consumer_name_in_use';
 }
 
 export function isPermanent(err: unknown): boolean {

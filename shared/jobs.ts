@@ -11,6 +11,8 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export interface JobState {
   status: JobStatus;
+  /** Goes up by one at every status change: what orders them (see JobStore.commands). */
+  version: number;
   received_at: string;
   updated_at: string;
   error?: { code: string; message: string };
@@ -22,6 +24,8 @@ export interface JobState {
 export interface JobEvent {
   id: string;
   status: JobStatus;
+  /** The job's version after this change; an event not newer than one already seen is stale. */
+  version: number;
   updated_at: string;
   error?: { code: string; message: string };
 }
@@ -44,17 +48,20 @@ export class JobStore {
   }
 
   /**
-   * The commands that set a status. The PUBLISH rides in the caller's MULTI,
+   * The command that sets a status. The PUBLISH rides in the caller's MULTI,
    * so a change is announced exactly when it is written, never before or
    * without it; listeners that were not subscribed read the hash instead.
-   * The write is one EVAL of the guarded status script (shared/status-order.ts):
-   * it refuses to move a job backwards or out of done/failed, and then
-   * publishes nothing. `at` (ISO) is the change's `updated_at`, for callers
-   * that report the same instant elsewhere (a webhook event); default now.
+   * The write is one EVAL of the status script (shared/status-order.ts):
+   * it increments the job's version, which orders changes (never
+   * `updated_at`: two hosts' clocks disagree), and refuses to move a job
+   * backwards or out of done/failed, publishing nothing then. Plain EVAL, not
+   * EVALSHA: inside a MULTI, NOSCRIPT after a Redis restart would fail that
+   * command alone while the rest of the transaction ran. `at` (ISO) is the
+   * change's `updated_at`, for callers that report the same instant elsewhere
+   * (a webhook event); default now.
    */
   commands(id: string, status: JobStatus, extra: Record<string, string> = {}, error?: SerializedError, at?: string): Command[] {
-    const { fields, event } = this.change(id, status, extra, error, at);
-    return [['EVAL', SET_STATUS_LUA, '1', this.keyOf(id), status, String(this.ttlSeconds), this.channel, event, ...fields]];
+    return [this.statusCommand(id, status, 'forward', extra, error, at)];
   }
 
   /**
@@ -63,23 +70,24 @@ export class JobStore {
    * letter retried), the one move backwards there is.
    */
   resetCommands(id: string, extra: Record<string, string> = {}): Command[] {
-    const { fields, event } = this.change(id, 'queued', extra);
-    return [
-      ['HDEL', this.keyOf(id), 'error_code', 'error_message'],
-      ['HSET', this.keyOf(id), 'status', 'queued', ...fields],
-      ['EXPIRE', this.keyOf(id), String(this.ttlSeconds)],
-      ['PUBLISH', this.channel, event],
-    ];
+    return [this.statusCommand(id, 'queued', 'reset', extra)];
   }
 
-  private change(id: string, status: JobStatus, extra: Record<string, string>, error?: SerializedError, at?: string) {
+  private statusCommand(
+    id: string,
+    status: JobStatus,
+    mode: 'forward' | 'reset',
+    extra: Record<string, string>,
+    error?: SerializedError,
+    at?: string,
+  ): Command {
     const updated_at = at ?? new Date().toISOString();
     const fields = ['updated_at', updated_at];
     for (const [k, v] of Object.entries(extra)) fields.push(k, v);
     if (error) fields.push('error_code', error.code, 'error_message', error.message);
-    const event: JobEvent = { id, status, updated_at };
+    const event: Omit<JobEvent, 'version'> = { id, status, updated_at };
     if (error) event.error = { code: error.code, message: error.message };
-    return { fields, event: JSON.stringify(event) };
+    return ['EVAL', SET_STATUS_LUA, '1', this.keyOf(id), status, String(this.ttlSeconds), this.channel, JSON.stringify(event), mode, ...fields];
   }
 
   async set(id: string, status: JobStatus, extra: Record<string, string> = {}): Promise<void> {
@@ -93,6 +101,7 @@ export class JobStore {
     if (!h.status) return null;
     const state: JobState = {
       status: h.status as JobStatus,
+      version: Number(h.version ?? 0),
       received_at: h.received_at ?? '',
       updated_at: h.updated_at ?? h.received_at ?? '',
     };

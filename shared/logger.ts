@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { DroppingSink } from './log-sink.ts';
 
 export type { Logger };
 
@@ -12,9 +13,11 @@ export function createLogger(service: string, opts: { logDir: string; logLevel: 
   mkdirSync(opts.logDir, { recursive: true });
   // Synchronous writes: a few lines per job cost microseconds, and the last
   // lines before a crash (the ones that matter) are never lost in a buffer.
+  // A line that cannot be written (a full log disk) is dropped, never thrown.
+  const who = { service, pid: process.pid };
   const streams = pino.multistream([
-    { level: 'trace', stream: pino.destination({ dest: 1, sync: true }) },
-    { level: 'trace', stream: pino.destination({ dest: join(opts.logDir, `${service}.log`), sync: true, mkdir: true }) },
+    { level: 'trace', stream: new DroppingSink(1, who) },
+    { level: 'trace', stream: new DroppingSink(openSync(join(opts.logDir, `${service}.log`), 'a'), who) },
   ]);
   return pino(
     {

@@ -66,8 +66,8 @@ describe('uploadCodec', () => {
   test('round-trips all 256 byte values of the image exactly', () => {
     const message = uploadCodec.decode(upload());
     expect(message.image).toBeInstanceOf(Uint8Array);
-    expect(message.image.byteLength).toBe(256);
-    expect([...message.image]).toEqual([...ALL_BYTES]);
+    expect(message.image!.byteLength).toBe(256);
+    expect([...message.image!]).toEqual([...ALL_BYTES]);
   });
 
   test('round-trips id, received_at and a non-ASCII description', () => {
@@ -81,7 +81,7 @@ describe('uploadCodec', () => {
     const pool = Buffer.alloc(300, 0xaa);
     pool.set(ALL_BYTES, 20);
     fields.image = pool.subarray(20, 276);
-    expect([...uploadCodec.decode(fields).image]).toEqual([...ALL_BYTES]);
+    expect([...uploadCodec.decode(fields).image!]).toEqual([...ALL_BYTES]);
   });
 
   test('accepts a received_at with a numeric offset', () => {
@@ -156,7 +156,7 @@ describe('uploadCodec', () => {
 describe('captionedCodec', () => {
   test('round-trips the image bytes and the integer dimensions', () => {
     const message = captionedCodec.decode(captioned());
-    expect([...message.image]).toEqual([...ALL_BYTES]);
+    expect([...message.image!]).toEqual([...ALL_BYTES]);
     expect(message.width).toBe(640);
     expect(message.height).toBe(480);
     expect(message).toMatchObject({ id: ID, description: 'a cat', received_at: RECEIVED_AT });
@@ -197,5 +197,40 @@ describe('batch membership on both streams', () => {
   test('refuses a batch id that is not a UUID', () => {
     expect(expectInvalid(() => uploadCodec.decode(upload({ batch_id: '../x' }))).message).toContain('batch_id');
     expectInvalid(() => captionedCodec.decode(captioned({ batch_id: 'nope' })));
+  });
+});
+
+describe('the claim check: exactly one of image and image_key', () => {
+  const KEY = `incoming/${ID}`;
+  const byReference = (make: typeof upload) => without(make({ image_key: KEY }), 'image');
+
+  test.each([
+    ['upload', uploadCodec, upload],
+    ['captioned', captionedCodec, captioned],
+  ] as const)('a %s message may carry an object key instead of the bytes', (_, codec, make) => {
+    const msg = codec.decode(byReference(make));
+    expect(msg.image_key).toBe(KEY);
+    expect(msg.image).toBeUndefined();
+  });
+
+  test.each([
+    ['upload', uploadCodec, upload],
+    ['captioned', captionedCodec, captioned],
+  ] as const)('a %s message with neither is refused, saying so', (_, codec, make) => {
+    const err = expectInvalid(() => codec.decode(without(make(), 'image')));
+    expect(err.message).toContain('neither');
+    expect(err.message).toContain('image_key');
+  });
+
+  test.each([
+    ['upload', uploadCodec, upload],
+    ['captioned', captionedCodec, captioned],
+  ] as const)('a %s message with both is refused, saying so', (_, codec, make) => {
+    const err = expectInvalid(() => codec.decode(make({ image_key: KEY })));
+    expect(err.message).toContain('both');
+  });
+
+  test.each(['../etc/passwd', '/abs', 'a//b', '', `incoming/${ID} `])('refuses an image_key of %p, which kadr never makes', (key) => {
+    expect(expectInvalid(() => uploadCodec.decode(without(upload({ image_key: key }), 'image'))).message).toContain('image_key');
   });
 });

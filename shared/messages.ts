@@ -21,6 +21,12 @@ const Bytes = Type.Uint8Array({ minByteLength: 1 });
 /** A webhook's address; the API has checked it fully (api/callback-url.ts), this only rejects garbage. */
 export const CALLBACK_URL_MAX_LENGTH = 2048;
 export const CallbackUrl = Type.String({ pattern: '^https?://', maxLength: CALLBACK_URL_MAX_LENGTH });
+/**
+ * The claim check: a payload held in the object store instead of Redis, by
+ * its key there (shared/storage/object-keys.ts); a message carries either
+ * `image` or `image_key`, never both, never neither (see PAYLOAD_FIELDS).
+ */
+const ImageKey = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$', maxLength: 256 });
 export const FILE_FIELD_PREFIX = 'file:';
 /** The name of an extra file part (a watermark image), as a step refers to it. */
 export const FILE_PART_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
@@ -35,7 +41,9 @@ export const UploadMessage = Type.Object({
   id: Id,
   description: Description,
   received_at: ReceivedAt,
-  image: Bytes,
+  image: Type.Optional(Bytes),
+  /** Instead of `image`: the upload's key in the object store (`incoming/<id>`). */
+  image_key: Type.Optional(ImageKey),
   operations: Type.Optional(Type.String({ minLength: 2, maxLength: 64_000 })),
   files: Type.Optional(Type.Record(Type.String({ pattern: FILE_PART_PATTERN }), Bytes, { additionalProperties: false })),
   /** The batch this job belongs to (`POST /api/batches`); absent for a single upload. */
@@ -50,7 +58,9 @@ export const CaptionedMessage = Type.Object({
   id: Id,
   description: Description,
   received_at: ReceivedAt,
-  image: Bytes,
+  image: Type.Optional(Bytes),
+  /** Instead of `image`: the result's final key in the object store (`<id>.<ext>`), which the saver records as it is. */
+  image_key: Type.Optional(ImageKey),
   width: Type.Integer({ minimum: 1 }),
   height: Type.Integer({ minimum: 1 }),
   format: Type.Optional(Type.Union((Object.keys(OUTPUT_FORMATS) as OutputFormat[]).map((f) => Type.Literal(f)))),
@@ -62,6 +72,9 @@ export const CaptionedMessage = Type.Object({
 export type CaptionedMessage = Static<typeof CaptionedMessage>;
 
 export type Fields = Record<string, Buffer>;
+
+/** The two ways a message carries its image: exactly one of them is present. */
+export const PAYLOAD_FIELDS = ['image', 'image_key'] as const;
 
 const BINARY_FIELDS = new Set(['image']);
 const INTEGER_FIELDS = new Set(['width', 'height']);
@@ -107,9 +120,23 @@ export function codec<S extends TSchema>(name: string, schema: S): MessageCodec<
         const where = first?.path || '/';
         throw new InvalidMessageError(`invalid ${name} message at ${where}: ${first?.message ?? 'does not match schema'}`);
       }
+      const carried = PAYLOAD_FIELDS.filter((f) => candidate[f] !== undefined);
+      if (carries(schema) && carried.length !== 1) {
+        throw new InvalidMessageError(
+          carried.length === 0
+            ? `invalid ${name} message: expected an image, as bytes (image) or as an object key (image_key); it has neither`
+            : `invalid ${name} message: expected one of image and image_key, it has both`,
+        );
+      }
       return candidate as Static<S>;
     },
   };
+}
+
+/** True when the schema's messages carry an image (both of PAYLOAD_FIELDS are its properties). */
+function carries(schema: TSchema): boolean {
+  const properties = (schema as { properties?: Record<string, unknown> }).properties ?? {};
+  return PAYLOAD_FIELDS.every((f) => f in properties);
 }
 
 export const uploadCodec = codec('upload', UploadMessage);

@@ -14,6 +14,15 @@ export class RedisScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
+  /**
+   * The script as one command for a MULTI: EVAL with its body, since inside
+   * a transaction a NOSCRIPT answer would fail this command alone while the
+   * rest ran. Redis caches the compiled body by its hash all the same.
+   */
+  command(keys: string[], args: Array<string | Buffer>): Array<string | Buffer> {
+    return ['EVAL', this.source, String(keys.length), ...keys, ...args];
+  }
+
   async run(redis: Redis, keys: string[], args: Array<string | Buffer>): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args];
     try {

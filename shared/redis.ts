@@ -1,5 +1,6 @@
 import { createClient, RESP_TYPES } from 'redis';
 import type { Logger } from './logger.ts';
+import { requireNoEviction } from './redis-memory.ts';
 
 /** A connected client whose replies keep binary values as Buffers. */
 export type Redis = ReturnType<typeof bufferClient>;
@@ -38,7 +39,8 @@ export function redactUrl(raw: string): string {
 }
 
 /**
- * Connects to Redis or throws an Error naming the URL and how to start Redis.
+ * Connects to Redis or throws an Error naming the URL and how to start Redis,
+ * or why this Redis cannot be used (an evicting maxmemory-policy).
  * Connection errors after boot are logged, and the client reconnects by itself.
  */
 export async function connectRedis(url: string, log: Logger): Promise<Redis> {
@@ -52,6 +54,12 @@ export async function connectRedis(url: string, log: Logger): Promise<Redis> {
   });
   client.on('error', (err: Error) => log.warn({ err }, 'redis connection error'));
   await client.connect();
+  try {
+    await requireNoEviction(client, redactUrl(url));
+  } catch (err) {
+    await client.close().catch(() => {});
+    throw err;
+  }
   return client;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { ClientOfflineError, SocketClosedUnexpectedlyError } from 'redis';
+import { ClientOfflineError, ErrorReply, SocketClosedUnexpectedlyError } from 'redis';
 import { ServiceUnavailableError } from './errors.ts';
-import { calling, isUnavailable, neverSent, unavailableDependency } from './unavailable.ts';
+import { calling, isUnavailable, neverSent, unavailableDependency, unavailableError } from './unavailable.ts';
 
 const withCode = (code: string) => Object.assign(new Error(`failed: ${code}`), { code });
 
@@ -27,6 +27,26 @@ describe('telling an unavailable dependency from a bad request', () => {
     const err = code ? withCode(code) : new Error('boom');
     expect(unavailableDependency(err)).toBeNull();
     expect(isUnavailable('postgres', err)).toBe(false);
+  });
+});
+
+describe('Redis out of memory', () => {
+  const oom = () => new ErrorReply("OOM command not allowed when used memory > 'maxmemory'.");
+
+  test('an OOM refusal is an outage of Redis, and the command certainly did not run', () => {
+    expect(isUnavailable('redis', oom())).toBe(true);
+    expect(unavailableDependency(oom())).toBe('redis');
+    expect(neverSent(oom())).toBe(true);
+  });
+
+  test('answers as a full queue (503 queue_full), not as Redis being down', () => {
+    const err = unavailableError('redis', oom());
+    expect(err.code).toBe('queue_full');
+    expect(err.status).toBe(503);
+  });
+
+  test('other error replies are not outages', () => {
+    expect(isUnavailable('redis', new ErrorReply('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
   });
 });
 

@@ -62,7 +62,8 @@ function render(s) {
           el('td', { class: 'num' }, i === 0 ? stream.length : ''),
           el('td', {}, g ? g.name : '—'),
           el('td', { class: 'num' }, g ? g.pending : '—'),
-          el('td', { class: 'num' }, g ? g.consumers : '—'),
+          // Live workers only; a name the group still knows but no live worker has is shown apart.
+          el('td', { class: 'num' }, g ? (g.idle_consumers ? `${g.consumers} (+${g.idle_consumers} idle)` : g.consumers) : '—'),
         ),
       );
     }),
@@ -94,10 +95,15 @@ function render(s) {
   );
 
   const errors = Object.entries(s.errors).sort((a, b) => b[1] - a[1]);
+  // Outages the workers are waiting out: no job has failed, but none moves either.
+  const outages = s.workers.filter((w) => w.outage).map((w) =>
+    el('tr', { class: 'outage' }, el('th', { scope: 'row' }, w.outage.code),
+      el('td', {}, `${w.consumer} retrying in place since `, timeElement(w.outage.since), `: ${w.outage.message}`)));
   $('errors').replaceChildren(
+    ...outages,
     ...(errors.length
       ? errors.map(([code, n]) => el('tr', {}, el('th', { scope: 'row' }, code), el('td', { class: 'num' }, n)))
-      : [el('tr', {}, el('td', { colspan: 2 }, 'No failures.'))]),
+      : outages.length ? [] : [el('tr', {}, el('td', { colspan: 2 }, 'No failures.'))]),
   );
 
   drawThroughput($('throughput'), s.throughput);

@@ -39,7 +39,7 @@ function harness(readError?: Error) {
   const cleanup = feedBatch(sink, state, {
     watch: (ids, l) => {
       watchedIds = ids;
-      listener = () => l({ id: ids[0]!, status: 'done', updated_at: '' });
+      listener = () => l({ id: ids[0]!, status: 'done', version: 1, updated_at: '' });
       return () => (unwatched = true);
     },
     read: async () => {

@@ -3,7 +3,9 @@ import { EnqueueOutcomeUnknownError } from '../../shared/errors.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../../shared/unavailable.ts';
-import { enqueueCommands, queueFullError, type Accepted } from '../enqueue.ts';
+import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
+import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
+import { deposit, enqueueCommands, queueFullError, requireMemory, uploadBytes, type Accepted } from '../enqueue.ts';
 import type { Upload } from '../upload.ts';
 import { deleteBatch, insertBatch } from './batches-table.ts';
 
@@ -11,6 +13,10 @@ export interface BatchQueueDeps {
   uploads: StreamQueue;
   jobs: JobStore;
   sql: Sql;
+  /** Redis' memory against its maxmemory (REDIS_ADMIT_MEMORY_PERCENT). */
+  memory?: RedisMemoryGauge;
+  /** With the S3 store, large images go there before the MULTI (see enqueue.ts deposit). */
+  claims?: ClaimCheck;
 }
 
 /**
@@ -20,10 +26,11 @@ export interface BatchQueueDeps {
  * its batch exists; then one MULTI queues every job as `POST /api/images`
  * queues one (status `queued`, stream 1 entry), with `extra` (the
  * Idempotency-Key's record). If that MULTI surely failed, the batch's rows
- * are removed again. Answers the job ids in upload order.
+ * are removed again. Images the claim check refers are written to the store
+ * after the rows and before the MULTI. Answers the job ids in upload order.
  */
 export async function enqueueBatch(
-  { uploads, jobs, sql }: BatchQueueDeps,
+  { uploads, jobs, sql, memory, claims }: BatchQueueDeps,
   images: Upload[],
   maxLength: number,
   accepted: Accepted,
@@ -31,12 +38,21 @@ export async function enqueueBatch(
 ): Promise<string[]> {
   const waiting = await calling('redis', uploads.length());
   if (waiting + images.length > maxLength) throw queueFullError(maxLength);
+  await requireMemory(memory, images.reduce((sum, image) => sum + uploadBytes(image), 0));
   const jobIds = images.map(() => Bun.randomUUIDv7());
   await calling('postgres', insertBatch(sql, accepted.id, jobIds, accepted.received_at, images[0]?.callbackUrl));
+  let imageKeys: Array<string | undefined>;
+  try {
+    imageKeys = await Promise.all(images.map((upload, i) => deposit(claims, jobIds[i]!, upload)));
+  } catch (err) {
+    // Nothing is queued: the batch goes, and the objects written so far are the orphan sweep's.
+    await deleteBatch(sql, accepted.id).catch(() => {});
+    throw err;
+  }
   const tx = uploads.redis.multi();
   for (const [i, upload] of images.entries()) {
     const job = { id: jobIds[i]!, received_at: accepted.received_at };
-    for (const c of enqueueCommands(uploads, jobs, upload, job, accepted.id)) tx.addCommand(c as never);
+    for (const c of enqueueCommands(uploads, jobs, upload, job, accepted.id, imageKeys[i])) tx.addCommand(c as never);
   }
   for (const c of extra) tx.addCommand(c as never);
   try {

@@ -31,7 +31,8 @@ export const deadLetterSchema: OpenAPIV3.SchemaObject = {
     deliveries: { type: 'integer', description: 'deliveries before it was dead-lettered' },
     failed_at: { type: 'string', format: 'date-time' },
     description: { type: 'string', nullable: true },
-    image_bytes: { type: 'integer', nullable: true },
+    image_bytes: { type: 'integer', nullable: true, description: 'the image held in Redis; null when it is held by reference' },
+    image_key: { type: 'string', nullable: true, description: 'the image\'s key in the object store, when it travels by reference (the claim check)' },
   },
 };
 
@@ -39,7 +40,7 @@ const statsSchema: OpenAPIV3.SchemaObject = {
   type: 'object',
   description:
     '`streams` (length and consumer groups with pending entries, for uploads, captioned and dead), `workers` ' +
-    '(consumer, kind, host, pid, started_at, last_heartbeat, jobs_done, jobs_failed), `throughput` (`start` epoch ' +
+    '(consumer, kind, host, pid, started_at, last_heartbeat, jobs_done, jobs_failed, and `outage`: the {code, message, since} it is retrying in place through, or null), `throughput` (`start` epoch ' +
     'second and per-second `done` and `failed` counts over 5 minutes), `latency` (p50/p95/p99 ms per stage: render, ' +
     'save, total), `totals` and `errors` (failed jobs by code)',
 };

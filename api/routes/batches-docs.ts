@@ -106,7 +106,7 @@ export function createBatchDocs(config: Config): OpenAPIV3.OperationObject {
         `more than ${config.batchMaxImages} images (\`too_many_images\`); \`description\` or \`operations\` neither once nor once per image ` +
           '(`count_mismatch`); or any error of POST /api/images, naming the part (`image[3]`, `description[3]`)',
       ),
-      503: errorResponse('the queue has no room for the whole batch (`queue_full`), or Redis/PostgreSQL is unavailable; nothing was queued'),
+      503: errorResponse('the queue has no room for the whole batch (`queue_full`), or Redis/PostgreSQL/the object store is unavailable; nothing was queued'),
     },
   };
 }

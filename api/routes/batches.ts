@@ -6,6 +6,8 @@ import { BatchNotReadyError } from '../../shared/errors.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
+import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
+import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { calling } from '../../shared/unavailable.ts';
 import { archiveName, failedText, streamArchive, type ArchiveFile } from '../batches/archive.ts';
 import { batchImages } from '../batches/batches-table.ts';
@@ -30,10 +32,12 @@ export interface BatchRouteDeps {
   /** What batchSnapshot reads from; the event stream reads the same. */
   snapshotDeps: SnapshotDeps;
   idempotency: IdempotencyStore;
+  memory?: RedisMemoryGauge;
+  claims: ClaimCheck;
 }
 
 /** `POST /api/batches`, its status and its archive. */
-export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency }: BatchRouteDeps) {
+export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims }: BatchRouteDeps) {
   const limits = {
     ...uploadLimits(config),
     maxImages: config.batchMaxImages,
@@ -46,7 +50,7 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
         const key = idempotencyKeyOf(request.headers);
         const images = await readBatch(request, limits);
         const enqueue = (accepted: Accepted, extra: Command[]) =>
-          enqueueBatch({ uploads, jobs, sql }, images, config.queueMaxLength, accepted, extra);
+          enqueueBatch({ uploads, jobs, sql, memory, claims }, images, config.queueMaxLength, accepted, extra);
         let outcome: Outcome;
         if (key === undefined) {
           const accepted = newAcceptance();

@@ -3,7 +3,9 @@ import type { Sql } from '../../shared/db.ts';
 import type { Redis } from '../../shared/redis.ts';
 import { command } from '../../shared/redis.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
+import type { Keys } from '../../shared/queue/keys.ts';
 import { json } from '../http-errors.ts';
+import { workers } from '../stats-snapshot.ts';
 
 const within = <T>(ms: number, p: Promise<T>) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms))]);
@@ -17,7 +19,21 @@ async function probe(check: () => Promise<unknown>): Promise<string> {
   }
 }
 
-export function healthRoutes(deps: { redis: Redis; sql: Sql; store: ObjectStore }) {
+/**
+ * Outages the workers are waiting out, by consumer: PostgreSQL may answer
+ * this API's `select 1` and still refuse the saver's insert (a revoked
+ * privilege, a read-only replica after a failover, a full disk).
+ */
+async function workerOutages(redis: Redis, k: Keys): Promise<Record<string, string>> {
+  try {
+    const list = await within(1000, workers(redis, k));
+    return Object.fromEntries(list.filter((w) => w.outage).map((w) => [w.consumer, `${w.outage!.code}: ${w.outage!.message}`]));
+  } catch {
+    return {}; // Redis itself is reported above
+  }
+}
+
+export function healthRoutes(deps: { redis: Redis; sql: Sql; store: ObjectStore; k: Keys }) {
   return new Elysia({ name: 'health' })
     .get('/healthz', () => json(200, { status: 'ok' }), {
       detail: { tags: ['health'], summary: 'The API process is up', responses: { 200: { description: 'up' } } },
@@ -25,19 +41,30 @@ export function healthRoutes(deps: { redis: Redis; sql: Sql; store: ObjectStore 
     .get(
       '/readyz',
       async () => {
-        const [redis, postgres, storage] = await Promise.all([
+        const [redis, postgres, storage, outages] = await Promise.all([
           probe(() => command(deps.redis, ['PING'])),
           probe(() => deps.sql`select 1`),
           probe(() => deps.store.check()),
+          workerOutages(deps.redis, deps.k),
         ]);
-        const ready = redis === 'ok' && postgres === 'ok' && storage === 'ok';
-        return json(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', redis, postgres, storage });
+        const waiting = Object.keys(outages).length > 0;
+        const ready = redis === 'ok' && postgres === 'ok' && storage === 'ok' && !waiting;
+        return json(ready ? 200 : 503, {
+          status: ready ? 'ready' : 'unavailable',
+          redis,
+          postgres,
+          storage,
+          ...(waiting ? { workers: outages } : {}),
+        });
       },
       {
         detail: {
           tags: ['health'],
-          summary: 'Redis, PostgreSQL and the image store answer',
-          responses: { 200: { description: 'ready' }, 503: { description: 'a dependency does not answer; the body says which' } },
+          summary: 'Redis, PostgreSQL and the image store answer, and no worker is waiting out an outage',
+          responses: {
+            200: { description: 'ready' },
+            503: { description: 'a dependency does not answer, or a worker is retrying in place (`workers`: consumer → code: message); the body says which' },
+          },
         },
       },
     );

@@ -6,6 +6,7 @@ import { NotReadyError } from '../../shared/errors.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { StreamQueue } from '../../shared/queue/stream.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
+import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { decodeCursor, encodeCursor, parseLimit } from '../cursor.ts';
 import { errorResponse, idParameter, jobStatusSchema, listedImageSchema, unavailable } from '../docs.ts';
 import { noneMatchHits } from '../conditional.ts';
@@ -17,6 +18,7 @@ import { serveObject } from '../object-download.ts';
 import { imageLinkSeconds, redirectTo } from '../presigned.ts';
 import { imageDownloadDocs } from './images-docs.ts';
 import { uploadRoute } from './upload.ts';
+import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 
 export interface ImageRouteDeps {
   config: Config;
@@ -25,11 +27,13 @@ export interface ImageRouteDeps {
   uploads: StreamQueue;
   jobs: JobStore;
   idempotency: IdempotencyStore;
+  memory?: RedisMemoryGauge;
+  claims: ClaimCheck;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function imageRoutes({ config, sql, store, uploads, jobs, idempotency }: ImageRouteDeps) {
+export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims }: ImageRouteDeps) {
   const download = async (rawId: string, request: Request) => {
     const id = requireJobId(rawId);
     const { state, stored } = await lookupJob(jobs, sql, id);
@@ -55,7 +59,7 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency }: 
     });
   };
   return new Elysia({ name: 'images' })
-    .use(uploadRoute({ config, uploads, jobs, idempotency }))
+    .use(uploadRoute({ config, uploads, jobs, idempotency, memory, claims }))
     .get(
       '/api/images',
       async ({ query }) => {

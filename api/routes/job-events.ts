@@ -27,7 +27,8 @@ const streamDoc = (summary: string, description: string) => ({
   responses: {
     200: {
       description:
-        'text/event-stream of `status` events whose data is a job status (`{ id, status, updated_at, error? }`); ' +
+        'text/event-stream of `status` events whose data is a job status (`{ id, status, version, updated_at, error? }`; `version` goes up ' +
+        'by one at every change of that job, so a client keeps the highest one it has seen); ' +
         'a comment every 15 s keeps it open',
       content: { 'text/event-stream': { schema: jobStatusSchema } },
     },
@@ -54,7 +55,9 @@ export function jobEventRoutes({ sql, jobs, events, streams }: JobEventRouteDeps
       current = await Promise.all(
         ids.map((id) =>
           lookupJob(jobs, sql, id, { statusOnly: true }).then(
-            ({ state }) => ({ id, status: state.status, updated_at: state.updated_at, ...(state.error && { error: state.error }) }),
+            ({ state }) => ({
+              id, status: state.status, version: state.version, updated_at: state.updated_at, ...(state.error && { error: state.error }),
+            }),
             (err) => {
               if (missing === 'report' && err instanceof NotFoundError) return null;
               throw err;
@@ -68,13 +71,14 @@ export function jobEventRoutes({ sql, jobs, events, streams }: JobEventRouteDeps
     }
     return streams.response(signal, (sink) => {
       const open = new Set(ids);
-      const seen = new Map<string, JobEvent>();
+      const seen = new Map<string, number>();
       const emit = (event: JobEvent) => {
         if (!open.has(event.id)) return;
+        // Events buffered during the lookup may be older than what it read, or the same change:
+        // only a higher version is news (updated_at comes from several hosts' clocks and orders nothing).
         const last = seen.get(event.id);
-        // Events buffered during the lookup may be older than what it read, or the same change.
-        if (last && (event.updated_at < last.updated_at || (event.updated_at === last.updated_at && event.status === last.status))) return;
-        seen.set(event.id, event);
+        if (last !== undefined && !(event.version > last)) return;
+        seen.set(event.id, event.version);
         sink.send('status', event);
         if (isFinal(event.status)) open.delete(event.id);
         if (open.size === 0) sink.end();

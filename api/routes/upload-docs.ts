@@ -95,7 +95,8 @@ export function uploadDocs(config: Config): OpenAPIV3.OperationObject {
           'or the Idempotency-Key was already used for a different image or description (`idempotency_key_reused`)',
       ),
       503: errorResponse(
-        'the queue is full (`queue_full`) or Redis is unavailable (`redis_unavailable`); `Retry-After` says when to try again. ' +
+        'the queue is full (`queue_full`), Redis is unavailable (`redis_unavailable`) or, for an image held in the object ' +
+          'store (the claim check), the store is (`storage_unavailable`); `Retry-After` says when to try again. ' +
           '`outcome_unknown`: Redis went away mid-write, so the upload may have been queued; `id` names it — ' +
           'GET its status after Retry-After, and send it again only on 404',
       ),

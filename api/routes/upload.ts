@@ -3,7 +3,9 @@ import type { Config } from '../../shared/config.ts';
 import { publicBaseUrl } from '../../shared/config.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
+import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { enqueueUpload, newAcceptance, type Accepted } from '../enqueue.ts';
+import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import { QueueGauge } from '../queue-gauge.ts';
 import { json } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
@@ -17,6 +19,10 @@ export interface UploadRouteDeps {
   uploads: StreamQueue;
   jobs: JobStore;
   idempotency: IdempotencyStore;
+  /** Redis' memory against its maxmemory (REDIS_ADMIT_MEMORY_PERCENT). */
+  memory?: RedisMemoryGauge;
+  /** Large images go to the object store before the enqueue (S3 only). */
+  claims?: ClaimCheck;
 }
 
 /**
@@ -28,7 +34,7 @@ export function uploadRoute(deps: UploadRouteDeps) {
   // Elysia registers a route on the instance itself; the loop keeps one instance.
   const app = new Elysia({ name: 'upload' });
   // One gauge for every upload route, so each enqueue keeps it fresh for all.
-  const gauge = new QueueGauge(deps.uploads);
+  const gauge = new QueueGauge(deps.uploads, undefined, undefined, deps.memory);
   app.post('/api/images', acceptUpload(deps, gauge), { parse: 'none', detail: uploadDocs(deps.config) });
   for (const shortcut of SHORTCUTS) {
     app.post(shortcut.path, acceptUpload(deps, gauge, shortcut), { parse: 'none', detail: shortcutDocs(deps.config, shortcut) });
@@ -36,14 +42,14 @@ export function uploadRoute(deps: UploadRouteDeps) {
   return app;
 }
 
-function acceptUpload({ config, uploads, jobs, idempotency }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
+function acceptUpload({ config, uploads, jobs, idempotency, claims }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
   const limits = uploadLimits(config);
   return async ({ request }: { request: Request }) => {
     // The key is checked first, so a bad one costs no body read.
     const key = idempotencyKeyOf(request.headers);
     const upload = await readUpload(request, limits, shortcut);
     const enqueue = (accepted: Accepted, extra: Command[]) =>
-      enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge);
+      enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge, claims);
     const { accepted, replayed }: Outcome =
       key === undefined
         ? { accepted: await enqueue(newAcceptance(), []), replayed: false }

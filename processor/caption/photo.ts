@@ -1,5 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { ImageDecodeError } from '../../shared/errors.ts';
+import { decodeFailure } from '../failure-class.ts';
 import { copyRgbaAsRgb } from './band.ts';
 import { orientedSize, readJpegSize } from './jpeg-header.ts';
 import type { RawBufferPool } from './raw-buffer-pool.ts';
@@ -46,7 +47,7 @@ async function readHeaderWithSharp(input: Uint8Array) {
     // bomb into "undecodable" instead of the image_too_large said above.
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (cause) {
-    throw new ImageDecodeError(`the upload is not an image that can be decoded: ${messageOf(cause)}`, { cause });
+    throw decodeFailure(cause, 'the upload is not an image that can be decoded');
   }
   const { width = 0, height = 0 } = meta;
   return { width, height, oriented: { width: meta.autoOrient?.width ?? width, height: meta.autoOrient?.height ?? height } };
@@ -68,7 +69,7 @@ export async function decodePhoto(input: Uint8Array, maxInputPixels: number): Pr
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
     return { rgb: data, width: info.width, height: info.height };
   } catch (cause) {
-    throw new ImageDecodeError(`the image could not be decoded: ${messageOf(cause)}`, { cause });
+    throw decodeFailure(cause, 'the image could not be decoded');
   }
 }
 
@@ -116,8 +117,4 @@ export function encodeJpeg(image: RawImage, jpeg: JpegOptions): Promise<Buffer> 
   return sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
     .jpeg({ quality: jpeg.quality, optimiseCoding: jpeg.optimiseCoding, progressive: jpeg.progressive, mozjpeg: false })
     .toBuffer();
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -8,11 +8,13 @@ export interface BatchRow {
   expires_at: Date | null;
   /** Set by the sweeper: the batch's files and rows are gone, the row is a tombstone. */
   expired_at: Date | null;
+  /** The database's now() when the row was read: expiry is judged on that clock, never the api host's. */
+  read_at: Date;
 }
 
 export async function findBatch(sql: Sql, id: string): Promise<BatchRow | null> {
   const [row] = await sql<BatchRow[]>`
-    select id, created_at, image_count, completed_at, expires_at, expired_at from batches where id = ${id}`;
+    select id, created_at, image_count, completed_at, expires_at, expired_at, now() as read_at from batches where id = ${id}`;
   return row ?? null;
 }
 

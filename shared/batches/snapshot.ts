@@ -48,18 +48,20 @@ export function requireBatchId(raw: string): string {
 }
 
 /**
- * A batch's status at `now`: every job's status and the counts, and whether
- * it is complete (every job done or failed). The one place that answers
- * "where is this batch", for `GET /api/batches/{id}`, the archive, and a
- * live feed (SSE) that would send it on every change. Throws NotFoundError
- * for an unknown id and GoneError once the batch has expired.
+ * A batch's status now: every job's status and the counts, and whether it
+ * is complete (every job done or failed). The one place that answers "where
+ * is this batch", for `GET /api/batches/{id}`, the archive, and a live feed
+ * (SSE) that would send it on every change. Throws NotFoundError for an
+ * unknown id and GoneError once the batch has expired, judged on the
+ * database's clock as the sweeper judges it, never this host's.
  *
  * A job's end is read from the batch's finished records (written in the
  * MULTI that ended it), its progress before that from its status hash.
  */
-export async function batchSnapshot(deps: SnapshotDeps, id: string, now: Date = new Date()): Promise<BatchSnapshot> {
+export async function batchSnapshot(deps: SnapshotDeps, id: string): Promise<BatchSnapshot> {
   const row = await calling('postgres', findBatch(deps.sql, id));
   if (!row) throw new NotFoundError(`no batch with id "${id}"`);
+  const now = row.read_at;
   const gone = () => new GoneError(`batch "${id}" has expired and its images have been deleted`);
   if (row.expired_at || (row.expires_at && row.expires_at <= now)) throw gone();
   const [ids, finished] = await Promise.all([

@@ -18,12 +18,17 @@ export interface Keys {
   events: string;
   /** A worker's heartbeat hash, by consumer name. */
   worker(consumer: string): string;
-  /** Sorted set of worker consumer names, scored by their last heartbeat (ms). */
+  /** Sorted set of worker consumer names, scored by their last heartbeat (ms, Redis's clock). */
   workers: string;
   /** Prefix of every statistics key (see shared/stats). */
   stats: string;
   /** A batch's finished jobs: job id → how it ended (see shared/batches/progress.ts). */
   batchFinished(batchId: string): string;
+  /**
+   * Sorted set of the object keys written for jobs and not yet owned by a row
+   * or deleted (the claim check's registry), scored by Redis' TIME when registered.
+   */
+  objects: string;
 }
 
 export const GROUPS = { processors: 'processors', savers: 'savers', webhooks: 'webhooks' } as const;
@@ -43,5 +48,6 @@ export function keys(prefix: string, database = 0): Keys {
     workers: `${prefix}workers`,
     stats: `${prefix}stats:`,
     batchFinished: (batchId) => `${prefix}batch:${batchId}:finished`,
+    objects: `${prefix}objects`,
   };
 }

@@ -1,7 +1,9 @@
 import type { Redis } from '../redis.ts';
 import { command, text } from '../redis.ts';
 import type { SerializedError } from '../errors.ts';
+import { replyRecord } from '../redis-reply.ts';
 import { RedisScript } from '../redis-script.ts';
+import { isRedisOutOfMemory } from '../unavailable.ts';
 import { parseEntries, parseReadGroup, type Entry } from './reply.ts';
 
 export type Command = Array<string | Buffer>;
@@ -16,6 +18,38 @@ local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
 if #p == 0 then return 0 end
 redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
 return 1`);
+
+/**
+ * Counts one more delivery of an entry `consumer` still holds, for a retry in
+ * place after a transient failure, and answers the new count (0 if it no
+ * longer holds it). RETRYCOUNT sets the counter that XAUTOCLAIM and XPENDING
+ * see, so a retry in place and a reclaim after a crash count alike; JUSTID
+ * keeps Redis from copying the payload into a reply nobody reads.
+ */
+const CLAIM_AGAIN = new RedisScript(`
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
+if #p == 0 then return 0 end
+local n = p[1][4] + 1
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'RETRYCOUNT', n, 'JUSTID')
+return n`);
+
+/**
+ * Deletes the group's consumers, other than ARGV[2], that hold nothing and
+ * have been idle at least ARGV[3] ms; answers their names. One script, so no
+ * consumer can read an entry between the check and the delete (DELCONSUMER
+ * drops whatever the consumer holds, and that entry would never be seen again).
+ */
+const FORGET_IDLE_CONSUMERS = new RedisScript(`
+local deleted = {}
+for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local f = {}
+  for i = 1, #c, 2 do f[c[i]] = c[i + 1] end
+  if f.name ~= ARGV[2] and f.pending == 0 and f.idle >= tonumber(ARGV[3]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], f.name)
+    deleted[#deleted + 1] = f.name
+  end
+end
+return deleted`);
 
 const DEAD_LETTER_MAXLEN = '100000';
 
@@ -34,8 +68,17 @@ export class StreamQueue {
     try {
       await command(this.redis, ['XGROUP', 'CREATE', this.key, this.group, '0', 'MKSTREAM']);
     } catch (err) {
-      if (!String((err as Error).message).startsWith('BUSYGROUP')) throw err;
+      if (String((err as Error).message).startsWith('BUSYGROUP')) return;
+      // A Redis at its maxmemory refuses XGROUP CREATE before looking whether
+      // the group exists; a worker restarted then must still start draining.
+      if (isRedisOutOfMemory(err) && (await this.groupExists())) return;
+      throw err;
     }
+  }
+
+  private async groupExists(): Promise<boolean> {
+    const groups = (await command(this.redis, ['XINFO', 'GROUPS', this.key]).catch(() => [])) as unknown[];
+    return groups.some((g) => replyRecord(g).name === this.group);
   }
 
   async length(): Promise<number> {
@@ -49,6 +92,26 @@ export class StreamQueue {
    */
   async keepClaimed(consumer: string, entryId: string): Promise<boolean> {
     return Number(await KEEP_CLAIMED.run(this.redis, [this.key], [this.group, consumer, entryId])) === 1;
+  }
+
+  /**
+   * Takes `entryId` again for a retry after a transient failure, counting a
+   * delivery; answers its delivery count now, or 0 when another consumer
+   * holds it (it reclaimed the entry meanwhile).
+   */
+  async claimAgain(consumer: string, entryId: string): Promise<number> {
+    return Number(await CLAIM_AGAIN.run(this.redis, [this.key], [this.group, consumer, entryId]));
+  }
+
+  /**
+   * Deletes the consumers of the group that have held nothing and done
+   * nothing for `minIdleMs` (a restarted worker's old name, a scaled-down
+   * replica), never `self`; answers their names. A consumer that comes back
+   * is simply created again by its next read.
+   */
+  async forgetIdleConsumers(self: string, minIdleMs: number): Promise<string[]> {
+    const names = await FORGET_IDLE_CONSUMERS.run(this.redis, [this.key], [this.group, self, String(Math.round(minIdleMs))]);
+    return (names as unknown[]).map(text);
   }
 
   /** The commands that finish an entry; callers put them in their own MULTI. */
@@ -72,14 +135,19 @@ export class StreamQueue {
    * consumer's work, or our own entries left pending after a failure. Claiming
    * counts a delivery, so a message that keeps crashing its consumer ends in
    * the dead-letter stream instead of looping forever.
+   *
+   * Takes at most `count` entries from `cursor` on and answers where to go on
+   * from ('0-0' once the whole pending list has been scanned): a pass takes
+   * `count` at a time, each handled before the next is claimed, so none sits
+   * claimed and idle long enough to be reclaimed back by someone else.
    */
-  async reclaim(consumer: string, minIdleMs: number, count: number): Promise<Entry[]> {
+  async reclaim(consumer: string, minIdleMs: number, count: number, cursor = '0-0'): Promise<{ entries: Entry[]; cursor: string }> {
     const raw = (await command(this.redis, [
-      'XAUTOCLAIM', this.key, this.group, consumer, String(minIdleMs), '0-0', 'COUNT', String(count),
+      'XAUTOCLAIM', this.key, this.group, consumer, String(minIdleMs), cursor, 'COUNT', String(count),
     ])) as [Buffer, unknown, Buffer[] | undefined];
     const claimed = parseEntries(raw[1]);
     const gone = (raw[2] ?? []).map((id) => ({ id: text(id), fields: null }));
-    return this.withDeliveries(consumer, [...claimed, ...gone]);
+    return { entries: await this.withDeliveries(consumer, [...claimed, ...gone]), cursor: text(raw[0]) };
   }
 
   /**

@@ -9,7 +9,17 @@ import { StreamConsumer, type ConsumerOptions } from './consumer.ts';
 import { failJobCommands } from './fail-job.ts';
 import type { WorkerStats } from '../stats/worker-stats.ts';
 
-type WorkerParts<M> = Pick<ConsumerOptions<M>, 'queue' | 'reader' | 'decode' | 'handle' | 'count'>;
+/**
+ * Consumers of a group that held nothing for this long are deleted: ten
+ * reclaim times, and never under an hour, so a worker that merely waited for
+ * work through a quiet night is gone only if it also stopped reading (a live
+ * one resets its idle time with every read, about once a second).
+ */
+export function forgetIdleConsumersMs(reclaimIdleMs: number): number {
+  return Math.max(10 * reclaimIdleMs, 3_600_000);
+}
+
+type WorkerParts<M> = Pick<ConsumerOptions<M>, 'queue' | 'reader' | 'decode' | 'handle' | 'count' | 'discard'>;
 
 /**
  * A consumer for a worker service: its name, dead-letter stream, delivery
@@ -42,8 +52,17 @@ export function createWorkerConsumer<M>(
         ...failedJobWebhook(events, jobId, error, at, entry),
       ];
     },
+    // On the worker's heartbeat hash, where the dashboard and /readyz read it.
+    onOutage: async (error) => {
+      const key = k.worker(config.consumerName);
+      const cmd = error
+        ? ['HSET', key, 'outage', JSON.stringify({ ...error, since: new Date().toISOString() })]
+        : ['HDEL', key, 'outage'];
+      await parts.queue.redis.sendCommand(cmd as never);
+    },
     deadKey: k.dead,
     maxDeliveries: config.maxDeliveries,
     reclaimIdleMs: config.reclaimIdleMs,
+    forgetIdleMs: forgetIdleConsumersMs(config.reclaimIdleMs),
   });
 }

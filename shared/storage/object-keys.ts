@@ -19,3 +19,10 @@ export function incomingKey(id: string): string {
 export function archiveKey(batchId: string): string {
   return `archives/${batchId}.zip`;
 }
+
+const JOB_OBJECT = /^(?:incoming\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\.[a-z0-9]+)?$/;
+
+/** The job an upload's or a result's key belongs to (`incoming/<id>`, `<id>.<ext>`); undefined for any other key. */
+export function jobIdOfKey(key: string): string | undefined {
+  return JOB_OBJECT.exec(key)?.[1];
+}

@@ -62,10 +62,9 @@ describe('sweeping expired batches on real PostgreSQL', () => {
     const other = await connectDb(db.url);
     try {
       // Small pages make the two interleave over many statements.
-      const now = new Date();
       const [a, b] = await Promise.all([
-        sweepExpired(sql, new FileStore(dir), now, { limit: 2 }),
-        sweepExpired(other, new FileStore(dir), now, { limit: 2 }),
+        sweepExpired(sql, new FileStore(dir), { limit: 2 }),
+        sweepExpired(other, new FileStore(dir), { limit: 2 }),
       ]);
       const expiredJobs = expired.flatMap((e) => e.jobs);
       const files = [...a.files, ...b.files];
@@ -94,7 +93,7 @@ describe('sweeping expired batches on real PostgreSQL', () => {
   });
 
   test('a second sweep finds nothing more to delete', async () => {
-    const swept = await sweepExpired(sql, new FileStore(dir), new Date());
+    const swept = await sweepExpired(sql, new FileStore(dir));
     expect(swept).toEqual({ batches: [], jobs: [], rows: 0, files: [] });
   });
 
@@ -103,8 +102,8 @@ describe('sweeping expired batches on real PostgreSQL', () => {
     const fresh = Bun.randomUUIDv7();
     await savedImage(old, null, new Date(Date.now() - 7_200_000));
     await savedImage(fresh, null);
-    expect((await sweepExpired(sql, new FileStore(dir), new Date())).rows).toBe(0);
-    const swept = await sweepExpired(sql, new FileStore(dir), new Date(), { imageTtlSeconds: 3600 });
+    expect((await sweepExpired(sql, new FileStore(dir))).rows).toBe(0);
+    const swept = await sweepExpired(sql, new FileStore(dir), { imageTtlSeconds: 3600 });
     expect(swept.files).toEqual([`${old}.jpg`]);
     const disk = await onDisk();
     expect(disk.has(`${old}.jpg`)).toBe(false);
@@ -139,11 +138,28 @@ describe('completing batches (the chord)', () => {
     expect(finished.get(jobs[1]!)?.error).toEqual({ code: 'image_undecodable', message: 'cannot decode' });
     await finish(id, jobs[2]!, 'done');
     const last = (await progress().finished(id)).get(jobs[2]!)!.at;
+    const [before] = await sql<{ now: Date }[]>`select now()`;
     expect(await completeBatch(sql, progress(), id, 60)).toBe(true);
+    const [after] = await sql<{ now: Date }[]>`select now()`;
     expect(await completeBatch(sql, progress(), id, 60)).toBe(false);
     const row = await findBatch(sql, id);
     expect(row?.completed_at?.toISOString()).toBe(last);
-    expect(row!.expires_at!.getTime() - row!.completed_at!.getTime()).toBe(60_000);
+    // The TTL runs on the database's clock, from the moment the batch was completed.
+    expect(row!.expires_at!.getTime()).toBeGreaterThanOrEqual(before!.now.getTime() + 60_000);
+    expect(row!.expires_at!.getTime()).toBeLessThanOrEqual(after!.now.getTime() + 60_000);
+  });
+
+  test('a batch whose jobs ended on a worker clock 25 h behind still expires a TTL after completing, on the database\'s clock', async () => {
+    const id = Bun.randomUUIDv7();
+    const jobs = [Bun.randomUUIDv7(), Bun.randomUUIDv7()];
+    await insertBatch(sql, id, jobs, new Date().toISOString());
+    // What finishCommands writes on a host whose clock is 25 h behind.
+    const behind = new Date(Date.now() - 25 * 3_600_000).toISOString();
+    for (const job of jobs) await ns.redis.sendCommand(['HSETNX', ns.k.batchFinished(id), job, JSON.stringify({ status: 'done', at: behind })]);
+    const [before] = await sql<{ now: Date }[]>`select now()`;
+    expect(await completeBatch(sql, progress(), id, 3600)).toBe(true);
+    expect((await findBatch(sql, id))!.expires_at!.getTime()).toBeGreaterThanOrEqual(before!.now.getTime() + 3_600_000);
+    expect((await sweepExpired(sql, new FileStore(dir))).batches).not.toContain(id);
   });
 
   test('the periodic check completes a batch whose last job was dead-lettered where no database is at hand', async () => {

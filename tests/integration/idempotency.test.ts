@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setSystemTime, test } from 'bun:test';
 import { enqueueUpload, type Accepted } from '../../api/enqueue.ts';
 import { IdempotencyStore, type IdempotencyOptions } from '../../api/idempotency.ts';
 import { fingerprintUpload, hashIdempotencyKey } from '../../api/idempotency-key.ts';
@@ -102,6 +102,26 @@ describe('IdempotencyStore', () => {
     const first = await slow;
     expect((await s.accept('key-slow')).accepted.id).toBe(first.accepted.id);
   });
+
+  test('a repeat waits no longer than its wait when the wall clock is stepped back meanwhile', async () => {
+    const s = setup({ waitMs: 200 });
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const slow = s.store.accept('key-stepped', fingerprintUpload(upload()), async (accepted, extra) => {
+      await gate;
+      return s.enqueue(upload())(accepted, extra);
+    });
+    await Bun.sleep(20);
+    const repeat = rejectionOf(s.accept('key-stepped'), IdempotencyKeyInUseError);
+    setSystemTime(new Date(Date.now() - 600_000)); // NTP steps the clock back 10 minutes
+    try {
+      await repeat;
+    } finally {
+      setSystemTime();
+    }
+    finish();
+    await slow;
+  }, 5000);
 
   test('a repeat that arrives while the first is enqueueing gets the id once it is done', async () => {
     const s = setup({ waitMs: 1000 });

@@ -26,6 +26,9 @@ afterAll(async () => {
 const LINGER_MS = 200;
 const ID_A = '01a20000-0000-7000-8000-00000000000a';
 const ID_B = '01a20000-0000-7000-8000-00000000000b';
+// A job of its own for each test: statuses only move forward, so a job the first test failed takes no `done`.
+const ID_C = '01a20000-0000-7000-8000-00000000000e';
+const ID_D = '01a20000-0000-7000-8000-00000000000d';
 
 
 describe('job status events', () => {
@@ -44,17 +47,29 @@ describe('job status events', () => {
     expect(seen[1]!.updated_at).toBe((await jobs.get(ID_A))!.updated_at);
   });
 
+  test('every status change carries the job\'s next version, the one its status then reads, whatever the writers\' clocks say', async () => {
+    const id = '01a20000-0000-7000-8000-00000000000c';
+    const seen: JobEvent[] = [];
+    const stop = hub.watch([id], (e) => seen.push(e));
+    await hub.listening();
+    for (const status of ['queued', 'processing', 'saving', 'done'] as const) await jobs.set(id, status);
+    await until('four messages seen', () => seen.length === 4, 2000, { intervalMs: 5 });
+    stop();
+    expect(seen.map((e) => [e.status, e.version])).toEqual([['queued', 1], ['processing', 2], ['saving', 3], ['done', 4]]);
+    expect((await jobs.get(id))!.version).toBe(4);
+  });
+
   test('listeners hear only their own jobs, and nothing once they stop; the hub forgets jobs nobody watches', async () => {
     const a: string[] = [];
     const b: string[] = [];
-    const stopA = hub.watch([ID_A], (e) => a.push(e.status));
+    const stopA = hub.watch([ID_C], (e) => a.push(e.status));
     const stopB = hub.watch([ID_B], (e) => b.push(e.status));
     await hub.listening();
     await jobs.set(ID_B, 'saving');
     await until('the second listener\'s event', () => b.length === 1, 2000, { intervalMs: 5 });
     stopB();
     await jobs.set(ID_B, 'done');
-    await jobs.set(ID_A, 'done');
+    await jobs.set(ID_C, 'done');
     await until('the first listener\'s event', () => a.length === 1, 2000, { intervalMs: 5 });
     expect(a).toEqual(['done']);
     expect(b).toEqual(['saving']);
@@ -77,11 +92,11 @@ describe('job status events', () => {
     again();
     await until('unsubscribed after the linger', async () => (await subscribers()) === 0, 2000, { intervalMs: 20 });
     // Nobody subscribed: a status change costs this process nothing, and the next watcher still hears the next one.
-    await jobs.set(ID_A, 'processing');
+    await jobs.set(ID_D, 'processing');
     const seen: string[] = [];
-    const stopLast = hub.watch([ID_A], (e) => seen.push(e.status));
+    const stopLast = hub.watch([ID_D], (e) => seen.push(e.status));
     await hub.listening();
-    await jobs.set(ID_A, 'done');
+    await jobs.set(ID_D, 'done');
     await until('the change after subscribing', () => seen.length === 1, 2000, { intervalMs: 5 });
     expect(seen).toEqual(['done']);
     stopLast();

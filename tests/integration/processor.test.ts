@@ -38,12 +38,13 @@ afterAll(() => ns.cleanup());
 
 let n = 0;
 /** The processor's real parts on keys of their own, so tests never see each other's entries. */
-function freshProcessor() {
+function freshProcessor(parts: { renderer?: CaptionRenderer; pipeline?: Pipeline } = {}) {
   const k: Keys = keys(`${ns.prefix}${++n}:`);
   const uploads = new StreamQueue(ns.redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(ns.redis, k, 3600);
   const handle = createProcessHandler({
-    uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats: new WorkerStats(k, 'processor-test'), log: silentLog,
+    uploads, captionedKey: k.captioned, jobs, renderer: parts.renderer ?? renderer, pipeline: parts.pipeline ?? pipeline,
+    stats: new WorkerStats(k, 'processor-test'), log: silentLog,
   });
   return { k, uploads, jobs, handle };
 }
@@ -92,14 +93,22 @@ async function watchCommands(client: Redis) {
     if (!line.includes(` ${addr}] `) && !fromLua) return;
     // Only the command name and first key are needed; the image argument can be long.
     const args = line.matchAll(/"((?:[^"\\]|\\.)*)"/g);
-    const name = args.next().value?.[1] ?? '';
+    const name = (args.next().value?.[1] ?? '').toUpperCase();
+    if (name === 'EVAL') {
+      // A script (the job status): its body, then the key count, then the key.
+      const body = args.next().value!;
+      args.next();
+      const key = args.next().value?.[1] ?? '';
+      sent.push({ name, key, line: line.slice(body.index! + body[0].length, body.index! + body[0].length + 600), lua: fromLua });
+      return;
+    }
     const key = args.next().value?.[1] ?? '';
     sent.push({ name: name.toUpperCase(), key, line: line.slice(0, 300), lua: fromLua });
   });
   return { sent, close: () => monitor.close() };
 }
 
-function consumer(p: ReturnType<typeof freshProcessor>, name: string) {
+function consumer(p: ReturnType<typeof freshProcessor>, name: string, reclaimIdleMs = 5000) {
   return new StreamConsumer<UploadMessage>({
     queue: p.uploads,
     reader: ns.reader,
@@ -110,7 +119,7 @@ function consumer(p: ReturnType<typeof freshProcessor>, name: string) {
     onDeadLetter: (jobId, error) => failJobCommands(p.jobs, jobId, error),
     deadKey: p.k.dead,
     maxDeliveries: 3,
-    reclaimIdleMs: 5000,
+    reclaimIdleMs,
     blockMs: 50,
   });
 }
@@ -153,9 +162,10 @@ describe('processor on real Redis', () => {
     const handOff = blocks.find((b) => b.some((c) => c.name === 'XADD'))!;
     expect(handOff[0]!.name).toBe('XPENDING');
     handOff.shift();
-    expect(handOff.slice(0, 5).map((c) => [c.name, c.key])).toEqual([
+    expect(handOff.slice(0, 6).map((c) => [c.name, c.key])).toEqual([
       ['XADD', p.k.captioned],
       ['HGET', p.k.job(id)],
+      ['HINCRBY', p.k.job(id)],
       ['HSET', p.k.job(id)],
       ['EXPIRE', p.k.job(id)],
       ['PUBLISH', p.k.events],
@@ -164,7 +174,7 @@ describe('processor on real Redis', () => {
       ['XACK', p.k.uploads],
       ['XDEL', p.k.uploads],
     ]);
-    handOff.splice(1, 1); // the status check
+    handOff.splice(1, 2); // the status check and its version
     expect(handOff[1]!.line).toContain('"status" "saving"');
     expect(handOff[3]!.line).toContain('saving');
     // The rest counts the work for the dashboard, in the same script.
@@ -181,7 +191,7 @@ describe('processor on real Redis', () => {
     expect(meta.format).toBe('jpeg');
     expect([meta.width, meta.height]).toEqual([msg.width, msg.height]);
     expect(msg.width).toBe(640);
-    const band = await measureBand(msg.image, 480);
+    const band = await measureBand(msg.image!, 480);
     expect(msg.height - 480).toBeGreaterThanOrEqual(28);
     expect(msg.height - 480).toBeLessThanOrEqual(36);
     expect(band.darkShare).toBeGreaterThan(0.9);
@@ -225,7 +235,7 @@ describe('processor on real Redis', () => {
     expect(await entries(p.k.dead)).toHaveLength(1);
     const captioned = (await entries(p.k.captioned)).map((f) => captionedCodec.decode(f));
     expect(captioned.map((m) => m.id)).toEqual([good]);
-    expect((await measureBand(captioned[0]!.image, 480)).whitePixels).toBeGreaterThan(50);
+    expect((await measureBand(captioned[0]!.image!, 480)).whitePixels).toBeGreaterThan(50);
     expect(await p.uploads.length()).toBe(0);
   });
 
@@ -241,7 +251,7 @@ describe('processor on real Redis', () => {
     } finally {
       await watch.close();
     }
-    const steps = watch.sent.filter((c) => c.name === 'HSET').map((c) => /"step" "([^"]+)"/.exec(c.line)?.[1]).filter(Boolean);
+    const steps = watch.sent.filter((c) => c.name === 'EVAL').map((c) => /"step" "([^"]+)"/.exec(c.line)?.[1]).filter(Boolean);
     expect(steps).toEqual(['1/3 grayscale', '2/3 resize', '3/3 format']);
     const msg = captionedCodec.decode((await entries(p.k.captioned))[0]!);
     expect(msg.format).toBe('png');
@@ -263,5 +273,68 @@ describe('processor on real Redis', () => {
     expect(job?.error?.code).toBe('invalid_message');
     expect(job?.error?.message).toContain('operations[0].width: expected an integer from 1 to 16384, got 0');
     expect(await entries(p.k.captioned)).toEqual([]);
+  });
+
+  // Fails the first call with `error`, then behaves like `fn`.
+  function failingOnce<A extends unknown[], R>(error: Error, fn: (...args: A) => Promise<R>) {
+    let calls = 0;
+    return (...args: A) => (calls++ === 0 ? Promise.reject(error) : fn(...args));
+  }
+  // A reclaim idle time of ten minutes: a retry seen here is the consumer's own, not a reclaim's.
+  const NO_RECLAIM_MS = 600_000;
+
+  test('a pipeline step that ran out of file handles once is retried by the consumer and handed over, not failed', async () => {
+    const emfile = Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
+    const flaky = createPipeline(OPTIONS, { ...renderer.drawing, drawText: failingOnce(emfile, renderer.drawing.drawText) });
+    const p = freshProcessor({ pipeline: flaky });
+    const id = await upload(p, cat, 'marked', '[{"op":"watermark","text":"kadr"}]');
+    const c = consumer(p, 'processor-1', NO_RECLAIM_MS);
+    void c.start();
+    await until('the job handed to the saver or failed', async () => ['saving', 'failed'].includes((await p.jobs.get(id))?.status ?? ''), 10000, { intervalMs: 20 });
+    await c.stop();
+    expect((await p.jobs.get(id))?.status).toBe('saving');
+    expect(await entries(p.k.dead)).toEqual([]);
+    expect((await entries(p.k.captioned)).map((f) => text(f.id!))).toEqual([id]);
+  });
+
+  test('a caption render that ran out of memory once is retried by the consumer and handed over', async () => {
+    const p = freshProcessor({ renderer: { ...renderer, render: failingOnce(new RangeError('Out of memory'), renderer.render) } });
+    const id = await upload(p, cat);
+    const c = consumer(p, 'processor-1', NO_RECLAIM_MS);
+    void c.start();
+    await until('the job handed to the saver or failed', async () => ['saving', 'failed'].includes((await p.jobs.get(id))?.status ?? ''), 10000, { intervalMs: 20 });
+    await c.stop();
+    expect((await p.jobs.get(id))?.status).toBe('saving');
+    expect(await entries(p.k.dead)).toEqual([]);
+  });
+
+  test('a pipeline step that keeps failing for a reason other than its input is dead-lettered after max deliveries with that reason', async () => {
+    const broken = createPipeline(OPTIONS, { ...renderer.drawing, drawText: () => Promise.reject(new TypeError('drawText is broken')) });
+    const p = freshProcessor({ pipeline: broken });
+    const id = await upload(p, cat, 'marked', '[{"op":"watermark","text":"kadr"}]');
+    const c = consumer(p, 'processor-1', NO_RECLAIM_MS);
+    void c.start();
+    await until('the job marked failed', async () => (await p.jobs.get(id))?.status === 'failed', 15000, { intervalMs: 20 });
+    await c.stop();
+    const job = await p.jobs.get(id);
+    expect(job?.error).toEqual({ code: 'internal', message: 'step 1/1 watermark: drawText is broken (gave up after 3 deliveries)' });
+    const [dead] = await entries(p.k.dead);
+    expect(text(dead!.deliveries)).toBe('3');
+  });
+
+  test('a watermark image part that does not decode fails the job at once as operation_failed', async () => {
+    const p = freshProcessor();
+    const id = crypto.randomUUID();
+    await p.jobs.set(id, 'queued');
+    const files = { logo: new TextEncoder().encode('not an image at all') };
+    await command(ns.redis, ['XADD', p.k.uploads, '*', ...toFields({
+      id, description: 'x', received_at: new Date().toISOString(), image: cat, operations: '[{"op":"watermark","image":"logo"}]', files,
+    })]);
+    const c = consumer(p, 'processor-1', NO_RECLAIM_MS);
+    void c.start();
+    await until('the job marked failed', async () => (await p.jobs.get(id))?.status === 'failed', 10000, { intervalMs: 20 });
+    await c.stop();
+    expect((await p.jobs.get(id))?.error?.code).toBe('operation_failed');
+    expect(text((await entries(p.k.dead))[0]!.deliveries)).toBe('1');
   });
 });

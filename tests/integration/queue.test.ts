@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { command, text } from '../../shared/redis.ts';
+import { replyRecord } from '../../shared/redis-reply.ts';
 import { DependencyError, ImageDecodeError } from '../../shared/errors.ts';
 import { JobStore } from '../../shared/jobs.ts';
 import { toFields, uploadCodec, type UploadMessage } from '../../shared/messages.ts';
@@ -39,7 +40,9 @@ async function deadEntries(deadKey: string) {
   return raw.map(([, pairs]) => pairsToFields(pairs));
 }
 
-function consumer(q: ReturnType<typeof freshQueue>, name: string, handle: (m: UploadMessage) => Promise<void>, extra: { maxDeliveries?: number; reclaimIdleMs?: number } = {}) {
+type ConsumerExtra = { maxDeliveries?: number; reclaimIdleMs?: number; count?: number; monotonicNow?: () => number; forgetIdleMs?: number };
+
+function consumer(q: ReturnType<typeof freshQueue>, name: string, handle: (m: UploadMessage) => Promise<void>, extra: ConsumerExtra = {}) {
   return new StreamConsumer<UploadMessage>({
     queue: q.queue,
     reader: ns.reader,
@@ -57,6 +60,9 @@ function consumer(q: ReturnType<typeof freshQueue>, name: string, handle: (m: Up
     maxDeliveries: extra.maxDeliveries ?? 3,
     reclaimIdleMs: extra.reclaimIdleMs ?? 150,
     blockMs: 50,
+    count: extra.count,
+    monotonicNow: extra.monotonicNow,
+    forgetIdleMs: extra.forgetIdleMs,
   });
 }
 
@@ -79,7 +85,7 @@ describe('stream queue on real Redis', () => {
     await addUpload(q.queue, q.jobs, { image: bytes });
     const [entry] = await q.queue.readNew(ns.reader, 'c1', 1, 100);
     const msg = uploadCodec.decode(entry!.fields!);
-    expect(Buffer.from(msg.image).equals(Buffer.from(bytes))).toBe(true);
+    expect(Buffer.from(msg.image!).equals(Buffer.from(bytes))).toBe(true);
   });
 
   test('an entry read but never acknowledged is reclaimed by another consumer, delivery counted', async () => {
@@ -89,9 +95,9 @@ describe('stream queue on real Redis', () => {
     const [first] = await q.queue.readNew(ns.reader, 'dies', 1, 100);
     expect(first!.deliveries).toBe(1);
     // 'dies' never acks: as if it was killed mid-work.
-    expect(await q.queue.reclaim('survivor', 60_000, 10)).toEqual([]);
+    expect((await q.queue.reclaim('survivor', 60_000, 10)).entries).toEqual([]);
     await Bun.sleep(120);
-    const [again] = await q.queue.reclaim('survivor', 100, 10);
+    const [again] = (await q.queue.reclaim('survivor', 100, 10)).entries;
     expect(again!.id).toBe(first!.id);
     expect(again!.deliveries).toBe(2);
     expect(uploadCodec.decode(again!.fields!).id).toBe(id);
@@ -107,24 +113,79 @@ describe('stream queue on real Redis', () => {
     await c.stop();
     expect(seen).toEqual(ids);
     expect(await q.queue.length()).toBe(0);
-  });
+  }, 15_000);
 
-  test('a message that keeps failing is dead-lettered after max deliveries and its job marked failed', async () => {
+  test('a message that keeps failing transiently is retried with backoff and dead-lettered after max deliveries with its last reason', async () => {
     const q = freshQueue();
-    const { c, attempts } = failingConsumer(q, () => new Error('boom'), { maxDeliveries: 3, reclaimIdleMs: 100 });
+    // A reclaim idle time of a minute: the retries cannot be the reclaim's.
+    let attempt = 0;
+    const { c, attempts } = failingConsumer(q, () => new Error(`EMFILE: too many open files (attempt ${++attempt})`), { maxDeliveries: 3, reclaimIdleMs: 60_000 });
     const id = await addUpload(q.queue, q.jobs);
     void c.start();
     await until('one entry in the dead-letter stream', async () => (await deadEntries(q.deadKey)).length === 1, 8000, { intervalMs: 20 });
     await c.stop();
     expect(attempts()).toBe(3);
     const [dead] = await deadEntries(q.deadKey);
-    expect(text(dead!.error_code)).toBe('too_many_deliveries');
+    expect(text(dead!.error_code)).toBe('internal');
+    expect(text(dead!.error_message)).toBe('EMFILE: too many open files (attempt 3) (gave up after 3 deliveries)');
+    expect(text(dead!.deliveries)).toBe('3');
     expect(text(dead!.id)).toBe(id);
     expect(dead!.image).toBeDefined();
     const job = await q.jobs.get(id);
     expect(job?.status).toBe('failed');
-    expect(job?.error?.code).toBe('too_many_deliveries');
+    expect(job?.error).toEqual({ code: 'internal', message: 'EMFILE: too many open files (attempt 3) (gave up after 3 deliveries)' });
     expect(await q.queue.length()).toBe(0);
+  });
+
+  test('a transient failure is retried without waiting out the reclaim idle time, each retry counted as a delivery', async () => {
+    const q = freshQueue();
+    const deliveries: number[] = [];
+    let attempts = 0;
+    const c = new StreamConsumer<UploadMessage>({
+      queue: q.queue,
+      reader: ns.reader,
+      consumer: 'c',
+      log: silentLog,
+      decode: uploadCodec.decode,
+      handle: async (_m, entry) => {
+        const pending = (await command(ns.redis, ['XPENDING', q.queue.key, 'g', '-', '+', '1'])) as Array<[Buffer, Buffer, number, number]>;
+        deliveries.push(Number(pending[0]![3]));
+        if (++attempts < 3) throw new Error('out of memory');
+        const tx = ns.redis.multi();
+        for (const cmd of q.queue.ackCommands(entry.id)) tx.addCommand(cmd as never);
+        await tx.exec();
+      },
+      onDeadLetter: (jobId, error) => failJobCommands(q.jobs, jobId, error),
+      deadKey: q.deadKey,
+      maxDeliveries: 5,
+      reclaimIdleMs: 60_000,
+      blockMs: 50,
+    });
+    await addUpload(q.queue, q.jobs);
+    void c.start();
+    await until('the entry handled', async () => attempts === 3 && (await q.queue.length()) === 0, 8000, { intervalMs: 20 });
+    await c.stop();
+    expect(deliveries).toEqual([1, 2, 3]);
+    expect(await deadEntries(q.deadKey)).toEqual([]);
+  });
+
+  test('an entry that crashed its consumers is dead-lettered after max deliveries', async () => {
+    const q = freshQueue();
+    await q.queue.ensureGroup();
+    const id = await addUpload(q.queue, q.jobs);
+    // Three consumers that took the entry and died without a word.
+    await q.queue.readNew(ns.reader, 'dead1', 1, 100);
+    await Bun.sleep(30);
+    await q.queue.reclaim('dead2', 10, 10);
+    await Bun.sleep(30);
+    await q.queue.reclaim('dead3', 10, 10);
+    await Bun.sleep(30);
+    const { c, attempts } = failingConsumer(q, () => new Error('never called'), { maxDeliveries: 3, reclaimIdleMs: 20 });
+    void c.start();
+    await until('one entry in the dead-letter stream', async () => (await deadEntries(q.deadKey)).length === 1, 8000, { intervalMs: 20 });
+    await c.stop();
+    expect(attempts()).toBe(0);
+    expect((await q.jobs.get(id))?.error?.code).toBe('too_many_deliveries');
   });
 
   test('a permanent error dead-letters at once with its reason', async () => {
@@ -205,6 +266,55 @@ describe('stream queue on real Redis', () => {
     expect(attempts()).toBe(6);
     const [pending] = (await command(ns.redis, ['XPENDING', q.queue.key, q.queue.group])) as [number];
     expect(Number(pending)).toBe(1);
+  });
+
+  test('one reclaim pass follows XAUTOCLAIM\'s cursor and takes every one of a dead consumer\'s 50 entries, not COUNT of them', async () => {
+    const q = freshQueue();
+    await q.queue.ensureGroup();
+    const ids = new Set<string>();
+    for (let i = 0; i < 50; i++) ids.add(await addUpload(q.queue, q.jobs));
+    expect(await q.queue.readNew(ns.reader, 'dead', 50, 100)).toHaveLength(50);
+    await Bun.sleep(200); // idle past reclaimIdleMs
+    const seen = new Set<string>();
+    // A clock that never moves: the consumer makes exactly one reclaim pass
+    // (at start), so everything it reclaims comes from that pass.
+    const c = consumer(q, 'survivor', async (m) => void seen.add(m.id), { count: 5, monotonicNow: () => 0 });
+    void c.start();
+    try {
+      await until('all 50 reclaimed and handled', () => seen.size === 50, 10_000, {
+        intervalMs: 20,
+        explain: () => `${seen.size} handled`,
+      });
+    } finally {
+      await c.stop();
+    }
+    expect(seen).toEqual(ids);
+    expect(await q.queue.length()).toBe(0);
+  }, 15_000);
+
+  test('a consumer deletes the group\'s consumers idle past the forget time with nothing pending, and keeps any that hold entries', async () => {
+    const q = freshQueue();
+    await q.queue.ensureGroup();
+    const consumers = async () => ((await command(ns.redis, ['XINFO', 'CONSUMERS', q.queue.key, q.queue.group])) as unknown[])
+      .map((c) => String(replyRecord(c).name));
+    // 'live' was known to the group and idle too (say, it waited long for work): never itself deleted.
+    for (const name of ['restarted-long-ago', 'live']) await command(ns.redis, ['XGROUP', 'CREATECONSUMER', q.queue.key, q.queue.group, name]);
+    await addUpload(q.queue, q.jobs);
+    await q.queue.readNew(ns.reader, 'stuck-holding', 1, 100);
+    await Bun.sleep(150); // both idle past forgetIdleMs
+    // reclaimIdleMs far off, so the held entry stays where it is.
+    const c = consumer(q, 'live', async () => {}, { reclaimIdleMs: 60_000, forgetIdleMs: 100 });
+    void c.start();
+    try {
+      await until('the idle consumer deleted', async () => !(await consumers()).includes('restarted-long-ago'), 3000, {
+        intervalMs: 20,
+        explain: async () => (await consumers()).join(', '),
+      });
+    } finally {
+      await c.stop();
+    }
+    expect((await consumers()).sort()).toEqual(['live', 'stuck-holding']);
+    expect(await command(ns.redis, ['XPENDING', q.queue.key, q.queue.group, '-', '+', '10', 'stuck-holding'])).toHaveLength(1);
   });
 
   test('a restarted consumer first finishes its own pending entries', async () => {

@@ -15,6 +15,10 @@ import type { Entry } from '../../shared/queue/reply.ts';
 import { StreamQueue } from '../../shared/queue/stream.ts';
 import { createSaveHandler } from '../../saver/handle.ts';
 import { FileStore } from '../../shared/storage/file-store.ts';
+import { discardSaved } from '../../saver/discard.ts';
+import { StreamConsumer } from '../../shared/queue/consumer.ts';
+import { failJobCommands } from '../../shared/queue/fail-job.ts';
+import { until } from '../support/wait.ts';
 import { createTestDatabase } from '../support/namespace.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
 import { WorkerStats } from '../../shared/stats/worker-stats.ts';
@@ -140,5 +144,42 @@ describe('saver', () => {
     expect(err.code).toBe('database_unavailable');
     expect(await captioned.length()).toBe(1);
     await deadSql.end();
+  });
+
+  test('a message the database refuses (SQLSTATE 22003, out of range) is dead-lettered, its file removed', async () => {
+    const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:refused`, 'savers');
+    const imagesDir = join(dir, 'refused');
+    const jobs = new JobStore(ns.redis, ns.k, 3600);
+    const deadKey = `${ns.k.dead}:refused`;
+    const consumer = new StreamConsumer({
+      queue: captioned,
+      reader: ns.reader,
+      consumer: 's',
+      log: silentLog,
+      decode: captionedCodec.decode,
+      handle: createSaveHandler({ captioned, jobs, sql, store: new FileStore(imagesDir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() }),
+      discard: (fields) => discardSaved(sql, new FileStore(imagesDir), fields),
+      onDeadLetter: (jobId, error) => failJobCommands(jobs, jobId, error),
+      deadKey,
+      maxDeliveries: 3,
+      reclaimIdleMs: 60_000,
+      blockMs: 50,
+    });
+    const id = Bun.randomUUIDv7();
+    await jobs.set(id, 'saving');
+    await captioned.ensureGroup();
+    // The schema takes any positive width; the images table's integer column does not.
+    await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
+      id, description: 'too wide', received_at: new Date().toISOString(), image: new Uint8Array([0xff, 0xd8, 0xff, 1]), width: 3_000_000_000, height: 1,
+    })]);
+    void consumer.start();
+    await until('the job failed', async () => (await jobs.get(id))?.status === 'failed', 10_000, { intervalMs: 20 });
+    await consumer.stop();
+    const job = await jobs.get(id);
+    expect(job?.error?.code).toBe('invalid_message');
+    expect(job?.error?.message).toContain('SQLSTATE 22003');
+    expect(await readdir(imagesDir)).toEqual([]);
+    expect((await sql`select id from images where id = ${id}`).length).toBe(0);
+    expect(await captioned.length()).toBe(0);
   });
 });

@@ -1,7 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setSystemTime, test } from 'bun:test';
 import { readStats } from '../../api/stats-snapshot.ts';
+import { GROUPS } from '../../shared/queue/keys.ts';
 import { command, type Redis } from '../../shared/redis.ts';
-import { startHeartbeat } from '../../shared/stats/heartbeat.ts';
+import { hostname } from 'node:os';
+import { ConsumerNameInUseError } from '../../shared/errors.ts';
+import { assertConsumerNameFree, startHeartbeat } from '../../shared/stats/heartbeat.ts';
+import { rejectionOf } from '../support/rejection.ts';
 import { statsKeys } from '../../shared/stats/layout.ts';
 import { WorkerStats, WORKER_TTL_SECONDS } from '../../shared/stats/worker-stats.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
@@ -63,6 +67,68 @@ describe('worker statistics in Redis', () => {
     await command(ns.redis, ['ZADD', ns.k.workers, String(Date.now()), 'gone']);
     const snapshot = await readStats(ns.redis, ns.k);
     expect(snapshot.workers.map((w) => w.consumer)).not.toContain('gone');
+  });
+
+  test('a consumer group counts only consumers with a live heartbeat; the rest are reported as idle', async () => {
+    await command(ns.redis, ['XGROUP', 'CREATE', ns.k.uploads, GROUPS.processors, '0', 'MKSTREAM']);
+    for (const name of ['processor-live', 'processor-restarted-before']) {
+      await command(ns.redis, ['XGROUP', 'CREATECONSUMER', ns.k.uploads, GROUPS.processors, name]);
+    }
+    const beat = startHeartbeat(ns.redis, ns.k, { kind: 'processor', consumer: 'processor-live' }, silentLog, 50);
+    await beat.stop();
+    const snapshot = await readStats(ns.redis, ns.k);
+    const uploads = snapshot.streams.find((s) => s.name === 'uploads')!;
+    expect(uploads.groups).toEqual([{ name: GROUPS.processors, pending: 0, consumers: 1, idle_consumers: 1 }]);
+    expect(snapshot.workers.map((w) => w.consumer)).toContain('processor-live');
+  });
+
+  test('a worker whose clock is 25 h ahead keeps its heartbeat without dropping the other live workers from the index', async () => {
+    const other = startHeartbeat(ns.redis, ns.k, { kind: 'processor', consumer: 'on-time' }, silentLog, 50);
+    await other.stop();
+    setSystemTime(new Date(Date.now() + 25 * 3_600_000));
+    try {
+      const ahead = startHeartbeat(ns.redis, ns.k, { kind: 'saver', consumer: 'ahead' }, silentLog, 50);
+      await ahead.stop();
+    } finally {
+      setSystemTime();
+    }
+    const indexed = ((await command(ns.redis, ['ZRANGE', ns.k.workers, '0', '-1'])) as Buffer[]).map(String);
+    expect(indexed).toContain('on-time');
+    expect(indexed).toContain('ahead');
+    expect((await readStats(ns.redis, ns.k)).workers.map((w) => w.consumer)).toEqual(expect.arrayContaining(['on-time', 'ahead']));
+  });
+
+  describe('a consumer name held by a live worker', () => {
+    /** The heartbeat hash of a worker `who` last heard `agoMs` ago (on Redis's clock). */
+    async function heartbeatOf(consumer: string, who: { host: string; pid: number }, agoMs = 0) {
+      await command(ns.redis, ['HSET', ns.k.worker(consumer), 'kind', 'processor', 'host', who.host, 'pid', String(who.pid)]);
+      await command(ns.redis, ['PEXPIRE', ns.k.worker(consumer), String(WORKER_TTL_SECONDS * 1000 - agoMs)]);
+    }
+
+    test('is refused to a second worker on the same host while the first one\'s process lives', async () => {
+      const other = Bun.spawn(['sleep', '30']);
+      try {
+        await heartbeatOf('twin', { host: hostname(), pid: other.pid });
+        const err = await rejectionOf(assertConsumerNameFree(ns.redis, ns.k, 'twin'), ConsumerNameInUseError);
+        expect(err.message).toContain(`pid ${other.pid}`);
+      } finally {
+        other.kill();
+      }
+    });
+
+    test('is taken over at once when that worker\'s process has died (a restart under the same slot name)', async () => {
+      const gone = Bun.spawn(['true']);
+      await gone.exited;
+      await heartbeatOf('slot-1', { host: hostname(), pid: gone.pid });
+      await assertConsumerNameFree(ns.redis, ns.k, 'slot-1');
+    });
+
+    test('is refused while a worker on another host beats, and free once it has been silent a few seconds', async () => {
+      await heartbeatOf('shared', { host: 'elsewhere', pid: 1 });
+      await rejectionOf(assertConsumerNameFree(ns.redis, ns.k, 'shared'), ConsumerNameInUseError);
+      await heartbeatOf('shared', { host: 'elsewhere', pid: 1 }, 10_000);
+      await assertConsumerNameFree(ns.redis, ns.k, 'shared');
+    });
   });
 
   test('latency samples are bounded to the most recent 1000 per stage', async () => {

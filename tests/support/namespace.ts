@@ -9,11 +9,16 @@ export function uniqueName(kind: string): string {
   return `kadr_${kind}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** A fresh PostgreSQL database for one test file; drop() removes it. */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+/**
+ * A fresh PostgreSQL database for one test file; drop() removes it. With
+ * `owner` (a role that exists) the database is that role's, so services
+ * connecting as it own the tables they migrate, and a test can revoke their
+ * privileges (a superuser has every privilege whatever is revoked).
+ */
+export async function createTestDatabase(owner?: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = uniqueName('test');
   const admin = postgres(TEST_PG_ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
+  await admin.unsafe(`create database "${name}"${owner ? ` owner "${owner}"` : ''}`);
   await admin.end();
   const url = new URL(TEST_PG_ADMIN_URL);
   url.pathname = `/${name}`;

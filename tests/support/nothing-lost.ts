@@ -26,10 +26,12 @@ function tally(values: Iterable<string>): Record<string, number> {
  * kadr's promise, checked for every accepted id: it ends `done` with exactly
  * one row in `images` and exactly one object `<id>.jpg` in the image store
  * (the size the row records, a JPEG, for the description that was posted), or
- * `failed` with a reason and neither row nor object. Nothing else is stored:
- * no row or object for an id that was not accepted, no temporary file, no
- * upload or result left in the store once its job ended. Both streams end
- * empty with nothing pending. Waits up to `timeoutMs` for the system to settle.
+ * `failed` with a reason and no row. Nothing else is stored: no row or object
+ * for an id that was not accepted, no temporary file, no upload or result
+ * left in the store once its job ended, except the object a failed job's dead
+ * letter refers to (the claim check keeps it for a retry). The registry of
+ * written objects holds exactly those references. Both streams end empty
+ * with nothing pending. Waits up to `timeoutMs` for the system to settle.
  * `uncertain` uploads (answered `outcome_unknown`) count as accepted when
  * Redis has their job, and must have left nothing when it has not.
  */
@@ -76,11 +78,27 @@ export async function expectNothingLost(
     expect(failed.filter((id) => rowsById[id])).toEqual([]);
     expect(rows.filter((r) => r.description !== accepted.get(r.id) || r.path !== `${r.id}.jpg`).map((r) => r.id)).toEqual([]);
 
-    // Exactly the done ids' objects, and nothing else: no temporary, second or leftover object.
-    const expectedObjects = new Set(done.map((id) => `${id}.jpg`));
-    const objects = await system.objects();
+    // Exactly the done ids' objects and the dead letters' references, and nothing else: no temporary, second or leftover object.
+    const references = await deadLetterReferences(redis, k.dead, new Set(failed));
+    const referenced = new Set(references.keys());
+    // A job that failed because its object was missing refers to nothing there.
+    const expectedObjects = new Set([...done.map((id) => `${id}.jpg`), ...[...referenced].filter((key) => references.get(key) !== 'source_missing')]);
+    let objects: string[] = [];
+    let registered: string[] = [];
+    // A processor deletes the upload it held by reference just after its hand-over, which may end after the job.
+    await until(
+      'the store holds exactly the expected objects, and the registry exactly the references',
+      async () => {
+        objects = await system.objects();
+        registered = ((await command(redis, ['ZRANGE', k.objects, '0', '-1'])) as Buffer[]).map(text);
+        return objects.length === expectedObjects.size && objects.every((f) => expectedObjects.has(f)) && registered.length === referenced.size;
+      },
+      10_000,
+      { intervalMs: 250, explain: () => JSON.stringify({ unexpected: objects.filter((f) => !expectedObjects.has(f)), registered }) },
+    ).catch(() => {});
     expect(objects.filter((f) => !expectedObjects.has(f))).toEqual([]);
     expect([...expectedObjects].filter((f) => !objects.includes(f))).toEqual([]);
+    expect(registered.sort()).toEqual([...referenced].sort());
     const store = system.store();
     const badObjects: string[] = [];
     for (const r of rows) {
@@ -99,4 +117,16 @@ export async function expectNothingLost(
   } finally {
     await Promise.allSettled([probe.close(), sql.end({ timeout: 1 })]);
   }
+}
+
+/** The object keys (`image_key`) that the dead letters of `failed` jobs refer to, each with the letter's error code. */
+async function deadLetterReferences(redis: Probe['redis'], deadKey: string, failed: ReadonlySet<string>): Promise<Map<string, string>> {
+  const entries = (await command(redis, ['XRANGE', deadKey, '-', '+'])) as Array<[Buffer, Buffer[]]>;
+  const keys = new Map<string, string>();
+  for (const [, pairs] of entries) {
+    const fields = new Map<string, string>();
+    for (let i = 0; i + 1 < pairs.length; i += 2) fields.set(text(pairs[i]), text(pairs[i + 1]));
+    if (fields.has('image_key') && failed.has(fields.get('id') ?? '')) keys.set(fields.get('image_key')!, fields.get('error_code') ?? '');
+  }
+  return keys;
 }

@@ -18,14 +18,16 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     readonly dir: string,
+    /** More redis-server arguments, e.g. `['--maxmemory', '20mb']`. */
+    readonly args: string[] = [],
   ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), await mkdtemp(join(tmpdir(), 'kadr-redis-')));
+  static async start(args: string[] = []): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), await mkdtemp(join(tmpdir(), 'kadr-redis-')), args);
     await server.launch();
     return server;
   }
@@ -35,7 +37,7 @@ export class RedisServer {
     if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) throw new Error('redis-server is running');
     this.proc = Bun.spawn(
       ['redis-server', '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir,
-        '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+        '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', ...this.args],
       { stdout: 'pipe', stderr: 'pipe' },
     );
     void (async () => {

@@ -106,9 +106,19 @@ export class S3Server {
     }
   }
 
+  /** Freezes the server (SIGSTOP): requests to it wait, unanswered, until resume(). */
+  pause(): void {
+    this.proc.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.proc.kill('SIGCONT');
+  }
+
   /** Stops it and removes its folder; safe to call twice. */
   async stop(): Promise<void> {
     if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.resume();
       this.proc.kill('SIGTERM');
       await Promise.race([this.proc.exited, Bun.sleep(3000).then(() => this.proc.kill('SIGKILL'))]);
     }

@@ -8,6 +8,7 @@ import { priorityPrefix, type ProcessorPriority } from '../../shared/cpu-priorit
 import { openStore } from '../../shared/storage/open-store.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, uniqueName } from './namespace.ts';
+import type { FakeClock } from './fake-clock.ts';
 import { freePort } from './ports.ts';
 import { S3Server } from './s3-server.ts';
 import { logLines, spawnCollecting, stopAll, waitForOutput, type Spawned } from './spawned.ts';
@@ -33,6 +34,10 @@ export interface StartOptions {
   pgPort?: number;
   /** `s3` starts an S3 server of the system's own (s3rver) and stores the images there; default `file`. */
   storage?: 'file' | 's3';
+  /** The services connect as this role (it must exist), which owns the test database. */
+  dbUser?: string;
+  /** Runs every instance of a service on a shifted (and steppable) wall clock. */
+  clocks?: Partial<Record<ServiceName, FakeClock>>;
 }
 
 /**
@@ -41,6 +46,7 @@ export interface StartOptions {
  */
 export class TestSystem implements CheckedSystem {
   readonly services: RunningService[] = [];
+  private clocks: StartOptions['clocks'] = {};
   private constructor(
     readonly baseUrl: string,
     readonly env: Record<string, string>,
@@ -84,12 +90,13 @@ export class TestSystem implements CheckedSystem {
    * `npm start` does (scripts/cpu-priority.ts; the pid stays the service's own).
    */
   static async start(opts: StartOptions = {}): Promise<TestSystem> {
-    const db = await createTestDatabase();
+    const db = await createTestDatabase(opts.dbUser);
     const dir = await mkdtemp(join(tmpdir(), 'kadr-test-'));
     const s3 = opts.storage === 's3' ? await S3Server.start() : undefined;
     const port = await freePort();
     const serviceDbUrl = new URL(db.url);
     if (opts.pgPort) serviceDbUrl.port = String(opts.pgPort);
+    if (opts.dbUser) serviceDbUrl.username = opts.dbUser;
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       PORT: String(port),
@@ -106,6 +113,7 @@ export class TestSystem implements CheckedSystem {
       ...opts.env,
     };
     const system = new TestSystem(`http://127.0.0.1:${port}`, env, dir, db.url, db.drop, s3);
+    system.clocks = opts.clocks ?? {};
     try {
       // The saver migrates the fresh database before the API starts serving.
       system.spawn('saver');
@@ -136,7 +144,7 @@ export class TestSystem implements CheckedSystem {
     const consumer = opts.consumer ?? `${name}-${Math.random().toString(36).slice(2, 6)}`;
     const spawned = spawnCollecting([...priorityPrefix(opts.priority ?? 'normal'), ...cmd], {
       cwd: ROOT,
-      env: { ...this.env, CONSUMER_NAME: consumer, ...extraEnv },
+      env: { ...this.env, ...this.clocks?.[service]?.env(), CONSUMER_NAME: consumer, ...extraEnv },
     });
     const running: RunningService = { name, service, consumer, ...spawned };
     this.services.push(running);

@@ -1,0 +1,33 @@
+import type { Sql } from '../shared/db.ts';
+import { DependencyError } from '../shared/errors.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../shared/formats.ts';
+import type { Fields } from '../shared/messages.ts';
+import { UUID_PATTERN } from '../shared/messages.ts';
+import { isUnavailable } from '../shared/unavailable.ts';
+import { resultKey } from '../shared/storage/object-keys.ts';
+import type { ObjectStore } from '../shared/storage/store.ts';
+
+const UUID = new RegExp(UUID_PATTERN);
+
+/**
+ * Removes what saving a stream 2 entry may have left before it is
+ * dead-lettered: its object (written before the row) and its row (an earlier
+ * delivery may have inserted it and died before the ack). A failed job
+ * leaves nothing behind that the sweeper, which only knows rows, would never
+ * find. Works from the raw fields, since the entry may not even decode; an
+ * outage of the disk or database is waited out like any other.
+ */
+export async function discardSaved(sql: Sql, store: ObjectStore, fields: Fields): Promise<void> {
+  const id = fields.id?.toString('utf8');
+  if (!id || !UUID.test(id)) return;
+  const named = fields.format?.toString('utf8');
+  const format: OutputFormat = named && named in OUTPUT_FORMATS ? (named as OutputFormat) : 'jpeg';
+  try {
+    await sql`delete from images where id = ${id}`;
+  } catch (err) {
+    if (isUnavailable('postgres', err)) throw new DependencyError('PostgreSQL is unavailable', { code: 'database_unavailable', cause: err });
+    throw err;
+  }
+  // A store failure is already a DependencyError (storage_unavailable), waited out.
+  await store.delete(resultKey(id, format));
+}
