@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import { swagger } from '@elysiajs/swagger';
+import { webhookSchemas, webhookTag } from './webhook-docs.ts';
 import type { Config } from '../shared/config.ts';
 import type { Sql } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -92,9 +93,11 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
                 'A browser `Origin` other than the API\'s own is refused (403 `foreign_origin`)',
             },
             { name: 'batches', description: 'many photos at once, one job each, downloaded as one ZIP that expires' },
+            webhookTag,
           ],
           components: {
             securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'the ADMIN_TOKEN setting' } },
+            schemas: webhookSchemas(),
           },
         },
       }),

@@ -316,7 +316,7 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalMs: read('SWEEP_INTERVAL_MS', int(100, 86_400_000), '60000'),
     webhookSecret: optional('WEBHOOK_SECRET') === undefined ? undefined : read('WEBHOOK_SECRET', webhookSecret, undefined),
     webhookTimeoutMs: read('WEBHOOK_TIMEOUT_MS', int(100, 120_000), '10000'),
-    // The spec's example: about 32 hours in all, so a receiver down for a day still gets its events.
+    // The spec's example: about 27.5 hours in all, so a receiver down for a day still gets its events.
     webhookRetrySchedule: read('WEBHOOK_RETRY_SCHEDULE', schedule, '5s,5m,30m,2h,5h,10h,10h'),
   };
 

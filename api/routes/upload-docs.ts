@@ -4,6 +4,7 @@ import { acceptedResponse, errorResponse, idempotencyKeyParameter } from '../doc
 import { operationsProperty, parameterProperties } from '../operations-docs.ts';
 import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES } from '../operations-field.ts';
 import type { Shortcut } from '../shortcuts.ts';
+import { callbackUrlProperty } from '../webhook-docs.ts';
 
 /** A shortcut's documentation: the upload's, with the operation's parameters as the form fields. */
 export function shortcutDocs(config: Config, shortcut: Shortcut): OpenAPIV3.OperationObject {
@@ -23,6 +24,7 @@ export function shortcutDocs(config: Config, shortcut: Shortcut): OpenAPIV3.Oper
         image: photo,
         description: { ...requestProperties(base).description!, description: 'optional here; stored with the image' },
         ...parameterProperties(operation, shortcut.fileParams),
+        callback_url: callbackUrlProperty(config, 'job'),
       },
     ),
   };
@@ -74,6 +76,7 @@ export function uploadDocs(config: Config): OpenAPIV3.OperationObject {
           description: `UTF-8 text, 1 to ${config.maxDescriptionLength} characters (Unicode code points); no control characters`,
         },
         operations: operationsProperty(),
+        callback_url: callbackUrlProperty(config, 'job'),
       },
       { operations: { contentType: 'application/json' } },
     ),

@@ -151,6 +151,20 @@ describe('webhooks', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_callback_url');
   });
 
+  test('the Swagger document names callback_url on the upload, shortcut and batch endpoints, and the event payloads', async () => {
+    type Doc = {
+      paths: Record<string, { post?: { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }>;
+      components: { schemas: Record<string, { oneOf?: unknown[] }> };
+      tags: Array<{ name: string; description: string }>;
+    };
+    const doc = (await getJson('/swagger/json')) as unknown as Doc;
+    for (const path of ['/api/images', '/api/crop', '/api/batches']) {
+      expect(Object.keys(doc.paths[path]!.post!.requestBody.content['multipart/form-data']!.schema.properties)).toContain('callback_url');
+    }
+    expect(doc.components.schemas.WebhookEvent!.oneOf).toHaveLength(3);
+    expect(doc.tags.find((t) => t.name === 'webhooks')!.description).toContain('webhook-signature');
+  });
+
   test('a SIGKILL of the delivering saver mid-schedule loses no delivery', async () => {
     // A saver whose first retry waits seconds, so the kill surely falls between the two tries.
     await system.signal('saver', 'SIGKILL');
