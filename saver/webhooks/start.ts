@@ -2,6 +2,7 @@ import type { Config } from '../../shared/config.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { GROUPS, type Keys } from '../../shared/queue/keys.ts';
 import { StreamConsumer } from '../../shared/queue/consumer.ts';
+import { forgetIdleConsumersMs } from '../../shared/queue/worker.ts';
 import { StreamQueue } from '../../shared/queue/stream.ts';
 import type { Redis } from '../../shared/redis.ts';
 import { deliveryCodec } from '../../shared/webhooks/delivery-message.ts';
@@ -50,6 +51,7 @@ export function createWebhookDelivery(
     deadKey: k.dead,
     maxDeliveries: config.maxDeliveries,
     reclaimIdleMs: config.reclaimIdleMs,
+    forgetIdleMs: forgetIdleConsumersMs(config.reclaimIdleMs),
     count: 8,
   });
   const pollMs = Math.max(50, Math.min(1000, Math.floor(Math.min(...config.webhookRetrySchedule) / 4)));
