@@ -28,6 +28,10 @@ export async function discardSaved(sql: Sql, store: ObjectStore, fields: Fields)
     if (isUnavailable('postgres', err)) throw new DependencyError('PostgreSQL is unavailable', { code: 'database_unavailable', cause: err });
     throw err;
   }
+  // A result held by reference is what the dead letter refers to: a retry
+  // needs it, and a discard (or, once the job is forgotten, the orphan sweep)
+  // deletes it. An inline result's object is this saver's own copy.
+  if (fields.image_key) return;
   // A store failure is already a DependencyError (storage_unavailable), waited out.
   await store.delete(resultKey(id, format));
 }
