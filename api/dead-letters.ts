@@ -76,6 +76,11 @@ function withField(original: Buffer[], name: string, value: string): Buffer[] {
   return out;
 }
 
+function webhookSummary(field: (name: string) => Buffer | undefined): string | null {
+  const [event, type, url] = [field('event_id'), field('type'), field('url')];
+  return event && type && url ? `webhook ${text(type)} ${text(event)} to ${text(url)}` : null;
+}
+
 function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
   const field = (name: string) => {
     for (let i = 0; i + 1 < original.length; i += 2) if (text(original[i]) === name) return original[i + 1]!;
@@ -93,7 +98,8 @@ function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
     error: { code: meta.error_code ?? '', name: meta.error_name ?? '', message: meta.error_message ?? '' },
     deliveries: Number(meta.deliveries ?? 0),
     failed_at: meta.failed_at ?? '',
-    description: description ? text(description) : null,
+    // A webhook has no description of its own: the dashboard shows which event went where instead.
+    description: description ? text(description) : webhookSummary(field),
     image_bytes: image ? image.length : null,
     image_key: imageKey ? text(imageKey) : null,
   };

@@ -40,6 +40,8 @@ const getJson = async (path: string) => (await (await fetch(`${system.baseUrl}${
 
 interface DeadLetter {
   entry_id: string;
+  job_id: string | null;
+  description: string | null;
   source: string;
   error: { code: string; message: string };
   deliveries: number;
@@ -96,6 +98,9 @@ describe('webhooks', () => {
     const id = await upload(`http://127.0.0.1:${downPort}${path}`);
     const dead = await until('the webhook dead letter', async () => (await webhookDeadLetters()).find((d) => d.error.code === 'webhook_failed'), 60_000);
     expect(dead.error.message).toContain('gave up after 3 deliveries');
+    // It names no job (so a retry resets none); the dashboard says which event it is.
+    expect(dead.job_id).toBeNull();
+    expect(dead.description).toStartWith('webhook image.done msg_');
     expect((await getJson(`/api/images/${id}/status`)).status).toBe('done');
     // The receiver comes back; the dashboard's retry sends the same event again.
     const back = WebhookReceiver.start(downPort);
