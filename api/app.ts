@@ -32,6 +32,7 @@ import type { SseStreams } from './sse.ts';
 import { StatsFeed } from './stats-feed.ts';
 import { readStats } from './stats-snapshot.ts';
 import { RedisMemoryGauge } from '../shared/redis-memory.ts';
+import { createSsrfGuard, type SsrfGuard } from '../shared/net/ssrf-guard.ts';
 
 export interface AppDeps {
   config: Config;
@@ -46,13 +47,16 @@ export interface AppDeps {
   streams: SseStreams;
   /** Each request's TCP peer, recorded by the server (main.ts); none known means not loopback. */
   peers?: PeerAddresses;
+  /** Checks images given by URL before they are queued; by default FETCH_ALLOW_* with the system resolver. */
+  guard?: SsrfGuard;
 }
 
 /**
  * Builds the HTTP API without listening, so tests can call
  * `app.handle(new Request(...))` and main.ts decides where it serves.
  */
-export function createApp({ config, redis, sql, store, log, events, streams, peers = new PeerAddresses() }: AppDeps) {
+export function createApp({ config, redis, sql, store, log, events, streams, peers = new PeerAddresses(), guard }: AppDeps) {
+  const sources = guard ?? createSsrfGuard({ allowNetworks: config.fetchAllowNetworks, allowPorts: config.fetchAllowPorts });
   const k = keys(config.keyPrefix, config.redisDatabase);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
@@ -122,7 +126,7 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
     .use(pageRoutes())
     .use(healthRoutes({ redis, sql, store, k }))
     .use(metricsRoute(metrics.registry))
-    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims }))
+    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, guard: sources }))
     .use(jobEventRoutes({ sql, jobs, events, streams }))
     .use(
       adminRoutes({
@@ -134,6 +138,6 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
         streams,
       }),
     )
-    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims }))
+    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, guard: sources }))
     .use(batchEventRoutes({ config, snapshots: snapshotDeps, events, streams, log }));
 }

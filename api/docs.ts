@@ -37,7 +37,7 @@ export const jobStatusSchema: OpenAPIV3.SchemaObject = {
   required: ['id', 'status', 'version', 'received_at', 'updated_at'],
   properties: {
     id: { type: 'string', format: 'uuid' },
-    status: { type: 'string', enum: ['queued', 'processing', 'saving', 'done', 'failed'] },
+    status: { type: 'string', enum: ['queued', 'fetching', 'processing', 'saving', 'done', 'failed'] },
     version: {
       type: 'integer',
       description: 'goes up by one at every status change of this job: order changes by it, not by updated_at (written by several hosts\' clocks)',

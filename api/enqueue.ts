@@ -66,9 +66,10 @@ export async function enqueueUpload(
  * Watermark `files` always stay inline: at most 4 of 1 MiB each.
  */
 export async function deposit(claims: ClaimCheck | undefined, id: string, upload: Upload): Promise<string | undefined> {
-  if (!claims?.refers(upload.image.byteLength)) return undefined;
+  // An image given by URL has no bytes here: the processor fetches them.
+  if (!upload.image || !claims?.refers(upload.image.byteLength)) return undefined;
   const key = incomingKey(id);
-  await calling('redis', claims.deposit(key, upload.image, upload.contentType));
+  await calling('redis', claims.deposit(key, upload.image, upload.contentType ?? 'application/octet-stream'));
   return key;
 }
 
@@ -86,7 +87,7 @@ export function enqueueCommands(
   imageKey?: string,
 ): Command[] {
   const { id, received_at } = accepted;
-  const { description, operations, files } = upload;
+  const { description, source, operations, files } = upload;
   const image = imageKey === undefined ? upload.image : undefined;
   // A batch's callback is the batch's (its row), so its jobs carry none.
   const callback_url = batchId ? undefined : upload.callbackUrl;
@@ -94,7 +95,9 @@ export function enqueueCommands(
     ...jobs.commands(id, 'queued', { received_at }),
     [
       'XADD', uploads.key, '*',
-      ...toFields({ id, description, received_at, image, image_key: imageKey, operations, files, batch_id: batchId, callback_url }),
+      ...toFields({
+        id, description, received_at, image, image_key: imageKey, source_url: source?.url, operations, files, batch_id: batchId, callback_url,
+      }),
     ],
   ];
 }
@@ -114,9 +117,9 @@ export async function requireMemory(memory: RedisMemoryGauge | undefined, bytes:
   }
 }
 
-/** What an upload's stream entry holds, near enough: its image and file parts. */
+/** What an upload's stream entry holds, near enough: its image (or address) and file parts. */
 export function uploadBytes(upload: Upload): number {
-  let bytes = upload.image.byteLength + upload.description.length;
+  let bytes = (upload.image?.byteLength ?? upload.source?.url.length ?? 0) + upload.description.length;
   for (const f of Object.values(upload.files ?? {})) bytes += f.byteLength;
   return bytes;
 }

@@ -338,3 +338,33 @@ describe('loadConfig webhooks', () => {
     expect(configError({ WEBHOOK_TIMEOUT_MS: '10' }).message).toContain('WEBHOOK_TIMEOUT_MS: expected an integer from 100 to 120000, got 10');
   });
 });
+
+describe('loadConfig fetching by URL', () => {
+  test('defaults: 10 s, 5 redirects, no network or port opened beyond the public ones', () => {
+    const c = loadConfig({});
+    expect(c.fetchTimeoutMs).toBe(10_000);
+    expect(c.fetchMaxRedirects).toBe(5);
+    expect(c.fetchAllowNetworks).toEqual([]);
+    expect(c.fetchAllowPorts).toEqual([]);
+  });
+
+  test('reads comma-separated CIDRs, bare addresses and ports', () => {
+    const c = loadConfig({ FETCH_ALLOW_NETWORKS: '127.0.0.1/32, 10.0.0.0/8,fd00::/8, 192.168.1.7', FETCH_ALLOW_PORTS: '8080, 9000' });
+    expect(c.fetchAllowNetworks).toEqual(['127.0.0.1/32', '10.0.0.0/8', 'fd00::/8', '192.168.1.7']);
+    expect(c.fetchAllowPorts).toEqual([8080, 9000]);
+  });
+
+  test('names every bad fetch key and quotes the bad entries', () => {
+    const message = configError({
+      FETCH_ALLOW_NETWORKS: '10.0.0.0/8,10.0.0.0/33,example.com',
+      FETCH_ALLOW_PORTS: '80,0,http',
+      FETCH_TIMEOUT_MS: 'soon',
+      FETCH_MAX_REDIRECTS: '-1',
+    }).message;
+    expect(message).toContain('FETCH_ALLOW_NETWORKS: expected a CIDR such as 10.0.0.0/8 or fd00::/8, got "10.0.0.0/33"');
+    expect(message).toContain('got "example.com"');
+    expect(message).toContain('FETCH_ALLOW_PORTS: expected an integer from 1 to 65535, got 0; expected an integer, got "http"');
+    expect(message).toContain('FETCH_TIMEOUT_MS:');
+    expect(message).toContain('FETCH_MAX_REDIRECTS:');
+  });
+});

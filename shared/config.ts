@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { PROCESSOR_PRIORITIES, type ProcessorPriority } from './cpu-priority.ts';
 import { parseSchedule } from './webhooks/schedule.ts';
 import { parseSecret } from './webhooks/signing.ts';
+import { parseNetwork } from './net/address-class.ts';
 
 /**
  * Every setting kadr reads, resolved once at boot: defaults, then the
@@ -83,6 +84,14 @@ export interface Config {
   webhookTimeoutMs: number;
   /** The waits before each retry of a failed webhook, in ms; after the last one it is dead-lettered. */
   webhookRetrySchedule: number[];
+  /** Connect and total timeout of one fetch of an image by URL (every redirect and body byte included). */
+  fetchTimeoutMs: number;
+  /** Redirects a fetch follows, each target checked by the SSRF guard again. */
+  fetchMaxRedirects: number;
+  /** CIDRs the SSRF guard lets through although their range is refused (loopback, private…). */
+  fetchAllowNetworks: string[];
+  /** Ports the SSRF guard lets through besides 80 and 443. */
+  fetchAllowPorts: number[];
 }
 
 /** The file store: a directory on this host. */
@@ -183,6 +192,31 @@ const redisDatabase: Parser<number> = (raw) => {
 const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
   if (!(values as string[]).includes(raw)) throw new ConfigProblem(`expected one of ${values.join(', ')}, got "${raw}"`);
   return raw as T;
+};
+
+/** A comma-separated list, each entry parsed by `each`; empty entries are ignored, the bad ones named. */
+const list = <T>(each: Parser<T>): Parser<T[]> => (raw) => {
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad: string[] = [];
+  const values = entries.flatMap((e) => {
+    try {
+      return [each(e)];
+    } catch (err) {
+      bad.push(err instanceof Error ? err.message : String(err));
+      return [];
+    }
+  });
+  if (bad.length) throw new ConfigProblem(bad.join('; '));
+  return values;
+};
+
+const cidr: Parser<string> = (raw) => {
+  try {
+    parseNetwork(raw);
+  } catch (err) {
+    throw new ConfigProblem((err as Error).message);
+  }
+  return raw;
 };
 
 const MiB = 1024 * 1024;
@@ -318,6 +352,10 @@ export function loadConfig(env: Env = process.env): Config {
     webhookTimeoutMs: read('WEBHOOK_TIMEOUT_MS', int(100, 120_000), '10000'),
     // The spec's example: about 27.5 hours in all, so a receiver down for a day still gets its events.
     webhookRetrySchedule: read('WEBHOOK_RETRY_SCHEDULE', schedule, '5s,5m,30m,2h,5h,10h,10h'),
+    fetchTimeoutMs: read('FETCH_TIMEOUT_MS', int(100, 600_000), '10000'),
+    fetchMaxRedirects: read('FETCH_MAX_REDIRECTS', int(0, 20), '5'),
+    fetchAllowNetworks: read('FETCH_ALLOW_NETWORKS', list(cidr), ''),
+    fetchAllowPorts: read('FETCH_ALLOW_PORTS', list(int(1, 65535)), ''),
   };
 
   if (config.storageRedirect === 'presigned' && config.storage.kind === 'file') {

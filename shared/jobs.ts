@@ -6,7 +6,8 @@ import type { Command } from './queue/stream.ts';
 import type { SerializedError } from './errors.ts';
 import { SET_STATUS_LUA } from './status-order.ts';
 
-export const JOB_STATUSES = ['queued', 'processing', 'saving', 'done', 'failed'] as const;
+/** In their order: `fetching` only for an image given by URL, while the processor downloads it. */
+export const JOB_STATUSES = ['queued', 'fetching', 'processing', 'saving', 'done', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export interface JobState {

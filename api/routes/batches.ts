@@ -9,6 +9,8 @@ import type { ObjectStore } from '../../shared/storage/store.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { calling } from '../../shared/unavailable.ts';
+import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
+import { refuseForbiddenSources } from '../source-url.ts';
 import { archiveName, failedText, streamArchive, type ArchiveFile } from '../batches/archive.ts';
 import { batchImages } from '../batches/batches-table.ts';
 import { enqueueBatch } from '../batches/enqueue-batch.ts';
@@ -34,10 +36,12 @@ export interface BatchRouteDeps {
   idempotency: IdempotencyStore;
   memory?: RedisMemoryGauge;
   claims: ClaimCheck;
+  /** Refuses image URLs that point where kadr must not connect (422 source_forbidden). */
+  guard: SsrfGuard;
 }
 
 /** `POST /api/batches`, its status and its archive. */
-export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims }: BatchRouteDeps) {
+export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, guard }: BatchRouteDeps) {
   const limits = {
     ...uploadLimits(config),
     maxImages: config.batchMaxImages,
@@ -49,6 +53,7 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
       async ({ request }) => {
         const key = idempotencyKeyOf(request.headers);
         const images = await readBatch(request, limits);
+        await refuseForbiddenSources(guard, images.flatMap((image) => (image.source ? [image.source] : [])));
         const enqueue = (accepted: Accepted, extra: Command[]) =>
           enqueueBatch({ uploads, jobs, sql, memory, claims }, images, config.queueMaxLength, accepted, extra);
         let outcome: Outcome;

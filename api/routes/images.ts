@@ -19,6 +19,7 @@ import { imageLinkSeconds, redirectTo } from '../presigned.ts';
 import { imageDownloadDocs } from './images-docs.ts';
 import { uploadRoute } from './upload.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
+import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
 
 export interface ImageRouteDeps {
   config: Config;
@@ -29,11 +30,12 @@ export interface ImageRouteDeps {
   idempotency: IdempotencyStore;
   memory?: RedisMemoryGauge;
   claims: ClaimCheck;
+  guard: SsrfGuard;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims }: ImageRouteDeps) {
+export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, guard }: ImageRouteDeps) {
   const download = async (rawId: string, request: Request) => {
     const id = requireJobId(rawId);
     const { state, stored } = await lookupJob(jobs, sql, id);
@@ -59,7 +61,7 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, me
     });
   };
   return new Elysia({ name: 'images' })
-    .use(uploadRoute({ config, uploads, jobs, idempotency, memory, claims }))
+    .use(uploadRoute({ config, uploads, jobs, idempotency, memory, claims, guard }))
     .get(
       '/api/images',
       async ({ query }) => {

@@ -6,6 +6,8 @@ import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { enqueueUpload, newAcceptance, type Accepted } from '../enqueue.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
+import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
+import { refuseForbiddenSources } from '../source-url.ts';
 import { QueueGauge } from '../queue-gauge.ts';
 import { json } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
@@ -21,6 +23,8 @@ export interface UploadRouteDeps {
   idempotency: IdempotencyStore;
   /** Redis' memory against its maxmemory (REDIS_ADMIT_MEMORY_PERCENT). */
   memory?: RedisMemoryGauge;
+  /** Refuses an image URL that points where kadr must not connect (422 source_forbidden). */
+  guard: SsrfGuard;
   /** Large images go to the object store before the enqueue (S3 only). */
   claims?: ClaimCheck;
 }
@@ -42,12 +46,13 @@ export function uploadRoute(deps: UploadRouteDeps) {
   return app;
 }
 
-function acceptUpload({ config, uploads, jobs, idempotency, claims }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
+function acceptUpload({ config, uploads, jobs, idempotency, guard, claims }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
   const limits = uploadLimits(config);
   return async ({ request }: { request: Request }) => {
     // The key is checked first, so a bad one costs no body read.
     const key = idempotencyKeyOf(request.headers);
     const upload = await readUpload(request, limits, shortcut);
+    if (upload.source) await refuseForbiddenSources(guard, [upload.source]);
     const enqueue = (accepted: Accepted, extra: Command[]) =>
       enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge, claims);
     const { accepted, replayed }: Outcome =
