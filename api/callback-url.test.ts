@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { ValidationError } from '../shared/errors.ts';
-import { readCallbackUrl } from './callback-url.ts';
+import { createSsrfGuard } from '../shared/net/ssrf-guard.ts';
+import { readCallbackUrl, refuseForbiddenCallback } from './callback-url.ts';
 
 const formWith = (...values: Array<string | Blob>) => {
   const form = new FormData();
@@ -38,5 +39,33 @@ describe('callback_url', () => {
     expect(refusal(formWith(`https://example.com/${'a'.repeat(2048)}`)).message).toContain('at most 2048 characters');
     expect(refusal(formWith(new Blob(['https://example.com/']))).message).toContain('got a file');
     expect(refusal(formWith('https://a.example/', 'https://b.example/')).code).toBe('too_many_values');
+  });
+});
+
+describe('callback_url and the SSRF guard', () => {
+  // A resolver of the test's own: no network.
+  const guard = createSsrfGuard({
+    allowNetworks: [],
+    allowPorts: [],
+    resolve: async (name) => (name === 'metadata.example' ? [{ address: '169.254.169.254', family: 4 }] : [{ address: '93.184.215.14', family: 4 }]),
+  });
+
+  test('a public address is let through', async () => {
+    await refuseForbiddenCallback(guard, 'https://hooks.example/kadr');
+    await refuseForbiddenCallback(guard, undefined);
+  });
+
+  test('a refused literal address, a name resolving to one, or another port is 422 callback_forbidden naming the field', async () => {
+    for (const url of ['http://169.254.169.254/latest', 'http://[::1]/x', 'https://metadata.example/x', 'https://hooks.example:8443/x']) {
+      const err = await refuseForbiddenCallback(guard, url).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).code).toBe('callback_forbidden');
+      expect((err as ValidationError).message).toStartWith('callback_url: ');
+      expect((err as ValidationError).message).not.toStartWith('callback_url: callback_url');
+    }
+  });
+
+  test('a URL carrying a user name or password is refused, so no credential is stored with the job', () => {
+    expect(refusal(formWith('https://user:secret@hooks.example/x')).message).toContain('must not carry a user name or password');
   });
 });

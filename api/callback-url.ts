@@ -1,5 +1,7 @@
-import { ValidationError } from '../shared/errors.ts';
+import { SourceForbiddenError, ValidationError } from '../shared/errors.ts';
 import { CALLBACK_URL_MAX_LENGTH } from '../shared/messages.ts';
+import type { SsrfGuard } from '../shared/net/ssrf-guard.ts';
+import { refuseForbiddenSources } from './source-url.ts';
 
 const FIELD = 'callback_url';
 
@@ -36,5 +38,25 @@ export function checkCallbackUrl(raw: string): string {
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !/^https?:\/\/[^/]/.test(raw)) {
     throw bad(`expected an http:// or https:// URL (lower-case scheme), got "${raw.slice(0, 200)}"`);
   }
+  // It is stored with the job and shows in logs and dead letters; receivers authenticate kadr by the signature.
+  if (url.username || url.password) throw bad('must not carry a user name or password');
   return raw;
+}
+
+/**
+ * Refuses, before anything is queued, a callback the SSRF guard refuses
+ * (422 `callback_forbidden`): a literal address that is not public, a port
+ * other than 80/443 (and FETCH_ALLOW_PORTS), or a name resolving to a
+ * refused address. A name that does not resolve (in time) is let through, as
+ * for `url`: the savers check every delivery again and dead-letter a refused
+ * one.
+ */
+export async function refuseForbiddenCallback(guard: SsrfGuard, url: string | undefined): Promise<void> {
+  if (url === undefined) return;
+  try {
+    await refuseForbiddenSources(guard, [{ url, field: FIELD }]);
+  } catch (err) {
+    if (!(err instanceof SourceForbiddenError)) throw err;
+    throw new ValidationError(FIELD, err.message.slice(`${FIELD}: `.length), 'callback_forbidden');
+  }
 }

@@ -14,7 +14,8 @@ export function callbackUrlProperty(config: Pick<Config, 'webhookSecret'>, what:
     description:
       `optional: an http(s) URL kadr POSTs a signed webhook to, ${events}; see the \`webhooks\` tag and the WebhookEvent schema. ` +
       (config.webhookSecret ? '' : 'Webhooks are off on this server (no WEBHOOK_SECRET): sending it is 422 `webhooks_disabled`. ') +
-      'A malformed URL is 422 `invalid_callback_url`.',
+      'A malformed URL (or one with a user name or password) is 422 `invalid_callback_url`; an address the SSRF guard refuses ' +
+      '(not public, or a port other than 80/443, unless FETCH_ALLOW_NETWORKS / FETCH_ALLOW_PORTS open it) is 422 `callback_forbidden`.',
   };
 }
 

@@ -17,7 +17,9 @@ import { createSaveHandler } from './handle.ts';
 import { startMaintenance } from './maintenance.ts';
 import { openStore } from '../shared/storage/open-store.ts';
 import { WebhookEvents } from '../shared/webhooks/events.ts';
-import { fetchPoster } from './webhooks/poster.ts';
+import { createGuardedFetch } from '../shared/net/guarded-fetch.ts';
+import { createSsrfGuard } from '../shared/net/ssrf-guard.ts';
+import { guardedPoster } from './webhooks/poster.ts';
 import { createWebhookDelivery } from './webhooks/start.ts';
 import { ClaimCheck } from '../shared/storage/claim-check.ts';
 import { ObjectRegistry } from '../shared/storage/registry.ts';
@@ -57,9 +59,11 @@ async function main() {
   });
   // Webhooks are delivered by the savers, from their own stream and group, on their own blocking connection.
   const webhookReader = config.webhookSecret ? await connectRedis(config.redisUrl, log) : undefined;
+  // Callback URLs are users' choice: every delivery goes through the SSRF guard, as fetching by URL does.
+  const poster = guardedPoster(createGuardedFetch(createSsrfGuard({ allowNetworks: config.fetchAllowNetworks, allowPorts: config.fetchAllowPorts })));
   const webhooks =
     config.webhookSecret && webhookReader
-      ? createWebhookDelivery(config, config.webhookSecret, { redis, reader: webhookReader, k, poster: fetchPoster, log: log.child({ task: 'webhooks' }) })
+      ? createWebhookDelivery(config, config.webhookSecret, { redis, reader: webhookReader, k, poster, log: log.child({ task: 'webhooks' }) })
       : undefined;
   const stopMaintenance = startMaintenance({
     sql,

@@ -310,3 +310,9 @@ export class WebhookDeliveryError extends KadrError {
   override readonly code = 'webhook_failed';
   override readonly permanent = true;
 }
+
+/** The SSRF guard refused a webhook's address at delivery: dead-lettered at once, never the job's failure. */
+export class WebhookForbiddenError extends KadrError {
+  override readonly code = 'callback_forbidden';
+  override readonly permanent = true;
+}

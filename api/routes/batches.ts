@@ -17,6 +17,7 @@ import { enqueueBatch } from '../batches/enqueue-batch.ts';
 import { readBatch } from '../batches/read-batch.ts';
 import { storedArchive } from '../batches/stored-archive.ts';
 import { batchSnapshot, requireBatchId, snapshotBody, type SnapshotDeps } from '../../shared/batches/snapshot.ts';
+import { refuseForbiddenCallback } from '../callback-url.ts';
 import { newAcceptance, type Accepted } from '../enqueue.ts';
 import { json, SECURITY_HEADERS } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
@@ -54,6 +55,7 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
         const key = idempotencyKeyOf(request.headers);
         const images = await readBatch(request, limits);
         await refuseForbiddenSources(guard, images.flatMap((image) => (image.source ? [image.source] : [])));
+        await refuseForbiddenCallback(guard, images[0]?.callbackUrl);
         const enqueue = (accepted: Accepted, extra: Command[]) =>
           enqueueBatch({ uploads, jobs, sql, memory, claims }, images, config.queueMaxLength, accepted, extra);
         let outcome: Outcome;

@@ -12,6 +12,7 @@ import { QueueGauge } from '../queue-gauge.ts';
 import { json } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
 import { fingerprintUpload, idempotencyKeyOf } from '../idempotency-key.ts';
+import { refuseForbiddenCallback } from '../callback-url.ts';
 import { SHORTCUTS, type Shortcut } from '../shortcuts.ts';
 import { readUpload, uploadLimits } from '../upload.ts';
 import { shortcutDocs, uploadDocs } from './upload-docs.ts';
@@ -53,6 +54,7 @@ function acceptUpload({ config, uploads, jobs, idempotency, guard, claims }: Upl
     const key = idempotencyKeyOf(request.headers);
     const upload = await readUpload(request, limits, shortcut);
     if (upload.source) await refuseForbiddenSources(guard, [upload.source]);
+    await refuseForbiddenCallback(guard, upload.callbackUrl);
     const enqueue = (accepted: Accepted, extra: Command[]) =>
       enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge, claims);
     const { accepted, replayed }: Outcome =

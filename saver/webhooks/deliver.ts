@@ -1,4 +1,4 @@
-import { WebhookDeliveryError } from '../../shared/errors.ts';
+import { WebhookDeliveryError, WebhookForbiddenError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { Claim } from '../../shared/queue/claim.ts';
 import { handOver } from '../../shared/queue/hand-over.ts';
@@ -26,7 +26,8 @@ export interface DeliveryDeps {
  * timeout acks it; anything else parks it in the retry set for the
  * schedule's next wait, in the same hand-over as the ack, so a try is never
  * both lost and finished; after the last wait it throws WebhookDeliveryError
- * (permanent), and the consumer dead-letters it. Nothing here touches the
+ * (permanent), and the consumer dead-letters it, as it does at once an
+ * address the SSRF guard refuses (WebhookForbiddenError). Nothing here touches the
  * job or batch the event is about.
  */
 export function createDeliveryHandler(deps: DeliveryDeps) {
@@ -49,6 +50,8 @@ export function createDeliveryHandler(deps: DeliveryDeps) {
       }
       outcome = `the receiver answered ${status}`;
     } catch (err) {
+      // An address the SSRF guard refuses stays refused: dead-lettered at once.
+      if (err instanceof WebhookForbiddenError) throw err;
       outcome = describe(err, deps.timeoutMs);
     }
     const attempt = Number(msg.attempt);

@@ -170,6 +170,34 @@ describe('webhooks', () => {
     expect(doc.tags.find((t) => t.name === 'webhooks')!.description).toContain('webhook-signature');
   });
 
+  test('a callback_url the SSRF guard refuses is 422 callback_forbidden, and nothing is queued', async () => {
+    const form = new FormData();
+    form.append('image', await photo(), 'photo.jpg');
+    form.append('description', 'x');
+    form.append('callback_url', 'http://169.254.169.254/latest/meta-data');
+    const res = await fetch(`${system.baseUrl}/api/images`, { method: 'POST', body: form });
+    expect(res.status).toBe(422);
+    const { error } = (await res.json()) as { error: { code: string; field: string } };
+    expect(error).toMatchObject({ code: 'callback_forbidden', field: 'callback_url' });
+  });
+
+  test('a callback the guard refuses at delivery is dead-lettered at once as callback_forbidden, connecting to nothing, and the job stays done', async () => {
+    // A saver that no longer allows the tests' loopback receiver (the API still does).
+    await system.signal('saver', 'SIGKILL');
+    system.spawn('saver', 'saver', { FETCH_ALLOW_NETWORKS: '', FETCH_ALLOW_PORTS: '' }, { consumer: system.service('saver').consumer });
+    await system.waitForLog('saver', 'saver started', 20_000);
+    try {
+      const id = await upload(receiver.url('/refused'));
+      const dead = await until('the refused webhook dead letter', async () => (await webhookDeadLetters()).find((d) => d.error.code === 'callback_forbidden'), 60_000);
+      expect(dead.deliveries).toBe(1);
+      expect(receiver.at('/refused')).toEqual([]);
+      expect((await getJson(`/api/images/${id}/status`)).status).toBe('done');
+    } finally {
+      await system.signal('saver', 'SIGKILL');
+      await system.restart('saver', { sameConsumer: true });
+    }
+  }, 90_000);
+
   test('a SIGKILL of the delivering saver mid-schedule loses no delivery', async () => {
     // A saver whose first retry waits seconds, so the kill surely falls between the two tries.
     await system.signal('saver', 'SIGKILL');
