@@ -30,9 +30,20 @@ import { metricsRoute } from './routes/metrics.ts';
 import { pageRoutes } from './routes/pages.ts';
 import type { SseStreams } from './sse.ts';
 import { StatsFeed } from './stats-feed.ts';
+import { swaggerPageRoutes } from './swagger/swagger-page.ts';
 import { readStats } from './stats-snapshot.ts';
 import { RedisMemoryGauge } from '../shared/redis-memory.ts';
 import { createSsrfGuard, type SsrfGuard } from '../shared/net/ssrf-guard.ts';
+
+const API_INFO = {
+  title: 'kadr',
+  version: '0.1.0',
+  description:
+    'Asynchronous image processing: upload a photo with a description and get it back with the ' +
+    'description in a black band underneath, or processed by a pipeline of operations (crop, resize, ' +
+    'grayscale, rotate, watermark, format...) given in the `operations` field or through a shortcut endpoint. ' +
+    'Every error answers `{ "error": { "code", "message" } }`.',
+};
 
 export interface AppDeps {
   config: Config;
@@ -76,15 +87,11 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
         provider: 'swagger-ui',
         exclude: ['/swagger', '/swagger/json'],
         documentation: {
-          info: {
-            title: 'kadr',
-            version: '0.1.0',
-            description:
-              'Asynchronous image processing: upload a photo with a description and get it back with the ' +
-              'description in a black band underneath, or processed by a pipeline of operations (crop, resize, ' +
-              'grayscale, rotate, watermark, format...) given in the `operations` field or through a shortcut endpoint. ' +
-              'Every error answers `{ "error": { "code", "message" } }`.',
-          },
+          info: API_INFO,
+          // Relative: the API is wherever the document was fetched from.
+          servers: [{ url: '/', description: 'this API' }],
+          // Open by default; the admin operations name the token they need.
+          security: [],
           tags: [
             { name: 'images', description: 'upload, status, list and download' },
             { name: 'operations', description: 'one operation per endpoint: the photo and the operation\'s parameters as form fields' },
@@ -106,6 +113,8 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
         },
       }),
     )
+    // After the plugin, so its CDN-loading page at /swagger is replaced by one served offline.
+    .use(swaggerPageRoutes(API_INFO))
     .onRequest(({ set, request }) => {
       started.set(request, performance.now());
       Object.assign(set.headers, SECURITY_HEADERS);

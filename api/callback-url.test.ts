@@ -22,6 +22,8 @@ const refusal = (form: FormData, enabled = true): ValidationError => {
 describe('callback_url', () => {
   test('is optional, and taken as sent when it is an http or https URL', () => {
     expect(readCallbackUrl(new FormData(), false)).toBeUndefined();
+    expect(readCallbackUrl(formWith(''), false)).toBeUndefined();
+    expect(readCallbackUrl(formWith('  '), true)).toBeUndefined();
     expect(readCallbackUrl(formWith('https://example.com/hooks?x=1'), true)).toBe('https://example.com/hooks?x=1');
     expect(readCallbackUrl(formWith('http://example.com:8080/'), true)).toBe('http://example.com:8080/');
   });

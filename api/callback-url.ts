@@ -1,6 +1,7 @@
 import { SourceForbiddenError, ValidationError } from '../shared/errors.ts';
 import { CALLBACK_URL_MAX_LENGTH } from '../shared/messages.ts';
 import type { SsrfGuard } from '../shared/net/ssrf-guard.ts';
+import { isEmpty } from './operations-field.ts';
 import { refuseForbiddenSources } from './source-url.ts';
 
 const FIELD = 'callback_url';
@@ -13,7 +14,8 @@ const FIELD = 'callback_url';
  * never called.
  */
 export function readCallbackUrl(form: FormData, enabled: boolean): string | undefined {
-  const values = form.getAll(FIELD);
+  // Sent empty (a form left untouched, Swagger's Try it out) is not sent.
+  const values = form.getAll(FIELD).filter((v) => typeof v !== 'string' || !isEmpty(v));
   if (values.length === 0) return undefined;
   if (!enabled) {
     throw new ValidationError(FIELD, 'webhooks are disabled on this server (WEBHOOK_SECRET is not set); send no callback_url', 'webhooks_disabled');

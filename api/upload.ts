@@ -5,7 +5,7 @@ import { readCallbackUrl } from './callback-url.ts';
 import { validateDescription } from './description.ts';
 import { readImagePart } from './file-part.ts';
 import { declaredOverPixelLimit } from '../shared/image/pixel-limit.ts';
-import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES, readOperations, readShortcutStep, readStepFiles } from './operations-field.ts';
+import { isEmpty, MAX_STEP_FILE_BYTES, MAX_STEP_FILES, readOperations, readShortcutStep, readStepFiles } from './operations-field.ts';
 import { hasDeclaredLength, readBodyLimited } from './read-body.ts';
 import { readSourceUrl, type ImageSource } from './source-url.ts';
 import type { Shortcut } from './shortcuts.ts';
@@ -69,12 +69,13 @@ export async function readUpload(request: Request, limits: UploadLimits, shortcu
   const picture = await readImageOrSource(form, limits);
   const descriptions = form.getAll('description');
   if (descriptions.length > 1) throw new ValidationError('description', `send it once, got ${descriptions.length}`, 'too_many_values');
-  // A shortcut needs no description; its row then says what was done.
+  // A shortcut needs no description (sent empty, it is not sent); its row then says what was done.
+  const given = descriptions[0];
   const description =
-    shortcut && descriptions.length === 0
+    shortcut && (given === undefined || (typeof given === 'string' && isEmpty(given)))
       ? shortcut.operation.name
-      : validateDescription(descriptions[0], limits.maxDescriptionLength);
-  const steps = shortcut ? readShortcutStep(form, shortcut) : readOperations(form);
+      : validateDescription(given, limits.maxDescriptionLength);
+  const steps = shortcut ? readShortcutStep(form, shortcut) : await readOperations(form);
   const callbackUrl = readCallbackUrl(form, limits.callbacks === true);
   const upload: Upload = { ...picture, description, ...(callbackUrl && { callbackUrl }) };
   if (!steps) return upload;

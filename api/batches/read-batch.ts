@@ -3,7 +3,7 @@ import { stepsJson, type Step } from '../../processor/operations/steps.ts';
 import { readCallbackUrl } from '../callback-url.ts';
 import { validateDescription } from '../description.ts';
 import { checkImageFile } from '../file-part.ts';
-import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES, parseOperations, readStepFiles } from '../operations-field.ts';
+import { isEmpty, MAX_STEP_FILE_BYTES, MAX_STEP_FILES, operationsText, parseOperations, readStepFiles } from '../operations-field.ts';
 import { readSourceUrl } from '../source-url.ts';
 import { MULTIPART_OVERHEAD, readForm, refuseBomb, type Upload, type UploadLimits } from '../upload.ts';
 import { matchPerImage } from './parts.ts';
@@ -40,19 +40,23 @@ export async function readBatch(request: Request, limits: BatchLimits): Promise<
     throw new ValidationError('image', `a batch holds at most ${limits.maxImages} images, got ${parts.length}`, 'too_many_images');
   }
   const descriptions = matchPerImage(form.getAll('description'), parts.length, 'description');
-  const operations = matchPerImage(form.getAll('operations'), parts.length, 'operations');
+  // Text fields or JSON file parts, read as text once each.
+  const sent = form.getAll('operations');
+  const texts = await Promise.all(sent.map((v, i) => operationsText(v, sent.length > 1 ? `operations[${i}]` : 'operations')));
+  const operations = matchPerImage(texts, parts.length, 'operations');
   // One callback for the whole batch: it announces batch.complete, not each job.
   const callbackUrl = readCallbackUrl(form, limits.callbacks === true);
   const withCallback = (u: Upload): Upload => (callbackUrl ? { ...u, callbackUrl } : u);
   // One parse per distinct value: a shared pipeline is checked once, not once per image.
-  const parsed = new Map<FormDataEntryValue, Step[]>();
+  const parsed = new Map<string, Step[]>();
   const uploads: Upload[] = [];
   for (const [i, [name, part]] of parts.entries()) {
     const picture = name === 'url' ? { source: readSourceUrl(part, `url[${i}]`) } : await checkedImage(part, `image[${i}]`, limits);
     const d = descriptions[i];
     const description = validateDescription(d?.value, limits.maxDescriptionLength, d?.field ?? 'description');
     const o = operations[i];
-    if (!o) {
+    // An empty value is no pipeline: that image gets the default caption.
+    if (!o || isEmpty(o.value)) {
       uploads.push(withCallback({ ...picture, description }));
       continue;
     }

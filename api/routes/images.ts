@@ -107,6 +107,7 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, me
         detail: {
           tags: ['images'],
           summary: 'Status of one upload',
+          description: 'queued, processing (with the step running), saving, done (with `image_url`) or failed (with `error`).',
           parameters: [idParameter],
           responses: {
             200: { description: 'the job status', content: { 'application/json': { schema: jobStatusSchema } } },
