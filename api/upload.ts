@@ -84,7 +84,8 @@ export async function readUpload(request: Request, limits: UploadLimits, shortcu
 
 /** The one `image` file part, checked, or the one `url`; both, or two of either, are 422 naming the field. */
 async function readImageOrSource(form: FormData, limits: UploadLimits): Promise<Pick<Upload, 'image' | 'source' | 'contentType'>> {
-  const urls = form.getAll('url');
+  // An empty `url` is not sent (Swagger UI sends untouched optional fields empty).
+  const urls = form.getAll('url').filter((u) => typeof u !== 'string' || !isEmpty(u));
   if (urls.length === 0) {
     const { bytes: image, contentType } = await readImagePart(
       form,

@@ -32,7 +32,8 @@ export async function readBatch(request: Request, limits: BatchLimits): Promise<
     `images of at most ${limits.maxBytes} bytes in all, up to ${MAX_STEP_FILES} watermark images of ${MAX_STEP_FILE_BYTES} and the form around them`,
   );
   // FormData keeps the body's order across names: image 2 is the third image or url part, whichever it is.
-  const parts = [...form.entries()].filter(([name]) => name === 'image' || name === 'url');
+  // An empty `url` is not sent (Swagger UI sends untouched optional fields empty).
+  const parts = [...form.entries()].filter(([name, value]) => name === 'image' || (name === 'url' && !(typeof value === 'string' && isEmpty(value))));
   if (parts.length === 0) {
     throw new ValidationError('image', 'is required: send each photo as a file part named "image", or its address as a field named "url"', 'missing_field');
   }

@@ -37,7 +37,7 @@ function formBody(
   properties: Record<string, OpenAPIV3.SchemaObject>,
   encoding?: Record<string, OpenAPIV3.EncodingObject>,
 ): OpenAPIV3.RequestBodyObject {
-  return { required: true, content: { 'multipart/form-data': { schema: { type: 'object', required, properties }, encoding } } };
+  return { required: true, content: { 'multipart/form-data': { schema: { type: 'object', ...(required.length ? { required } : {}), properties }, encoding } } };
 }
 
 function requestProperties(doc: OpenAPIV3.OperationObject): Record<string, OpenAPIV3.SchemaObject> {
