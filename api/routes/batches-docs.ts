@@ -1,4 +1,4 @@
-import { callbackUrlProperty } from '../webhook-docs.ts';
+import { callbackUrlProperty, webhookCallbacks } from '../webhook-docs.ts';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { Config } from '../../shared/config.ts';
 import { acceptedResponse, errorResponse, idempotencyKeyParameter, unavailable } from '../docs.ts';
@@ -52,6 +52,7 @@ const gone = errorResponse('the batch has expired; its archive and images have b
 
 export function createBatchDocs(config: Config): OpenAPIV3.OperationObject {
   return {
+    callbacks: webhookCallbacks('batch'),
     tags: ['batches'],
     summary: 'Upload many photos processed the same way, or each its own way, to download as one ZIP',
     description:

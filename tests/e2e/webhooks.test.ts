@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { Webhook } from 'standardwebhooks';
+import { jsonSchemaOf } from '../support/openapi-conformance.ts';
 import { command, connectRedis } from '../../shared/redis.ts';
 import { freePort } from '../support/ports.ts';
 import { silentLog } from '../support/redis.ts';
@@ -33,6 +36,14 @@ async function upload(callbackUrl: string, image?: Blob): Promise<string> {
   const res = await fetch(`${system.baseUrl}/api/images`, { method: 'POST', body: form });
   expect(res.status).toBe(202);
   return ((await res.json()) as { id: string }).id;
+}
+
+/** Checks an event against its schema in the served Swagger document (undeclared fields fail too). */
+async function conforms(schema: 'ImageDoneEvent' | 'ImageFailedEvent' | 'BatchCompleteEvent', event: Event): Promise<void> {
+  const doc = (await getJson('/swagger/json')) as { components: { schemas: Record<string, unknown> } };
+  const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+  const validate = ajv.compile(jsonSchemaOf(doc.components.schemas[schema]) as object);
+  expect(validate(event) ? 'conforms' : ajv.errorsText(validate.errors)).toBe('conforms');
 }
 
 const withoutVersion = ({ version: _, ...rest }: Record<string, unknown>) => rest;
@@ -89,6 +100,7 @@ describe('webhooks', () => {
     expect(status.status).toBe('done');
     // The same fields as the status endpoint, but for `version`, which orders live status events.
     expect(events[0]).toEqual({ type: 'image.done', timestamp: status.updated_at as string, data: withoutVersion(status) });
+    await conforms('ImageDoneEvent', events[0]!);
     await Bun.sleep(1000);
     expect(receiver.at('/flaky').length).toBe(3);
   }, 90_000);
@@ -126,6 +138,7 @@ describe('webhooks', () => {
     const status = await getJson(`/api/images/${id}/status`);
     expect(status.status).toBe('failed');
     expect(verified(delivery!)).toEqual({ type: 'image.failed', timestamp: status.updated_at as string, data: withoutVersion(status) });
+    await conforms('ImageFailedEvent', verified(delivery!));
   }, 90_000);
 
   test('a batch with a callback_url is announced once, batch.complete, with the batch endpoint\'s answer', async () => {
@@ -141,6 +154,7 @@ describe('webhooks', () => {
     const batch = await getJson(`/api/batches/${id}`);
     expect(batch.status).toBe('complete');
     expect(verified(delivery!)).toEqual({ type: 'batch.complete', timestamp: batch.completed_at as string, data: batch });
+    await conforms('BatchCompleteEvent', verified(delivery!));
     // Its jobs carry no callback of their own, and the maintenance rounds queue no second event.
     await Bun.sleep(1000);
     expect(receiver.at('/batch').length).toBe(1);
@@ -158,15 +172,16 @@ describe('webhooks', () => {
 
   test('the Swagger document names callback_url on the upload, shortcut and batch endpoints, and the event payloads', async () => {
     type Doc = {
-      paths: Record<string, { post?: { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }>;
-      components: { schemas: Record<string, { oneOf?: unknown[] }> };
+      paths: Record<string, { post?: { callbacks?: Record<string, unknown>; requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }>;
+      components: { schemas: Record<string, unknown> };
       tags: Array<{ name: string; description: string }>;
     };
     const doc = (await getJson('/swagger/json')) as unknown as Doc;
     for (const path of ['/api/images', '/api/crop', '/api/batches']) {
       expect(Object.keys(doc.paths[path]!.post!.requestBody.content['multipart/form-data']!.schema.properties)).toContain('callback_url');
+      expect(Object.keys(doc.paths[path]!.post!.callbacks ?? {})).toHaveLength(1);
     }
-    expect(doc.components.schemas.WebhookEvent!.oneOf).toHaveLength(3);
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['ImageDoneEvent', 'ImageFailedEvent', 'BatchCompleteEvent']));
     expect(doc.tags.find((t) => t.name === 'webhooks')!.description).toContain('webhook-signature');
   });
 
