@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import { swagger } from '@elysiajs/swagger';
+import { webhookSchemas, webhookTag } from './webhook-docs.ts';
 import type { Config } from '../shared/config.ts';
 import type { Sql } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -29,9 +30,21 @@ import { metricsRoute } from './routes/metrics.ts';
 import { pageRoutes } from './routes/pages.ts';
 import type { SseStreams } from './sse.ts';
 import { StatsFeed } from './stats-feed.ts';
+import { swaggerPageRoutes } from './swagger/swagger-page.ts';
 import { readStats } from './stats-snapshot.ts';
 import { RedisMemoryGauge } from '../shared/redis-memory.ts';
 import { QueuedBytes } from './queued-bytes.ts';
+import { createSsrfGuard, type SsrfGuard } from '../shared/net/ssrf-guard.ts';
+
+const API_INFO = {
+  title: 'kadr',
+  version: '0.1.0',
+  description:
+    'Asynchronous image processing: upload a photo with a description and get it back with the ' +
+    'description in a black band underneath, or processed by a pipeline of operations (crop, resize, ' +
+    'grayscale, rotate, watermark, format...) given in the `operations` field or through a shortcut endpoint. ' +
+    'Every error answers `{ "error": { "code", "message" } }`.',
+};
 
 export interface AppDeps {
   config: Config;
@@ -46,13 +59,16 @@ export interface AppDeps {
   streams: SseStreams;
   /** Each request's TCP peer, recorded by the server (main.ts); none known means not loopback. */
   peers?: PeerAddresses;
+  /** Checks images given by URL before they are queued; by default FETCH_ALLOW_* with the system resolver. */
+  guard?: SsrfGuard;
 }
 
 /**
  * Builds the HTTP API without listening, so tests can call
  * `app.handle(new Request(...))` and main.ts decides where it serves.
  */
-export function createApp({ config, redis, sql, store, log, events, streams, peers = new PeerAddresses() }: AppDeps) {
+export function createApp({ config, redis, sql, store, log, events, streams, peers = new PeerAddresses(), guard }: AppDeps) {
+  const sources = guard ?? createSsrfGuard({ allowNetworks: config.fetchAllowNetworks, allowPorts: config.fetchAllowPorts });
   const k = keys(config.keyPrefix, config.redisDatabase);
   const uploads = new StreamQueue(redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(redis, k, config.jobTtlSeconds);
@@ -73,15 +89,11 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
         provider: 'swagger-ui',
         exclude: ['/swagger', '/swagger/json'],
         documentation: {
-          info: {
-            title: 'kadr',
-            version: '0.1.0',
-            description:
-              'Asynchronous image processing: upload a photo with a description and get it back with the ' +
-              'description in a black band underneath, or processed by a pipeline of operations (crop, resize, ' +
-              'grayscale, rotate, watermark, format...) given in the `operations` field or through a shortcut endpoint. ' +
-              'Every error answers `{ "error": { "code", "message" } }`.',
-          },
+          info: API_INFO,
+          // Relative: the API is wherever the document was fetched from.
+          servers: [{ url: '/', description: 'this API' }],
+          // Open by default; the admin operations name the token they need.
+          security: [],
           tags: [
             { name: 'images', description: 'upload, status, list and download' },
             { name: 'operations', description: 'one operation per endpoint: the photo and the operation\'s parameters as form fields' },
@@ -94,13 +106,17 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
                 'A browser `Origin` other than the API\'s own is refused (403 `foreign_origin`)',
             },
             { name: 'batches', description: 'many photos at once, one job each, downloaded as one ZIP that expires' },
+            webhookTag,
           ],
           components: {
             securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'the ADMIN_TOKEN setting' } },
+            schemas: webhookSchemas(),
           },
         },
       }),
     )
+    // After the plugin, so its CDN-loading page at /swagger is replaced by one served offline.
+    .use(swaggerPageRoutes(API_INFO))
     .onRequest(({ set, request }) => {
       started.set(request, performance.now());
       Object.assign(set.headers, SECURITY_HEADERS);
@@ -121,7 +137,7 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
     .use(pageRoutes())
     .use(healthRoutes({ redis, sql, store, k }))
     .use(metricsRoute(metrics.registry))
-    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, queued }))
+    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, queued, guard: sources }))
     .use(jobEventRoutes({ sql, jobs, events, streams }))
     .use(
       adminRoutes({
@@ -133,6 +149,6 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
         streams,
       }),
     )
-    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, queued }))
+    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, queued, guard: sources }))
     .use(batchEventRoutes({ config, snapshots: snapshotDeps, events, streams, log }));
 }

@@ -74,6 +74,18 @@ function fieldOf(original: Buffer[], name: string): string | undefined {
   return undefined;
 }
 
+/** The fields with `name` set to `value` (the entry's own order kept). */
+function withField(original: Buffer[], name: string, value: string): Buffer[] {
+  const out = original.slice();
+  for (let i = 0; i + 1 < out.length; i += 2) if (text(out[i]) === name) out[i + 1] = Buffer.from(value);
+  return out;
+}
+
+function webhookSummary(field: (name: string) => Buffer | undefined): string | null {
+  const [event, type, url] = [field('event_id'), field('type'), field('url')];
+  return event && type && url ? `webhook ${text(type)} ${text(event)} to ${text(url)}` : null;
+}
+
 function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
   const field = (name: string) => {
     for (let i = 0; i + 1 < original.length; i += 2) if (text(original[i]) === name) return original[i + 1]!;
@@ -91,7 +103,8 @@ function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
     error: { code: meta.error_code ?? '', name: meta.error_name ?? '', message: meta.error_message ?? '' },
     deliveries: Number(meta.deliveries ?? 0),
     failed_at: meta.failed_at ?? '',
-    description: description ? text(description) : null,
+    // A webhook has no description of its own: the dashboard shows which event went where instead.
+    description: description ? text(description) : webhookSummary(field),
     image_bytes: image ? image.length : null,
     image_key: imageKey ? text(imageKey) : null,
     payload_dropped: meta.payload_dropped === '1',
@@ -130,8 +143,8 @@ export class DeadLetters {
   }
 
   /**
-   * Puts the entry back on the stream it failed on, as it was, and sets its
-   * job back to `queued` (forgetting the failure's reason), atomically with
+   * Puts the entry back on the stream it failed on, as it was (a webhook with
+   * its retry schedule started afresh), and sets its job back to `queued` (forgetting the failure's reason), atomically with
    * removing it from the dead letters. The workers count its deliveries anew.
    * A job of a batch is also struck from the batch's finished jobs in the same
    * script, and its batch set back to running (see reopenBatchFor), so the
@@ -140,7 +153,7 @@ export class DeadLetters {
    */
   async retry(entryId: string): Promise<DeadLetter> {
     const { letter, original, cost } = await this.get(entryId);
-    if (letter.source !== this.k.uploads && letter.source !== this.k.captioned) {
+    if (![this.k.uploads, this.k.captioned, this.k.webhooks].includes(letter.source)) {
       throw new ConflictError(`dead letter "${entryId}" came from "${letter.source}", which is not a kadr stream`, 'not_retryable');
     }
     if (letter.payload_dropped) {
@@ -149,8 +162,10 @@ export class DeadLetters {
         'payload_dropped',
       );
     }
+    // A webhook goes back with its whole retry schedule ahead of it; it names no job, so nothing below touches one.
+    const fields = letter.source === this.k.webhooks ? withField(original, 'attempt', '0') : original;
     // Its bytes move from the dead letters' counter back to its stream's (see stream-bytes.ts).
-    const commands: Command[] = [...chargedXadd(['XADD', letter.source, '*', ...original]), ['DECRBY', queuedBytesKey(this.k.dead), String(cost)]];
+    const commands: Command[] = [...chargedXadd(['XADD', letter.source, '*', ...fields]), ['DECRBY', queuedBytesKey(this.k.dead), String(cost)]];
     const batchId = fieldOf(original, 'batch_id');
     const inBatch = batchId !== undefined && UUID.test(batchId) && letter.job_id !== null && UUID.test(letter.job_id);
     if (inBatch) commands.push(['HDEL', this.k.batchFinished(batchId), letter.job_id!]);

@@ -46,8 +46,7 @@ export async function enqueueUpload(
   await requireMemory(gauge.memory, uploadBytes(upload));
   const { id } = accepted;
   // The key it would go to is known before it is written: nothing goes to the store for a refused upload.
-  const referred = claims?.refers(upload.image.byteLength) ? incomingKey(id) : undefined;
-  const commands = [...enqueueCommands(uploads, jobs, upload, accepted, undefined, referred), ...extra];
+  const commands = [...enqueueCommands(uploads, jobs, upload, accepted, undefined, referredKey(claims, id, upload)), ...extra];
   const release = await queued?.admit(commandsCost(commands));
   try {
     await deposit(claims, id, upload);
@@ -78,10 +77,16 @@ export async function enqueueUpload(
  * whose enqueue then fails is left to the orphan sweep (it is registered).
  * Watermark `files` always stay inline: at most 4 of 1 MiB each.
  */
+/** The key `deposit` will write the upload's image to, or undefined when its bytes stay inline (or it has none: a URL). */
+export function referredKey(claims: ClaimCheck | undefined, id: string, upload: Upload): string | undefined {
+  return upload.image && claims?.refers(upload.image.byteLength) ? incomingKey(id) : undefined;
+}
+
 export async function deposit(claims: ClaimCheck | undefined, id: string, upload: Upload): Promise<string | undefined> {
-  if (!claims?.refers(upload.image.byteLength)) return undefined;
+  // An image given by URL has no bytes here: the processor fetches them.
+  if (!upload.image || !claims?.refers(upload.image.byteLength)) return undefined;
   const key = incomingKey(id);
-  await calling('redis', claims.deposit(key, upload.image, upload.contentType));
+  await calling('redis', claims.deposit(key, upload.image, upload.contentType ?? 'application/octet-stream'));
   return key;
 }
 
@@ -99,13 +104,17 @@ export function enqueueCommands(
   imageKey?: string,
 ): Command[] {
   const { id, received_at } = accepted;
-  const { description, operations, files } = upload;
+  const { description, source, operations, files } = upload;
   const image = imageKey === undefined ? upload.image : undefined;
+  // A batch's callback is the batch's (its row), so its jobs carry none.
+  const callback_url = batchId ? undefined : upload.callbackUrl;
   return [
     ...jobs.commands(id, 'queued', { received_at }),
     ...chargedXadd([
       'XADD', uploads.key, '*',
-      ...toFields({ id, description, received_at, image, image_key: imageKey, operations, files, batch_id: batchId }),
+      ...toFields({
+        id, description, received_at, image, image_key: imageKey, source_url: source?.url, operations, files, batch_id: batchId, callback_url,
+      }),
     ]),
   ];
 }
@@ -130,9 +139,9 @@ export async function requireMemory(memory: RedisMemoryGauge | undefined, bytes:
   }
 }
 
-/** What an upload's stream entry holds, near enough: its image and file parts. */
+/** What an upload's stream entry holds, near enough: its image (or address) and file parts. */
 export function uploadBytes(upload: Upload): number {
-  let bytes = upload.image.byteLength + upload.description.length;
+  let bytes = (upload.image?.byteLength ?? upload.source?.url.length ?? 0) + upload.description.length;
   for (const f of Object.values(upload.files ?? {})) bytes += f.byteLength;
   return bytes;
 }

@@ -1,5 +1,5 @@
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../shared/errors.ts';
-import { sniffImageType } from './sniff.ts';
+import { sniffImageType } from '../shared/image/sniff.ts';
 
 /**
  * Reads the one image file in part `name`: present (`required` says how to

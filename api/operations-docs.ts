@@ -6,15 +6,22 @@ import type { Operation } from '../processor/operations/types.ts';
 
 /**
  * A TypeBox schema as OpenAPI 3.0 reads it: plain JSON (TypeBox's symbol
- * keys dropped), `const` spelled as a one-value `enum`, which 3.0 lacks.
+ * keys dropped), `const` spelled as a one-value `enum`, which 3.0 lacks, and
+ * a union of such values as one `enum` (Swagger UI offers only the first
+ * member of an `anyOf` in its forms).
  */
 export function openApiSchema(schema: TSchema): OpenAPIV3.SchemaObject {
   return JSON.parse(JSON.stringify(schema), (_key, value) => {
-    if (value && typeof value === 'object' && !Array.isArray(value) && 'const' in value) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+    if ('const' in value) {
       const { const: only, ...rest } = value as Record<string, unknown>;
       return { ...rest, enum: [only] };
     }
-    return value;
+    const { anyOf, ...rest } = value as { anyOf?: unknown[] };
+    const members = anyOf as Array<{ type?: unknown; enum?: unknown[] }> | undefined;
+    const type = members?.[0]?.type;
+    const values = members?.every((m) => Object.keys(m).length === 2 && m.type === type && m.enum?.length === 1);
+    return values && members ? { ...rest, type, enum: members.map((m) => m.enum![0]) } : value;
   });
 }
 

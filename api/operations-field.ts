@@ -20,10 +20,37 @@ function textField(form: FormData, name: string): string | undefined {
   return value;
 }
 
-/** The `operations` field of POST /api/images, validated; undefined when absent (the default caption). */
-export function readOperations(form: FormData): Step[] | undefined {
-  const json = textField(form, 'operations');
-  return json === undefined ? undefined : parseOperations(json, 'operations');
+/**
+ * The `operations` field of POST /api/images, validated; undefined when
+ * absent or empty (the default caption). It may come as a text field or as a
+ * JSON file part (what Swagger UI sends for a field encoded as
+ * application/json).
+ */
+export async function readOperations(form: FormData): Promise<Step[] | undefined> {
+  const values = form.getAll('operations');
+  if (values.length > 1) throw new ValidationError('operations', `send it once, got ${values.length}`, 'too_many_values');
+  if (values[0] === undefined) return undefined;
+  const json = await operationsText(values[0], 'operations');
+  return isEmpty(json) ? undefined : parseOperations(json, 'operations');
+}
+
+/** An optional field sent empty, as a form that leaves it untouched sends it: the same as not sent. */
+export function isEmpty(value: string): boolean {
+  return value.trim() === '';
+}
+
+/**
+ * One `operations` value as text: a text field as it is, a file part (JSON)
+ * read as UTF-8, its size checked before it is read. `field` names it in errors.
+ */
+export async function operationsText(value: FormDataEntryValue, field: string): Promise<string> {
+  if (typeof value === 'string') return value;
+  if (value.size > MAX_OPERATIONS_LENGTH * 4) {
+    throw new ValidationError(field, `is a ${value.size}-byte file part; at most ${MAX_OPERATIONS_LENGTH} characters are accepted`, 'too_long');
+  }
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(await value.arrayBuffer());
+  if (text.includes('\uFFFD')) throw new ValidationError(field, 'is not valid UTF-8 (it contains bytes that decode to U+FFFD)', 'invalid_utf8');
+  return text;
 }
 
 /**
@@ -31,8 +58,7 @@ export function readOperations(form: FormData): Step[] | undefined {
  * (`operations[2]` for a batch's third image, whose step faults then read
  * `operations[2][0].width: ...`).
  */
-export function parseOperations(json: FormDataEntryValue, field: string): Step[] {
-  if (typeof json !== 'string') throw new ValidationError(field, 'must be a text field, got a file', 'not_text');
+export function parseOperations(json: string, field: string): Step[] {
   if (json.length > MAX_OPERATIONS_LENGTH) {
     throw new ValidationError(field, `is ${json.length} characters; at most ${MAX_OPERATIONS_LENGTH} are accepted`, 'too_long');
   }
@@ -51,11 +77,15 @@ export function readShortcutStep(form: FormData, shortcut: Shortcut): Step[] {
   for (const [name, schema] of Object.entries(operation.params.properties as Record<string, TSchema>)) {
     const part = fileParams[name];
     if (part !== undefined) {
-      if (form.has(part)) params[name] = part;
+      // An empty text field where the file goes is an untouched file input (Swagger UI sends one).
+      const sent = form.getAll(part);
+      if (sent.length > 0 && !(sent.length === 1 && sent[0] === '')) params[name] = part;
       continue;
     }
     const raw = textField(form, name);
-    if (raw !== undefined) params[name] = coerce(schema, raw);
+    // Every shortcut parameter the schema does not require is optional: sent empty, it is left out.
+    const optional = !(operation.params.required ?? []).includes(name);
+    if (raw !== undefined && !(optional && isEmpty(raw))) params[name] = coerce(schema, raw);
   }
   try {
     return [{ op: operation.name, operation, params: validateParams(operation, params, '') }];

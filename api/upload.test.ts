@@ -46,7 +46,7 @@ describe('readUpload accepts', () => {
     expect(upload.contentType).toBe('image/jpeg');
     expect(upload.description).toBe(description);
     expect(upload.image).toBeInstanceOf(Uint8Array);
-    expect(Buffer.from(upload.image).equals(Buffer.from(JPEG))).toBe(true);
+    expect(Buffer.from(upload.image!).equals(Buffer.from(JPEG))).toBe(true);
   });
 
   test('a PNG, typed by its bytes rather than by what the client declared', async () => {
@@ -72,7 +72,7 @@ describe('readUpload accepts', () => {
   test('an image of exactly the size limit', async () => {
     const limits = { ...LIMITS, maxUploadBytes: JPEG.byteLength };
     const upload = await readUpload(formRequest([['image', jpegFile()], ['description', 'x']]), limits);
-    expect(upload.image.byteLength).toBe(JPEG.byteLength);
+    expect(upload.image!.byteLength).toBe(JPEG.byteLength);
   });
 });
 
@@ -205,6 +205,46 @@ describe('readUpload refuses a decompression bomb by its header with 422', () =>
 
   test('lets a JPEG through whose header is cut before its size, for the processor to refuse', async () => {
     const upload = await readUpload(formRequest([['image', jpegFile(JPEG.slice(0, 20))], ['description', 'x']]), LIMITS);
-    expect(upload.image.byteLength).toBe(20);
+    expect(upload.image!.byteLength).toBe(20);
+  });
+});
+
+describe('readUpload takes an image by its address', () => {
+  test('a url instead of an image part, normalised by WHATWG URL', async () => {
+    const upload = await readUpload(formRequest([['url', 'HTTPS://Img.Example/cat.jpg'], ['description', 'a cat']]), LIMITS);
+    expect(upload.source).toEqual({ url: 'https://img.example/cat.jpg', field: 'url' });
+    expect(upload.image).toBeUndefined();
+  });
+
+  test('both an image and a url is 422 conflicting_fields naming url', async () => {
+    const err = await rejection(formRequest([['image', jpegFile()], ['url', 'https://img.example/cat.jpg'], ['description', 'x']]), ValidationError);
+    expect([err.field, err.code]).toEqual(['url', 'conflicting_fields']);
+  });
+
+  test('neither is 422 missing_field naming image and telling of url', async () => {
+    const err = await rejection(formRequest([['description', 'x']]), ValidationError);
+    expect([err.field, err.code]).toEqual(['image', 'missing_field']);
+    expect(err.message).toContain('"url"');
+  });
+
+  test('two urls are 422 too_many_values', async () => {
+    const err = await rejection(formRequest([['url', 'https://a.example/1.jpg'], ['url', 'https://a.example/2.jpg'], ['description', 'x']]), ValidationError);
+    expect([err.field, err.code]).toEqual(['url', 'too_many_values']);
+  });
+
+  test.each([
+    ['ftp://img.example/cat.jpg', 'http or https'],
+    ['/cat.jpg', 'absolute'],
+    ['https://user:secret@img.example/cat.jpg', 'user name or password'],
+    [`https://img.example/${'a'.repeat(2048)}`, 'at most 2048'],
+  ])('a bad url %p is 422 invalid_url', async (url, says) => {
+    const err = await rejection(formRequest([['url', url], ['description', 'x']]), ValidationError);
+    expect([err.field, err.code]).toEqual(['url', 'invalid_url']);
+    expect(err.message).toContain(says);
+  });
+
+  test('a url sent as a file part is 422 invalid_url', async () => {
+    const err = await rejection(formRequest([['url', new Blob(['https://img.example/cat.jpg'])], ['description', 'x']]), ValidationError);
+    expect(err.code).toBe('invalid_url');
   });
 });

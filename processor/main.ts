@@ -14,6 +14,9 @@ import { assertConsumerNameFree, startHeartbeat } from '../shared/stats/heartbea
 import { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { createCaptionRenderer } from './caption/renderer.ts';
 import { gcEvery } from './gc-pacer.ts';
+import { createGuardedFetch } from '../shared/net/guarded-fetch.ts';
+import { createSsrfGuard } from '../shared/net/ssrf-guard.ts';
+import { createSourceFetcher, sourceLimits } from './fetch-source.ts';
 import { createProcessHandler } from './handle.ts';
 import { createPipeline } from './pipeline.ts';
 import { ClaimCheck } from '../shared/storage/claim-check.ts';
@@ -50,6 +53,8 @@ async function main() {
   const stats = new WorkerStats(k, config.consumerName);
   // The processor touches the store only for the claim check (uploads and results held by reference).
   const claims = new ClaimCheck(openStore(config.storage), new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
+  const guard = createSsrfGuard({ allowNetworks: config.fetchAllowNetworks, allowPorts: config.fetchAllowPorts });
+  const fetchSource = createSourceFetcher(createGuardedFetch(guard), sourceLimits(config));
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: uploads,
     reader,
@@ -58,7 +63,7 @@ async function main() {
     // (a saver that cannot save), no upload is taken; each processor adds at
     // most the one result in hand past the limit.
     hold: async () => Number(String((await command(redis, ['GET', queuedBytesKey(k.captioned)])) ?? 0)) >= captionedLimit(config.redisMaxQueuedBytes),
-    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, log, claims })),
+    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, fetchSource, log, claims })),
   });
   const close = makeClose(
     log,

@@ -2,6 +2,9 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { PROCESSOR_PRIORITIES, type ProcessorPriority } from './cpu-priority.ts';
 import { captionedLimit, entryCost } from './queue/stream-bytes.ts';
+import { parseSchedule } from './webhooks/schedule.ts';
+import { parseSecret } from './webhooks/signing.ts';
+import { parseNetwork } from './net/address-class.ts';
 
 /**
  * Every setting kadr reads, resolved once at boot: defaults, then the
@@ -82,6 +85,20 @@ export interface Config {
   imageTtlSeconds: number | undefined;
   /** How often each saver completes finished batches and deletes expired ones. */
   sweepIntervalMs: number;
+  /** WEBHOOK_SECRET's key (the base64 after `whsec_`); undefined turns callbacks off (422 webhooks_disabled). */
+  webhookSecret: Buffer | undefined;
+  /** How long a receiver has to answer a webhook with a 2xx. */
+  webhookTimeoutMs: number;
+  /** The waits before each retry of a failed webhook, in ms; after the last one it is dead-lettered. */
+  webhookRetrySchedule: number[];
+  /** Connect and total timeout of one fetch of an image by URL (every redirect and body byte included). */
+  fetchTimeoutMs: number;
+  /** Redirects a fetch follows, each target checked by the SSRF guard again. */
+  fetchMaxRedirects: number;
+  /** CIDRs the SSRF guard lets through although their range is refused (loopback, private…). */
+  fetchAllowNetworks: string[];
+  /** Ports the SSRF guard lets through besides 80 and 443. */
+  fetchAllowPorts: number[];
 }
 
 /** The file store: a directory on this host. */
@@ -159,6 +176,18 @@ const secret = (minLength: number): Parser<string> => (raw) => {
 
 const path: Parser<string> = (raw) => resolve(text(raw));
 
+const webhookSecret: Parser<Buffer> = (raw) => {
+  const key = parseSecret(raw);
+  if (typeof key === 'string') throw new ConfigProblem(key);
+  return key;
+};
+
+const schedule: Parser<number[]> = (raw) => {
+  const waits = parseSchedule(raw);
+  if (typeof waits === 'string') throw new ConfigProblem(waits);
+  return waits;
+};
+
 /** The database of a redis:// URL: its path, `/3` → 3; none (or `/`) → 0. */
 const redisDatabase: Parser<number> = (raw) => {
   const db = new URL(raw).pathname.replace(/^\//, '');
@@ -170,6 +199,31 @@ const redisDatabase: Parser<number> = (raw) => {
 const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
   if (!(values as string[]).includes(raw)) throw new ConfigProblem(`expected one of ${values.join(', ')}, got "${raw}"`);
   return raw as T;
+};
+
+/** A comma-separated list, each entry parsed by `each`; empty entries are ignored, the bad ones named. */
+const list = <T>(each: Parser<T>): Parser<T[]> => (raw) => {
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad: string[] = [];
+  const values = entries.flatMap((e) => {
+    try {
+      return [each(e)];
+    } catch (err) {
+      bad.push(err instanceof Error ? err.message : String(err));
+      return [];
+    }
+  });
+  if (bad.length) throw new ConfigProblem(bad.join('; '));
+  return values;
+};
+
+const cidr: Parser<string> = (raw) => {
+  try {
+    parseNetwork(raw);
+  } catch (err) {
+    throw new ConfigProblem((err as Error).message);
+  }
+  return raw;
 };
 
 const MiB = 1024 * 1024;
@@ -312,6 +366,14 @@ export function loadConfig(env: Env = process.env): Config {
     batchLostAfterSeconds: read('BATCH_LOST_AFTER_SECONDS', int(1, 86_400), '300'),
     imageTtlSeconds: optional('IMAGE_TTL_SECONDS') === undefined ? undefined : read('IMAGE_TTL_SECONDS', int(1, 10 * 365 * 86_400), undefined),
     sweepIntervalMs: read('SWEEP_INTERVAL_MS', int(100, 86_400_000), '60000'),
+    webhookSecret: optional('WEBHOOK_SECRET') === undefined ? undefined : read('WEBHOOK_SECRET', webhookSecret, undefined),
+    webhookTimeoutMs: read('WEBHOOK_TIMEOUT_MS', int(100, 120_000), '10000'),
+    // The spec's example: about 27.5 hours in all, so a receiver down for a day still gets its events.
+    webhookRetrySchedule: read('WEBHOOK_RETRY_SCHEDULE', schedule, '5s,5m,30m,2h,5h,10h,10h'),
+    fetchTimeoutMs: read('FETCH_TIMEOUT_MS', int(100, 600_000), '10000'),
+    fetchMaxRedirects: read('FETCH_MAX_REDIRECTS', int(0, 20), '5'),
+    fetchAllowNetworks: read('FETCH_ALLOW_NETWORKS', list(cidr), ''),
+    fetchAllowPorts: read('FETCH_ALLOW_PORTS', list(int(1, 65535)), ''),
   };
 
   if (config.storageRedirect === 'presigned' && config.storage.kind === 'file') {

@@ -5,9 +5,8 @@ import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../../shared/unavailable.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
-import { commandsCost, deposit, enqueueCommands, queueFullError, requireMemory, uploadBytes, type Accepted } from '../enqueue.ts';
+import { commandsCost, deposit, referredKey, enqueueCommands, queueFullError, requireMemory, uploadBytes, type Accepted } from '../enqueue.ts';
 import type { QueuedBytes } from '../queued-bytes.ts';
-import { incomingKey } from '../../shared/storage/object-keys.ts';
 import type { Upload } from '../upload.ts';
 import { deleteBatch, insertBatch } from './batches-table.ts';
 
@@ -48,13 +47,12 @@ export async function enqueueBatch(
   const commands: Command[] = [];
   for (const [i, upload] of images.entries()) {
     const job = { id: jobIds[i]!, received_at: accepted.received_at };
-    const referred = claims?.refers(upload.image.byteLength) ? incomingKey(job.id) : undefined;
-    commands.push(...enqueueCommands(uploads, jobs, upload, job, accepted.id, referred));
+    commands.push(...enqueueCommands(uploads, jobs, upload, job, accepted.id, referredKey(claims, job.id, upload)));
   }
   commands.push(...extra);
   const release = await queued?.admit(commandsCost(commands));
   try {
-    await calling('postgres', insertBatch(sql, accepted.id, jobIds, accepted.received_at));
+    await calling('postgres', insertBatch(sql, accepted.id, jobIds, accepted.received_at, images[0]?.callbackUrl));
     try {
       await Promise.all(images.map((upload, i) => deposit(claims, jobIds[i]!, upload)));
     } catch (err) {

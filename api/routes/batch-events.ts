@@ -3,7 +3,7 @@ import type { Config } from '../../shared/config.ts';
 import { publicBaseUrl } from '../../shared/config.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { feedBatch } from '../batches/batch-feed.ts';
-import { batchSnapshot, requireBatchId, snapshotBody, type SnapshotDeps } from '../batches/snapshot.ts';
+import { batchSnapshot, requireBatchId, snapshotBody, type SnapshotDeps } from '../../shared/batches/snapshot.ts';
 import type { JobEventHub } from '../job-events.ts';
 import type { SseStreams } from '../sse.ts';
 import { batchEventsDocs } from './batches-docs.ts';

@@ -1,3 +1,4 @@
+import { callbackUrlProperty, webhookCallbacks } from '../webhook-docs.ts';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { Config } from '../../shared/config.ts';
 import { acceptedResponse, errorResponse, idempotencyKeyParameter, unavailable } from '../docs.ts';
@@ -18,7 +19,7 @@ const countsSchema: OpenAPIV3.SchemaObject = {
   properties: { queued: { type: 'integer' }, processing: { type: 'integer' }, done: { type: 'integer' }, failed: { type: 'integer' } },
 };
 
-const batchSchema: OpenAPIV3.SchemaObject = {
+export const batchSchema: OpenAPIV3.SchemaObject = {
   type: 'object',
   required: ['id', 'status', 'image_count', 'created_at', 'counts', 'jobs'],
   properties: {
@@ -38,7 +39,7 @@ const batchSchema: OpenAPIV3.SchemaObject = {
         properties: {
           index: { type: 'integer', description: 'position in the upload, from 0' },
           id: { type: 'string', format: 'uuid', description: 'the job id; GET /api/images/{id} serves its image once done' },
-          status: { type: 'string', enum: ['queued', 'processing', 'done', 'failed'] },
+          status: { type: 'string', enum: ['queued', 'processing', 'done', 'failed'], description: 'a job fetching its image by URL counts as processing' },
           error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, description: 'why it failed' },
         },
       },
@@ -51,6 +52,7 @@ const gone = errorResponse('the batch has expired; its archive and images have b
 
 export function createBatchDocs(config: Config): OpenAPIV3.OperationObject {
   return {
+    callbacks: webhookCallbacks('batch'),
     tags: ['batches'],
     summary: 'Upload many photos processed the same way, or each its own way, to download as one ZIP',
     description:
@@ -72,14 +74,21 @@ export function createBatchDocs(config: Config): OpenAPIV3.OperationObject {
         'multipart/form-data': {
           schema: {
             type: 'object',
-            required: ['image', 'description'],
+            required: ['description'],
             properties: {
               image: {
                 type: 'array',
                 items: { type: 'string', format: 'binary' },
-                minItems: 1,
                 maxItems: config.batchMaxImages,
                 description: 'the photos, one file part each, all named `image`',
+              },
+              url: {
+                type: 'array',
+                items: { type: 'string', format: 'uri' },
+                maxItems: config.batchMaxImages,
+                description:
+                  'photos given by address instead, one field each, as on POST /api/images. Files and urls mix: the batch\'s images are the ' +
+                  '`image` and `url` parts in the order they appear in the body (at least one), and per-image descriptions, pipelines and job ids follow that order',
               },
               description: {
                 type: 'array',
@@ -87,6 +96,7 @@ export function createBatchDocs(config: Config): OpenAPIV3.OperationObject {
                 description: 'one for all images, or one per image in order',
               },
               operations: { ...operationsProperty(), description: 'optional: one pipeline for all images, or one per image in order' },
+              callback_url: callbackUrlProperty(config, 'batch'),
             },
           },
           encoding: { operations: { contentType: 'application/json' } },
@@ -104,7 +114,8 @@ export function createBatchDocs(config: Config): OpenAPIV3.OperationObject {
       415: errorResponse('not multipart/form-data, or a part is not an image (`unsupported_media_type`, naming `image[i]`)'),
       422: errorResponse(
         `more than ${config.batchMaxImages} images (\`too_many_images\`); \`description\` or \`operations\` neither once nor once per image ` +
-          '(`count_mismatch`); or any error of POST /api/images, naming the part (`image[3]`, `description[3]`)',
+          '(`count_mismatch`); or any error of POST /api/images, naming the part (`image[3]`, `url[3]`, `description[3]`), ' +
+          'counted over images and urls together; one refused url (`source_forbidden`) refuses the whole batch',
       ),
       503: errorResponse('the queue has no room for the whole batch (`queue_full`), or Redis/PostgreSQL/the object store is unavailable; nothing was queued'),
     },

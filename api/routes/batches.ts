@@ -10,12 +10,15 @@ import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import type { QueuedBytes } from '../queued-bytes.ts';
 import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { calling } from '../../shared/unavailable.ts';
+import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
+import { refuseForbiddenSources } from '../source-url.ts';
 import { archiveName, failedText, streamArchive, type ArchiveFile } from '../batches/archive.ts';
 import { batchImages } from '../batches/batches-table.ts';
 import { enqueueBatch } from '../batches/enqueue-batch.ts';
 import { readBatch } from '../batches/read-batch.ts';
 import { storedArchive } from '../batches/stored-archive.ts';
-import { batchSnapshot, requireBatchId, snapshotBody, type SnapshotDeps } from '../batches/snapshot.ts';
+import { batchSnapshot, requireBatchId, snapshotBody, type SnapshotDeps } from '../../shared/batches/snapshot.ts';
+import { refuseForbiddenCallback } from '../callback-url.ts';
 import { newAcceptance, type Accepted } from '../enqueue.ts';
 import { json, SECURITY_HEADERS } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
@@ -36,10 +39,12 @@ export interface BatchRouteDeps {
   memory?: RedisMemoryGauge;
   queued?: QueuedBytes;
   claims: ClaimCheck;
+  /** Refuses image URLs that point where kadr must not connect (422 source_forbidden). */
+  guard: SsrfGuard;
 }
 
 /** `POST /api/batches`, its status and its archive. */
-export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, queued }: BatchRouteDeps) {
+export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, queued, guard }: BatchRouteDeps) {
   const limits = {
     ...uploadLimits(config),
     maxImages: config.batchMaxImages,
@@ -51,6 +56,8 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
       async ({ request }) => {
         const key = idempotencyKeyOf(request.headers);
         const images = await readBatch(request, limits);
+        await refuseForbiddenSources(guard, images.flatMap((image) => (image.source ? [image.source] : [])));
+        await refuseForbiddenCallback(guard, images[0]?.callbackUrl);
         const enqueue = (accepted: Accepted, extra: Command[]) =>
           enqueueBatch({ uploads, jobs, sql, memory, claims, queued }, images, config.queueMaxLength, accepted, extra);
         let outcome: Outcome;

@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia';
+import type { OpenAPIV3 } from 'openapi-types';
 import type { Sql } from '../../shared/db.ts';
 import type { Redis } from '../../shared/redis.ts';
 import { command } from '../../shared/redis.ts';
@@ -33,10 +34,40 @@ async function workerOutages(redis: Redis, k: Keys): Promise<Record<string, stri
   }
 }
 
+const jsonBody = (description: string, schema: OpenAPIV3.SchemaObject): OpenAPIV3.ResponseObject => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const healthSchema: OpenAPIV3.SchemaObject = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } };
+
+const probeResult: OpenAPIV3.SchemaObject = { type: 'string', description: '`ok`, or `unavailable: ` and why' };
+
+const readinessSchema: OpenAPIV3.SchemaObject = {
+  type: 'object',
+  required: ['status', 'redis', 'postgres', 'storage'],
+  properties: {
+    status: { type: 'string', enum: ['ready', 'unavailable'] },
+    redis: probeResult,
+    postgres: probeResult,
+    storage: probeResult,
+    workers: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'the workers waiting out an outage, consumer → `code: message` (only when any is)',
+    },
+  },
+};
+
 export function healthRoutes(deps: { redis: Redis; sql: Sql; store: ObjectStore; k: Keys }) {
   return new Elysia({ name: 'health' })
     .get('/healthz', () => json(200, { status: 'ok' }), {
-      detail: { tags: ['health'], summary: 'The API process is up', responses: { 200: { description: 'up' } } },
+      detail: {
+        tags: ['health'],
+        summary: 'The API process is up',
+        description: 'Liveness: answers while the process serves requests, whatever its dependencies do.',
+        responses: { 200: jsonBody('up', healthSchema) },
+      },
     })
     .get(
       '/readyz',
@@ -61,9 +92,10 @@ export function healthRoutes(deps: { redis: Redis; sql: Sql; store: ObjectStore;
         detail: {
           tags: ['health'],
           summary: 'Redis, PostgreSQL and the image store answer, and no worker is waiting out an outage',
+          description: 'Readiness: each dependency is probed with a 1 s limit; 503 names the one that did not answer.',
           responses: {
-            200: { description: 'ready' },
-            503: { description: 'a dependency does not answer, or a worker is retrying in place (`workers`: consumer → code: message); the body says which' },
+            200: jsonBody('ready', readinessSchema),
+            503: jsonBody('a dependency does not answer, or a worker is retrying in place (`workers`: consumer → code: message); the body says which', readinessSchema),
           },
         },
       },

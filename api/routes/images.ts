@@ -20,6 +20,7 @@ import { imageDownloadDocs } from './images-docs.ts';
 import { uploadRoute } from './upload.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import type { QueuedBytes } from '../queued-bytes.ts';
+import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
 
 export interface ImageRouteDeps {
   config: Config;
@@ -31,11 +32,12 @@ export interface ImageRouteDeps {
   memory?: RedisMemoryGauge;
   queued?: QueuedBytes;
   claims: ClaimCheck;
+  guard: SsrfGuard;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, queued }: ImageRouteDeps) {
+export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, queued, guard }: ImageRouteDeps) {
   const download = async (rawId: string, request: Request) => {
     const id = requireJobId(rawId);
     const { state, stored } = await lookupJob(jobs, sql, id);
@@ -61,7 +63,7 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, me
     });
   };
   return new Elysia({ name: 'images' })
-    .use(uploadRoute({ config, uploads, jobs, idempotency, memory, claims, queued }))
+    .use(uploadRoute({ config, uploads, jobs, idempotency, memory, claims, queued, guard }))
     .get(
       '/api/images',
       async ({ query }) => {
@@ -107,6 +109,7 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, me
         detail: {
           tags: ['images'],
           summary: 'Status of one upload',
+          description: 'queued, processing (with the step running), saving, done (with `image_url`) or failed (with `error`).',
           parameters: [idParameter],
           responses: {
             200: { description: 'the job status', content: { 'application/json': { schema: jobStatusSchema } } },

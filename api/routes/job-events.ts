@@ -2,7 +2,8 @@ import { Elysia } from 'elysia';
 import type { Sql } from '../../shared/db.ts';
 import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
 import type { JobEvent, JobStore } from '../../shared/jobs.ts';
-import { errorResponse, idParameter, jobStatusSchema, unavailable } from '../docs.ts';
+import type { OpenAPIV3 } from 'openapi-types';
+import { errorResponse, idParameter, jobEventSchema, unavailable } from '../docs.ts';
 import type { JobEventHub } from '../job-events.ts';
 import { calling } from '../../shared/unavailable.ts';
 import { lookupJob, requireJobId } from '../job-status.ts';
@@ -20,24 +21,33 @@ export const MAX_WATCHED_IDS = 100;
 
 const isFinal = (status: string) => status === 'done' || status === 'failed';
 
-const streamDoc = (summary: string, description: string) => ({
+const STATUS_EVENTS =
+  'text/event-stream of `status` events whose data is a job status (`{ id, status, version, updated_at, error? }`; `version` goes up ' +
+  'by one at every change of that job, so a client keeps the highest one it has seen); ' +
+  'a comment every 15 s keeps it open';
+
+/** The `missing` event of the several-uploads stream: an id it does not know. */
+const missingEventSchema: OpenAPIV3.SchemaObject = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', format: 'uuid' } },
+  description: 'the data of a `missing` event',
+};
+
+// Each stream documents only what it can answer: the one-upload stream reads
+// its id from the path (a malformed one is 404, like the status endpoint); the
+// several-uploads stream refuses bad `ids` with 400 and reports an unknown id
+// as a `missing` event rather than 404.
+const streamDoc = (summary: string, description: string, events: OpenAPIV3.SchemaObject, refusal: [number, OpenAPIV3.ResponseObject]) => ({
   tags: ['images'],
   summary,
   description,
   responses: {
-    200: {
-      description:
-        'text/event-stream of `status` events whose data is a job status (`{ id, status, version, updated_at, error? }`; `version` goes up ' +
-        'by one at every change of that job, so a client keeps the highest one it has seen); ' +
-        'a comment every 15 s keeps it open',
-      content: { 'text/event-stream': { schema: jobStatusSchema } },
-    },
-    400: errorResponse('`ids` is missing, has more than 100 ids, or one is malformed'),
-    404: errorResponse('unknown or malformed id'),
+    200: { description: STATUS_EVENTS, content: { 'text/event-stream': { schema: events } } },
+    [refusal[0]]: refusal[1],
     503: unavailable,
   },
 });
-
 /**
  * Live job status over Server-Sent Events. It subscribes before reading the
  * current status, so a change that lands in between is never lost, and sends
@@ -118,6 +128,8 @@ export function jobEventRoutes({ sql, jobs, events, streams }: JobEventRouteDeps
             'Sends each job\'s current status, then every change, until all are done or failed. An unknown id gets a ' +
               '`missing` event (`{ id }`) and is not watched. This is what the web page uses: it reopens the stream ' +
               'with the ids still in progress whenever a new upload starts.',
+            { anyOf: [jobEventSchema, missingEventSchema], description: 'a `status` event\'s data, or a `missing` event\'s' },
+            [400, errorResponse('`ids` is missing, has more than 100 ids, or one is malformed (`invalid_query`)')],
           ),
           parameters: [
             { name: 'ids', in: 'query', required: true, description: '1 to 100 job ids, comma-separated', schema: { type: 'string' } },
@@ -131,6 +143,8 @@ export function jobEventRoutes({ sql, jobs, events, streams }: JobEventRouteDeps
           'Live status of one upload',
           'Sends the current status at once, then every change (queued → processing → saving → done or failed); ' +
             'the stream ends after done or failed.',
+          jobEventSchema,
+          [404, errorResponse('unknown or malformed id')],
         ),
         parameters: [idParameter],
       },

@@ -6,9 +6,9 @@ import { SECURITY_HEADERS } from '../http-errors.ts';
 const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
 /**
- * Sent with the pages and their assets only (Swagger UI loads from a CDN and
- * keeps its own headers). No inline script or style is allowed anywhere, so
- * an injected description could not run even if it reached the DOM as HTML.
+ * Sent with the pages, Swagger UI (api/swagger/swagger-page.ts) and their
+ * assets. No inline script or style is allowed anywhere, so an injected
+ * description could not run even if it reached the DOM as HTML.
  */
 export const PAGE_HEADERS = {
   ...SECURITY_HEADERS,

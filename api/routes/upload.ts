@@ -6,11 +6,14 @@ import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { enqueueUpload, newAcceptance, type Accepted } from '../enqueue.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
+import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
+import { refuseForbiddenSources } from '../source-url.ts';
 import { QueueGauge } from '../queue-gauge.ts';
 import type { QueuedBytes } from '../queued-bytes.ts';
 import { json } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../idempotency.ts';
 import { fingerprintUpload, idempotencyKeyOf } from '../idempotency-key.ts';
+import { refuseForbiddenCallback } from '../callback-url.ts';
 import { SHORTCUTS, type Shortcut } from '../shortcuts.ts';
 import { readUpload, uploadLimits } from '../upload.ts';
 import { shortcutDocs, uploadDocs } from './upload-docs.ts';
@@ -22,6 +25,8 @@ export interface UploadRouteDeps {
   idempotency: IdempotencyStore;
   /** Redis' memory against its maxmemory (REDIS_ADMIT_MEMORY_PERCENT). */
   memory?: RedisMemoryGauge;
+  /** Refuses an image URL that points where kadr must not connect (422 source_forbidden). */
+  guard: SsrfGuard;
   /** Large images go to the object store before the enqueue (S3 only). */
   claims?: ClaimCheck;
   /** The streams' bytes against REDIS_MAX_QUEUED_BYTES. */
@@ -45,12 +50,14 @@ export function uploadRoute(deps: UploadRouteDeps) {
   return app;
 }
 
-function acceptUpload({ config, uploads, jobs, idempotency, claims, queued }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
+function acceptUpload({ config, uploads, jobs, idempotency, guard, claims, queued }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
   const limits = uploadLimits(config);
   return async ({ request }: { request: Request }) => {
     // The key is checked first, so a bad one costs no body read.
     const key = idempotencyKeyOf(request.headers);
     const upload = await readUpload(request, limits, shortcut);
+    if (upload.source) await refuseForbiddenSources(guard, [upload.source]);
+    await refuseForbiddenCallback(guard, upload.callbackUrl);
     const enqueue = (accepted: Accepted, extra: Command[]) =>
       enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge, claims, queued);
     const { accepted, replayed }: Outcome =

@@ -24,8 +24,8 @@ export interface ConsumerOptions<M> {
    * while `claim` says the entry is still ours.
    */
   handle(message: M, entry: Entry, claim: Claim): Promise<void>;
-  /** Commands to run with the dead-lettering, e.g. marking the job failed and counting it towards its batch. */
-  onDeadLetter(jobId: string | undefined, error: SerializedError, batchId: string | undefined): Command[];
+  /** Commands to run with the dead-lettering, e.g. marking the job failed, counting it towards its batch, queueing its webhook. */
+  onDeadLetter(jobId: string | undefined, error: SerializedError, batchId: string | undefined, entry: Entry): Command[];
   /**
    * Removes what handling may have left outside Redis (the saver's file and
    * row) before the entry is dead-lettered, so nothing outlives the dead letter.
@@ -309,7 +309,7 @@ export class StreamConsumer<M> {
       }
       await this.o.discard(entry.fields);
     }
-    const extra = this.o.onDeadLetter(jobId, error, batchId);
+    const extra = this.o.onDeadLetter(jobId, error, batchId, entry);
     if (!(await this.o.queue.deadLetter(this.o.deadKey, this.o.consumer, entry, error, extra, inputFault))) {
       log.warn('dead-lettering refused: the entry was reclaimed by another consumer');
     }

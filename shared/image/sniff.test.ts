@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { sniffImageType } from './sniff.ts';
 
-const FIXTURES = join(import.meta.dir, '..', 'tests', 'fixtures');
+const FIXTURES = join(import.meta.dir, '..', '..', 'tests', 'fixtures');
 const JPEG_FIXTURES = readdirSync(FIXTURES).filter((f) => f.endsWith('.jpg'));
 
 /** A tiny image encoded in memory by sharp in the given format. */

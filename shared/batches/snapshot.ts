@@ -1,10 +1,10 @@
-import type { Sql } from '../../shared/db.ts';
-import { GoneError, NotFoundError } from '../../shared/errors.ts';
-import { completedAt, type BatchProgress, type Finish } from '../../shared/batches/progress.ts';
-import type { JobState, JobStore } from '../../shared/jobs.ts';
-import { UUID_PATTERN } from '../../shared/messages.ts';
-import { calling } from '../../shared/unavailable.ts';
-import { batchJobIds, findBatch } from './batches-table.ts';
+import type { Sql } from '../db.ts';
+import { GoneError, NotFoundError } from '../errors.ts';
+import { completedAt, type BatchProgress, type Finish } from './progress.ts';
+import type { JobState, JobStore } from '../jobs.ts';
+import { UUID_PATTERN } from '../messages.ts';
+import { calling } from '../unavailable.ts';
+import { batchJobIds, findBatch } from './batch-rows.ts';
 
 const UUID = new RegExp(UUID_PATTERN);
 

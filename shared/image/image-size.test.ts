@@ -2,10 +2,10 @@ import { describe, expect, test } from 'bun:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { declaring, encoded } from '../tests/support/images.ts';
+import { declaring, encoded } from '../../tests/support/images.ts';
 import { readImageSize } from './image-size.ts';
 
-const FIXTURES = join(import.meta.dir, '..', 'tests', 'fixtures');
+const FIXTURES = join(import.meta.dir, '..', '..', 'tests', 'fixtures');
 const SIZES: Array<[number, number]> = [[1, 1], [17, 9], [640, 480], [3, 1000], [1920, 1080]];
 
 /** What sharp says, with its own pixel limit off so large declared sizes are reported too. */
