@@ -3091,6 +3091,8 @@ export interface operations {
                         image_bytes?: number | null;
                         /** @description the image's key in the object store, when it travels by reference (the claim check) */
                         image_key?: string | null;
+                        /** @description an input fault (no retry can succeed): the letter kept the id, description, operations and reason, not the image and file bytes; a retry answers 409 payload_dropped */
+                        payload_dropped?: boolean;
                     }[];
                 };
             };
@@ -3296,6 +3298,8 @@ export interface operations {
                         image_bytes?: number | null;
                         /** @description the image's key in the object store, when it travels by reference (the claim check) */
                         image_key?: string | null;
+                        /** @description an input fault (no retry can succeed): the letter kept the id, description, operations and reason, not the image and file bytes; a retry answers 409 payload_dropped */
+                        payload_dropped?: boolean;
                     };
                 };
             };
