@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import { swagger } from '@elysiajs/swagger';
+import { webhookSchemas, webhookTag } from './uploads/webhook-docs.ts';
 import type { Config } from '../shared/config.ts';
 import type { Sql } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -32,6 +33,7 @@ import { StatsFeed } from './admin/stats-feed.ts';
 import { swaggerPageRoutes } from './swagger/swagger-page.ts';
 import { readStats } from './admin/stats-snapshot.ts';
 import { RedisMemoryGauge } from '../shared/redis-memory.ts';
+import { QueuedBytes } from './uploads/queued-bytes.ts';
 import { createSsrfGuard, type SsrfGuard } from '../shared/net/ssrf-guard.ts';
 
 const API_INFO = {
@@ -78,6 +80,7 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   const snapshotDeps = { sql, jobs, progress, ttlSeconds: config.batchTtlSeconds };
   const memory = new RedisMemoryGauge(redis, config.redisAdmitMemoryPercent);
+  const queued = new QueuedBytes(redis, k, config.redisMaxQueuedBytes);
   const claims = new ClaimCheck(store, new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
   return new Elysia()
     .use(
@@ -103,9 +106,11 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
                 'A browser `Origin` other than the API\'s own is refused (403 `foreign_origin`)',
             },
             { name: 'batches', description: 'many photos at once, one job each, downloaded as one ZIP that expires' },
+            webhookTag,
           ],
           components: {
             securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'the ADMIN_TOKEN setting' } },
+            schemas: webhookSchemas(),
           },
         },
       }),
@@ -132,7 +137,7 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
     .use(pageRoutes())
     .use(healthRoutes({ redis, sql, store, k }))
     .use(metricsRoute(metrics.registry))
-    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, guard: sources }))
+    .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, queued, guard: sources }))
     .use(jobEventRoutes({ sql, jobs, events, streams }))
     .use(
       adminRoutes({
@@ -144,6 +149,6 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
         streams,
       }),
     )
-    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, guard: sources }))
+    .use(batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, queued, guard: sources }))
     .use(batchEventRoutes({ config, snapshots: snapshotDeps, events, streams, log }));
 }

@@ -434,7 +434,132 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /** @description the job was saved; `data` is GET /api/images/{id}/status then, without `version` */
+        ImageDoneEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ImageDoneEvent";
+            /**
+             * Format: date-time
+             * @description when it happened: the status's updated_at, or the batch's completed_at
+             */
+            timestamp: string;
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                status: "queued" | "fetching" | "processing" | "saving" | "done" | "failed";
+                /** Format: date-time */
+                received_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** @description why the job failed (status "failed" only) */
+                error?: {
+                    code: string;
+                    message: string;
+                };
+                /** @description the pipeline step running, as "3/5 resize" (status "processing"), or the one that failed (status "failed") */
+                step?: string;
+                /** @description where the result is (status "done" only) */
+                image_url?: string;
+            };
+        };
+        /** @description the job failed; `data` is GET /api/images/{id}/status then, without `version` */
+        ImageFailedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ImageFailedEvent";
+            /**
+             * Format: date-time
+             * @description when it happened: the status's updated_at, or the batch's completed_at
+             */
+            timestamp: string;
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                status: "queued" | "fetching" | "processing" | "saving" | "done" | "failed";
+                /** Format: date-time */
+                received_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** @description why the job failed (status "failed" only) */
+                error?: {
+                    code: string;
+                    message: string;
+                };
+                /** @description the pipeline step running, as "3/5 resize" (status "processing"), or the one that failed (status "failed") */
+                step?: string;
+                /** @description where the result is (status "done" only) */
+                image_url?: string;
+            };
+        };
+        /** @description every job of the batch ended; `data` is GET /api/batches/{id} at completion */
+        BatchCompleteEvent: {
+            /** @enum {string} */
+            type: "batch.complete";
+            /**
+             * Format: date-time
+             * @description when it happened: the status's updated_at, or the batch's completed_at
+             */
+            timestamp: string;
+            data: {
+                /** Format: uuid */
+                id: string;
+                /**
+                 * @description complete once every job is done or failed
+                 * @enum {string}
+                 */
+                status: "running" | "complete";
+                image_count: number;
+                /** Format: date-time */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description when the last job ended (complete only)
+                 */
+                completed_at?: string;
+                /**
+                 * Format: date-time
+                 * @description when the archive and images will be deleted (complete only)
+                 */
+                expires_at?: string;
+                counts: {
+                    queued: number;
+                    processing: number;
+                    done: number;
+                    failed: number;
+                };
+                /** @description one per image, in upload order */
+                jobs: {
+                    /** @description position in the upload, from 0 */
+                    index: number;
+                    /**
+                     * Format: uuid
+                     * @description the job id; GET /api/images/{id} serves its image once done
+                     */
+                    id: string;
+                    /**
+                     * @description a job fetching its image by URL counts as processing
+                     * @enum {string}
+                     */
+                    status: "queued" | "processing" | "done" | "failed";
+                    /** @description why it failed */
+                    error?: {
+                        code?: string;
+                        message?: string;
+                    };
+                }[];
+                /** @description where the ZIP is (complete only) */
+                archive_url?: string;
+            };
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
@@ -851,6 +976,11 @@ export interface operations {
                         /** @description 1 to 100 for jpeg, webp and avif (ignored for png); by default JPEG_QUALITY for jpeg, 80 for webp, 50 for avif */
                         quality?: number;
                     })[];
+                    /**
+                     * Format: uri
+                     * @description optional: an http(s) URL kadr POSTs a signed webhook to, `image.done` or `image.failed` when the job ends; see this operation's callbacks and the `webhooks` tag. Webhooks are off on this server (no WEBHOOK_SECRET): sending it is 422 `webhooks_disabled`. A malformed URL (or one with a user name or password) is 422 `invalid_callback_url`; an address the SSRF guard refuses (not public, or a port other than 80/443, unless FETCH_ALLOW_NETWORKS / FETCH_ALLOW_PORTS open it) is 422 `callback_forbidden`.
+                     */
+                    callback_url?: string;
                 };
             };
         };
@@ -1112,6 +1242,11 @@ export interface operations {
                      * @enum {string}
                      */
                     gravity?: "centre" | "north" | "northeast" | "east" | "southeast" | "south" | "southwest" | "west" | "northwest" | "attention" | "entropy";
+                    /**
+                     * Format: uri
+                     * @description optional: an http(s) URL kadr POSTs a signed webhook to, `image.done` or `image.failed` when the job ends; see this operation's callbacks and the `webhooks` tag. Webhooks are off on this server (no WEBHOOK_SECRET): sending it is 422 `webhooks_disabled`. A malformed URL (or one with a user name or password) is 422 `invalid_callback_url`; an address the SSRF guard refuses (not public, or a port other than 80/443, unless FETCH_ALLOW_NETWORKS / FETCH_ALLOW_PORTS open it) is 422 `callback_forbidden`.
+                     */
+                    callback_url?: string;
                 };
             };
         };
@@ -1377,6 +1512,11 @@ export interface operations {
                      * @default #000000
                      */
                     background?: string;
+                    /**
+                     * Format: uri
+                     * @description optional: an http(s) URL kadr POSTs a signed webhook to, `image.done` or `image.failed` when the job ends; see this operation's callbacks and the `webhooks` tag. Webhooks are off on this server (no WEBHOOK_SECRET): sending it is 422 `webhooks_disabled`. A malformed URL (or one with a user name or password) is 422 `invalid_callback_url`; an address the SSRF guard refuses (not public, or a port other than 80/443, unless FETCH_ALLOW_NETWORKS / FETCH_ALLOW_PORTS open it) is 422 `callback_forbidden`.
+                     */
+                    callback_url?: string;
                 };
             };
         };
@@ -1622,6 +1762,11 @@ export interface operations {
                     url?: string;
                     /** @description optional here; stored with the image */
                     description?: string;
+                    /**
+                     * Format: uri
+                     * @description optional: an http(s) URL kadr POSTs a signed webhook to, `image.done` or `image.failed` when the job ends; see this operation's callbacks and the `webhooks` tag. Webhooks are off on this server (no WEBHOOK_SECRET): sending it is 422 `webhooks_disabled`. A malformed URL (or one with a user name or password) is 422 `invalid_callback_url`; an address the SSRF guard refuses (not public, or a port other than 80/443, unless FETCH_ALLOW_NETWORKS / FETCH_ALLOW_PORTS open it) is 422 `callback_forbidden`.
+                     */
+                    callback_url?: string;
                 };
             };
         };
@@ -1902,6 +2047,11 @@ export interface operations {
                      * @default #ffffff
                      */
                     color?: string;
+                    /**
+                     * Format: uri
+                     * @description optional: an http(s) URL kadr POSTs a signed webhook to, `image.done` or `image.failed` when the job ends; see this operation's callbacks and the `webhooks` tag. Webhooks are off on this server (no WEBHOOK_SECRET): sending it is 422 `webhooks_disabled`. A malformed URL (or one with a user name or password) is 422 `invalid_callback_url`; an address the SSRF guard refuses (not public, or a port other than 80/443, unless FETCH_ALLOW_NETWORKS / FETCH_ALLOW_PORTS open it) is 422 `callback_forbidden`.
+                     */
+                    callback_url?: string;
                 };
             };
         };
@@ -2941,6 +3091,8 @@ export interface operations {
                         image_bytes?: number | null;
                         /** @description the image's key in the object store, when it travels by reference (the claim check) */
                         image_key?: string | null;
+                        /** @description an input fault (no retry can succeed): the letter kept the id, description, operations and reason, not the image and file bytes; a retry answers 409 payload_dropped */
+                        payload_dropped?: boolean;
                     }[];
                 };
             };
@@ -3146,6 +3298,8 @@ export interface operations {
                         image_bytes?: number | null;
                         /** @description the image's key in the object store, when it travels by reference (the claim check) */
                         image_key?: string | null;
+                        /** @description an input fault (no retry can succeed): the letter kept the id, description, operations and reason, not the image and file bytes; a retry answers 409 payload_dropped */
+                        payload_dropped?: boolean;
                     };
                 };
             };
@@ -3663,6 +3817,11 @@ export interface operations {
                         /** @description 1 to 100 for jpeg, webp and avif (ignored for png); by default JPEG_QUALITY for jpeg, 80 for webp, 50 for avif */
                         quality?: number;
                     })[];
+                    /**
+                     * Format: uri
+                     * @description optional: an http(s) URL kadr POSTs a signed webhook to, `batch.complete` once every job has ended (its jobs send none); see this operation's callbacks and the `webhooks` tag. Webhooks are off on this server (no WEBHOOK_SECRET): sending it is 422 `webhooks_disabled`. A malformed URL (or one with a user name or password) is 422 `invalid_callback_url`; an address the SSRF guard refuses (not public, or a port other than 80/443, unless FETCH_ALLOW_NETWORKS / FETCH_ALLOW_PORTS open it) is 422 `callback_forbidden`.
+                     */
+                    callback_url?: string;
                 };
             };
         };

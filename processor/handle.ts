@@ -9,6 +9,7 @@ import type { ClaimCheck } from '../shared/storage/claim-check.ts';
 import { resultKey } from '../shared/storage/object-keys.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
+import { chargedXadd } from '../shared/queue/stream-bytes.ts';
 import type { WorkerStats } from '../shared/stats/worker-stats.ts';
 import type { CaptionRenderer } from './caption/renderer.ts';
 import type { Pipeline, PipelineResult } from './pipeline.ts';
@@ -85,7 +86,7 @@ export function createProcessHandler(deps: ProcessDeps) {
     const handedOver = await handOver(
       claim,
       [
-        [
+        ...chargedXadd([
           'XADD', deps.captionedKey, '*',
           ...toFields({
             id: msg.id,
@@ -97,8 +98,9 @@ export function createProcessHandler(deps: ProcessDeps) {
             height: result.height,
             format: result.format,
             batch_id: msg.batch_id,
+            callback_url: msg.callback_url,
           }),
-        ],
+        ]),
         ...deps.jobs.commands(msg.id, 'saving'),
         ...deps.stats.handled('render', performance.now() - started),
       ],

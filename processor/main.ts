@@ -5,6 +5,8 @@ import { JobStore } from '../shared/jobs.ts';
 import { uploadCodec } from '../shared/messages.ts';
 import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
+import { captionedLimit, queuedBytesKey } from '../shared/queue/stream-bytes.ts';
+import { command } from '../shared/redis.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { captionOptionsOf } from './caption/options.ts';
@@ -57,6 +59,10 @@ async function main() {
     queue: uploads,
     reader,
     decode: uploadCodec.decode,
+    // Backpressure: while stream 2 holds its share of REDIS_MAX_QUEUED_BYTES
+    // (a saver that cannot save), no upload is taken; each processor adds at
+    // most the one result in hand past the limit.
+    hold: async () => Number(String((await command(redis, ['GET', queuedBytesKey(k.captioned)])) ?? 0)) >= captionedLimit(config.redisMaxQueuedBytes),
     handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, fetchSource, log, claims })),
   });
   const close = makeClose(

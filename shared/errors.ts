@@ -301,3 +301,18 @@ export function serializeError(err: unknown): SerializedError {
   if (err instanceof Error) return { name: err.name, code: 'internal', message: err.message };
   return { name: 'Error', code: 'internal', message: String(err) };
 }
+
+/**
+ * A webhook's receiver did not take it (no 2xx in time) through the whole
+ * retry schedule: the delivery is dead-lettered. Never the job's failure.
+ */
+export class WebhookDeliveryError extends KadrError {
+  override readonly code = 'webhook_failed';
+  override readonly permanent = true;
+}
+
+/** The SSRF guard refused a webhook's address at delivery: dead-lettered at once, never the job's failure. */
+export class WebhookForbiddenError extends KadrError {
+  override readonly code = 'callback_forbidden';
+  override readonly permanent = true;
+}

@@ -19,6 +19,9 @@ const ReceivedAt = Type.String({ pattern: ISO_INSTANT_PATTERN });
 // The API enforces the user-facing limit in code points; this bound only rejects garbage.
 const Description = Type.String({ minLength: 1, maxLength: 20_000 });
 const Bytes = Type.Uint8Array({ minByteLength: 1 });
+/** A webhook's address; the API has checked it fully (api/callback-url.ts), this only rejects garbage. */
+export const CALLBACK_URL_MAX_LENGTH = 2048;
+export const CallbackUrl = Type.String({ pattern: '^https?://', maxLength: CALLBACK_URL_MAX_LENGTH });
 /**
  * The claim check: a payload held in the object store instead of Redis, by
  * its key there (shared/storage/object-keys.ts); a message carries either
@@ -55,6 +58,8 @@ export const UploadMessage = Type.Object({
   files: Type.Optional(Type.Record(Type.String({ pattern: FILE_PART_PATTERN }), Bytes, { additionalProperties: false })),
   /** The batch this job belongs to (`POST /api/batches`); absent for a single upload. */
   batch_id: Type.Optional(Id),
+  /** Where the job's end is announced (a webhook, see shared/webhooks); single uploads only. */
+  callback_url: Type.Optional(CallbackUrl),
 });
 export type UploadMessage = Static<typeof UploadMessage>;
 
@@ -71,6 +76,8 @@ export const CaptionedMessage = Type.Object({
   format: Type.Optional(Type.Union((Object.keys(OUTPUT_FORMATS) as OutputFormat[]).map((f) => Type.Literal(f)))),
   /** Carried from the upload, so the saver can count the job towards its batch. */
   batch_id: Type.Optional(Id),
+  /** Carried from the upload, so the saver's `done` queues the job's webhook. */
+  callback_url: Type.Optional(CallbackUrl),
 });
 export type CaptionedMessage = Static<typeof CaptionedMessage>;
 

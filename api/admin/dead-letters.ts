@@ -8,6 +8,7 @@ import type { Command } from '../../shared/queue/stream.ts';
 import type { Redis } from '../../shared/redis.ts';
 import { command, text } from '../../shared/redis.ts';
 import { RedisScript } from '../../shared/redis-script.ts';
+import { chargedXadd, queuedBytesKey, xaddCost } from '../../shared/queue/stream-bytes.ts';
 import { reopenBatchFor } from '../batches/reopen-batch.ts';
 import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 
@@ -24,12 +25,16 @@ export interface DeadLetter {
   image_bytes: number | null;
   /** The image's key in the object store when the entry carries it by reference. */
   image_key: string | null;
+  /** An input fault's letter: the image and file bytes were dropped, so it cannot be retried. */
+  payload_dropped: boolean;
 }
 
 interface ParsedEntry {
   meta: Record<string, string>;
   /** The entry's original fields, in order, as they were on the source stream. */
   original: Array<Buffer>;
+  /** What the dead letter is charged against REDIS_MAX_QUEUED_BYTES (see stream-bytes.ts). */
+  cost: number;
 }
 
 const ENTRY_ID = /^\d{1,20}-\d{1,20}$/;
@@ -49,7 +54,7 @@ run_commands(2)
 return 1`);
 
 /** The dead-letter stream's fields that StreamQueue.deadLetter writes before the original ones. */
-const META_FIELDS = ['source', 'source_id', 'group', 'error_code', 'error_name', 'error_message', 'deliveries', 'failed_at'];
+const META_FIELDS = ['source', 'source_id', 'group', 'error_code', 'error_name', 'error_message', 'deliveries', 'failed_at', 'payload_dropped'];
 
 function parse(pairs: Buffer[]): ParsedEntry {
   const meta: Record<string, string> = {};
@@ -60,12 +65,24 @@ function parse(pairs: Buffer[]): ParsedEntry {
     meta[name] = text(pairs[i + 1]);
     i += 2;
   }
-  return { meta, original: pairs.slice(i) };
+  return { meta, original: pairs.slice(i), cost: xaddCost(['XADD', '', '*', ...pairs]) };
 }
 
 function fieldOf(original: Buffer[], name: string): string | undefined {
   for (let i = 0; i + 1 < original.length; i += 2) if (text(original[i]) === name) return text(original[i + 1]);
   return undefined;
+}
+
+/** The fields with `name` set to `value` (the entry's own order kept). */
+function withField(original: Buffer[], name: string, value: string): Buffer[] {
+  const out = original.slice();
+  for (let i = 0; i + 1 < out.length; i += 2) if (text(out[i]) === name) out[i + 1] = Buffer.from(value);
+  return out;
+}
+
+function webhookSummary(field: (name: string) => Buffer | undefined): string | null {
+  const [event, type, url] = [field('event_id'), field('type'), field('url')];
+  return event && type && url ? `webhook ${text(type)} ${text(event)} to ${text(url)}` : null;
 }
 
 function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
@@ -85,9 +102,11 @@ function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
     error: { code: meta.error_code ?? '', name: meta.error_name ?? '', message: meta.error_message ?? '' },
     deliveries: Number(meta.deliveries ?? 0),
     failed_at: meta.failed_at ?? '',
-    description: description ? text(description) : null,
+    // A webhook has no description of its own: the dashboard shows which event went where instead.
+    description: description ? text(description) : webhookSummary(field),
     image_bytes: image ? image.length : null,
     image_key: imageKey ? text(imageKey) : null,
+    payload_dropped: meta.payload_dropped === '1',
   };
 }
 
@@ -115,16 +134,16 @@ export class DeadLetters {
     return { items, more: raw.length > limit };
   }
 
-  async get(entryId: string): Promise<{ letter: DeadLetter; original: Buffer[] }> {
+  async get(entryId: string): Promise<{ letter: DeadLetter; original: Buffer[]; cost: number }> {
     const raw = (await command(this.redis, ['XRANGE', this.k.dead, this.checkId(entryId), entryId])) as Array<[Buffer, Buffer[]]>;
     if (raw.length === 0) throw new NotFoundError(`no dead letter "${entryId}"`);
     const parsed = parse(raw[0]![1]);
-    return { letter: toDeadLetter(entryId, parsed), original: parsed.original };
+    return { letter: toDeadLetter(entryId, parsed), original: parsed.original, cost: parsed.cost };
   }
 
   /**
-   * Puts the entry back on the stream it failed on, as it was, and sets its
-   * job back to `queued` (forgetting the failure's reason), atomically with
+   * Puts the entry back on the stream it failed on, as it was (a webhook with
+   * its retry schedule started afresh), and sets its job back to `queued` (forgetting the failure's reason), atomically with
    * removing it from the dead letters. The workers count its deliveries anew.
    * A job of a batch is also struck from the batch's finished jobs in the same
    * script, and its batch set back to running (see reopenBatchFor), so the
@@ -132,11 +151,20 @@ export class DeadLetters {
    * has expired is refused (409 batch_expired).
    */
   async retry(entryId: string): Promise<DeadLetter> {
-    const { letter, original } = await this.get(entryId);
-    if (letter.source !== this.k.uploads && letter.source !== this.k.captioned) {
+    const { letter, original, cost } = await this.get(entryId);
+    if (![this.k.uploads, this.k.captioned, this.k.webhooks].includes(letter.source)) {
       throw new ConflictError(`dead letter "${entryId}" came from "${letter.source}", which is not a kadr stream`, 'not_retryable');
     }
-    const commands: Command[] = [['XADD', letter.source, '*', ...original]];
+    if (letter.payload_dropped) {
+      throw new ConflictError(
+        `dead letter "${entryId}" failed on its input (${letter.error.code}), so its image was not kept; a retry could not succeed: upload the image again`,
+        'payload_dropped',
+      );
+    }
+    // A webhook goes back with its whole retry schedule ahead of it; it names no job, so nothing below touches one.
+    const fields = letter.source === this.k.webhooks ? withField(original, 'attempt', '0') : original;
+    // Its bytes move from the dead letters' counter back to its stream's (see stream-bytes.ts).
+    const commands: Command[] = [...chargedXadd(['XADD', letter.source, '*', ...fields]), ['DECRBY', queuedBytesKey(this.k.dead), String(cost)]];
     const batchId = fieldOf(original, 'batch_id');
     const inBatch = isUuid(batchId) && isUuid(letter.job_id);
     if (inBatch) commands.push(['HDEL', this.k.batchFinished(batchId), letter.job_id!]);
@@ -165,8 +193,10 @@ export class DeadLetters {
    * sweep once the job's status has expired.
    */
   async discard(entryId: string): Promise<void> {
-    const { letter } = await this.get(entryId);
-    if (Number(await command(this.redis, ['XDEL', this.k.dead, this.checkId(entryId)])) !== 1) {
+    const { letter, cost } = await this.get(entryId);
+    // Removed and uncharged at once, and uncharged only if it was still there.
+    const args = [this.checkId(entryId), '3', 'DECRBY', queuedBytesKey(this.k.dead), String(cost)];
+    if (Number(await TAKE_AND_RUN.run(this.redis, [this.k.dead], args)) !== 1) {
       throw new NotFoundError(`no dead letter "${entryId}"`);
     }
     const key = letter.image_key;

@@ -33,6 +33,10 @@ export const deadLetterSchema: OpenAPIV3.SchemaObject = {
     description: { type: 'string', nullable: true },
     image_bytes: { type: 'integer', nullable: true, description: 'the image held in Redis; null when it is held by reference' },
     image_key: { type: 'string', nullable: true, description: 'the image\'s key in the object store, when it travels by reference (the claim check)' },
+    payload_dropped: {
+      type: 'boolean',
+      description: 'an input fault (no retry can succeed): the letter kept the id, description, operations and reason, not the image and file bytes; a retry answers 409 payload_dropped',
+    },
   },
 };
 

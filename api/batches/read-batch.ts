@@ -1,5 +1,6 @@
 import { PayloadTooLargeError, ValidationError } from '../../shared/errors.ts';
 import { stepsJson, type Step } from '../../shared/operations/steps.ts';
+import { readCallbackUrl } from '../uploads/callback-url.ts';
 import { validateDescription } from '../uploads/description.ts';
 import { checkImageFile } from '../uploads/file-part.ts';
 import { isEmpty, MAX_STEP_FILE_BYTES, MAX_STEP_FILES, operationsText, parseOperations, readStepFiles } from '../uploads/operations-field.ts';
@@ -21,7 +22,8 @@ export interface BatchLimits extends UploadLimits {
  * `matchPerImage`). Everything is checked before anything is queued, so a
  * bad part refuses the whole batch; errors name the part (`image[3]: ...`,
  * counting from 0, and `url[3]` when the batch's image 3 is an address). The
- * body is read with the byte-limited reader.
+ * body is read with the byte-limited reader. A `callback_url` is the batch's:
+ * every image carries it, for the batch's row.
  */
 export async function readBatch(request: Request, limits: BatchLimits): Promise<Upload[]> {
   const form = await readForm(
@@ -43,6 +45,9 @@ export async function readBatch(request: Request, limits: BatchLimits): Promise<
   const sent = form.getAll('operations');
   const texts = await Promise.all(sent.map((v, i) => operationsText(v, sent.length > 1 ? `operations[${i}]` : 'operations')));
   const operations = matchPerImage(texts, parts.length, 'operations');
+  // One callback for the whole batch: it announces batch.complete, not each job.
+  const callbackUrl = readCallbackUrl(form, limits.callbacks === true);
+  const withCallback = (u: Upload): Upload => (callbackUrl ? { ...u, callbackUrl } : u);
   // One parse per distinct value: a shared pipeline is checked once, not once per image.
   const parsed = new Map<string, Step[]>();
   const uploads: Upload[] = [];
@@ -53,12 +58,12 @@ export async function readBatch(request: Request, limits: BatchLimits): Promise<
     const o = operations[i];
     // An empty value is no pipeline: that image gets the default caption.
     if (!o || isEmpty(o.value)) {
-      uploads.push({ ...picture, description });
+      uploads.push(withCallback({ ...picture, description }));
       continue;
     }
     const steps = parsed.get(o.value) ?? parseOperations(o.value, o.field);
     parsed.set(o.value, steps);
-    uploads.push({ ...picture, description, operations: stepsJson(steps), files: await readStepFiles(form, steps) });
+    uploads.push(withCallback({ ...picture, description, operations: stepsJson(steps), files: await readStepFiles(form, steps) }));
   }
   const total = uploads.reduce((n, u) => n + (u.image?.byteLength ?? 0), 0);
   if (total > limits.maxBytes) {

@@ -1,3 +1,4 @@
+import { callbackUrlProperty, webhookCallbacks } from '../uploads/webhook-docs.ts';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { Config } from '../../shared/config.ts';
 import { acceptedResponse, errorResponse, idempotencyKeyParameter, unavailable } from '../docs.ts';
@@ -18,7 +19,7 @@ const countsSchema: OpenAPIV3.SchemaObject = {
   properties: { queued: { type: 'integer' }, processing: { type: 'integer' }, done: { type: 'integer' }, failed: { type: 'integer' } },
 };
 
-const batchSchema: OpenAPIV3.SchemaObject = {
+export const batchSchema: OpenAPIV3.SchemaObject = {
   type: 'object',
   required: ['id', 'status', 'image_count', 'created_at', 'counts', 'jobs'],
   properties: {
@@ -51,6 +52,7 @@ const gone = errorResponse('the batch has expired; its archive and images have b
 
 export function createBatchDocs(config: Config): OpenAPIV3.OperationObject {
   return {
+    callbacks: webhookCallbacks('batch'),
     tags: ['batches'],
     summary: 'Upload many photos processed the same way, or each its own way, to download as one ZIP',
     description:
@@ -94,6 +96,7 @@ export function createBatchDocs(config: Config): OpenAPIV3.OperationObject {
                 description: 'one for all images, or one per image in order',
               },
               operations: { ...operationsProperty(), description: 'optional: one pipeline for all images, or one per image in order' },
+              callback_url: callbackUrlProperty(config, 'batch'),
             },
           },
           encoding: { operations: { contentType: 'application/json' } },

@@ -7,6 +7,7 @@ import type { JobStore } from '../../shared/jobs.ts';
 import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
+import type { QueuedBytes } from '../uploads/queued-bytes.ts';
 import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
 import { calling } from '../../shared/unavailable.ts';
 import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
@@ -16,8 +17,9 @@ import { batchImages } from './batches-table.ts';
 import { enqueueBatch } from './enqueue-batch.ts';
 import { readBatch } from './read-batch.ts';
 import { storedArchive } from './stored-archive.ts';
+import { batchSnapshot, snapshotBody, type SnapshotDeps } from '../../shared/batches/snapshot.ts';
 import { requireUuid } from '../../shared/ids.ts';
-import { batchSnapshot, snapshotBody, type SnapshotDeps } from './snapshot.ts';
+import { refuseForbiddenCallback } from '../uploads/callback-url.ts';
 import { newAcceptance, type Accepted } from '../uploads/enqueue.ts';
 import { json, SECURITY_HEADERS } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from '../uploads/idempotency.ts';
@@ -36,13 +38,14 @@ export interface BatchRouteDeps {
   snapshotDeps: SnapshotDeps;
   idempotency: IdempotencyStore;
   memory?: RedisMemoryGauge;
+  queued?: QueuedBytes;
   claims: ClaimCheck;
   /** Refuses image URLs that point where kadr must not connect (422 source_forbidden). */
   guard: SsrfGuard;
 }
 
 /** `POST /api/batches`, its status and its archive. */
-export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, guard }: BatchRouteDeps) {
+export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, idempotency, memory, claims, queued, guard }: BatchRouteDeps) {
   const limits = {
     ...uploadLimits(config),
     maxImages: config.batchMaxImages,
@@ -55,8 +58,9 @@ export function batchRoutes({ config, sql, store, uploads, jobs, snapshotDeps, i
         const key = idempotencyKeyOf(request.headers);
         const images = await readBatch(request, limits);
         await refuseForbiddenSources(guard, images.flatMap((image) => (image.source ? [image.source] : [])));
+        await refuseForbiddenCallback(guard, images[0]?.callbackUrl);
         const enqueue = (accepted: Accepted, extra: Command[]) =>
-          enqueueBatch({ uploads, jobs, sql, memory, claims }, images, config.queueMaxLength, accepted, extra);
+          enqueueBatch({ uploads, jobs, sql, memory, claims, queued }, images, config.queueMaxLength, accepted, extra);
         let outcome: Outcome;
         if (key === undefined) {
           const accepted = newAcceptance();

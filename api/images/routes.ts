@@ -20,6 +20,7 @@ import { imageLinkSeconds, redirectTo } from './presigned.ts';
 import { imageDownloadDocs } from './routes-docs.ts';
 import { uploadRoute } from '../uploads/routes.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
+import type { QueuedBytes } from '../uploads/queued-bytes.ts';
 import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
 
 export interface ImageRouteDeps {
@@ -30,13 +31,14 @@ export interface ImageRouteDeps {
   jobs: JobStore;
   idempotency: IdempotencyStore;
   memory?: RedisMemoryGauge;
+  queued?: QueuedBytes;
   claims: ClaimCheck;
   guard: SsrfGuard;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, guard }: ImageRouteDeps) {
+export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, queued, guard }: ImageRouteDeps) {
   const download = async (rawId: string, request: Request) => {
     const id = requireUuid('image', rawId);
     const { state, stored } = await lookupJob(jobs, sql, id);
@@ -62,7 +64,7 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, me
     });
   };
   return new Elysia({ name: 'images' })
-    .use(uploadRoute({ config, uploads, jobs, idempotency, memory, claims, guard }))
+    .use(uploadRoute({ config, uploads, jobs, idempotency, memory, claims, queued, guard }))
     .get(
       '/api/images',
       async ({ query }) => {

@@ -7,6 +7,8 @@ import { incomingKey } from '../../shared/storage/object-keys.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../../shared/unavailable.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import { QueueGauge } from './queue-gauge.ts';
+import type { QueuedBytes } from './queued-bytes.ts';
+import { chargedXadd, xaddCost } from '../../shared/queue/stream-bytes.ts';
 import type { Upload } from './upload.ts';
 
 export interface Accepted {
@@ -38,21 +40,31 @@ export async function enqueueUpload(
   extra: Command[] = [],
   gauge: QueueGauge = new QueueGauge(uploads, 0),
   claims?: ClaimCheck,
+  queued?: QueuedBytes,
 ): Promise<Accepted> {
   if (!(await calling('redis', gauge.hasRoom(maxLength)))) throw queueFullError(maxLength);
   await requireMemory(gauge.memory, uploadBytes(upload));
   const { id } = accepted;
-  const imageKey = await deposit(claims, id, upload);
-  const tx = uploads.redis.multi();
-  for (const c of [...enqueueCommands(uploads, jobs, upload, accepted, undefined, imageKey), ...extra]) tx.addCommand(c as never);
-  // The queue's length after this append, for the next uploads' admission.
-  tx.addCommand(['XLEN', uploads.key] as never);
+  // The key it would go to is known before it is written: nothing goes to the store for a refused upload.
+  const commands = [...enqueueCommands(uploads, jobs, upload, accepted, undefined, referredKey(claims, id, upload)), ...extra];
+  const release = await queued?.admit(commandsCost(commands));
   try {
-    const replies = (await tx.exec()) as unknown[];
-    gauge.record(Number(replies.at(-1)));
-  } catch (err) {
-    if (!isUnavailable('redis', err)) throw err;
-    throw neverSent(err) ? unavailableError('redis', err) : new EnqueueOutcomeUnknownError(id, err);
+    await deposit(claims, id, upload);
+    const tx = uploads.redis.multi();
+    for (const c of commands) tx.addCommand(c as never);
+    // The queue's length and bytes after this append, for the next uploads' admission.
+    tx.addCommand(['XLEN', uploads.key] as never);
+    if (queued) tx.addCommand(queued.readCommand() as never);
+    try {
+      const replies = (await tx.exec()) as unknown[];
+      if (queued) queued.record(replies.at(-1));
+      gauge.record(Number(replies.at(queued ? -2 : -1)));
+    } catch (err) {
+      if (!isUnavailable('redis', err)) throw err;
+      throw neverSent(err) ? unavailableError('redis', err) : new EnqueueOutcomeUnknownError(id, err);
+    }
+  } finally {
+    release?.();
   }
   return accepted;
 }
@@ -65,6 +77,11 @@ export async function enqueueUpload(
  * whose enqueue then fails is left to the orphan sweep (it is registered).
  * Watermark `files` always stay inline: at most 4 of 1 MiB each.
  */
+/** The key `deposit` will write the upload's image to, or undefined when its bytes stay inline (or it has none: a URL). */
+export function referredKey(claims: ClaimCheck | undefined, id: string, upload: Upload): string | undefined {
+  return upload.image && claims?.refers(upload.image.byteLength) ? incomingKey(id) : undefined;
+}
+
 export async function deposit(claims: ClaimCheck | undefined, id: string, upload: Upload): Promise<string | undefined> {
   // An image given by URL has no bytes here: the processor fetches them.
   if (!upload.image || !claims?.refers(upload.image.byteLength)) return undefined;
@@ -89,13 +106,22 @@ export function enqueueCommands(
   const { id, received_at } = accepted;
   const { description, source, operations, files } = upload;
   const image = imageKey === undefined ? upload.image : undefined;
+  // A batch's callback is the batch's (its row), so its jobs carry none.
+  const callback_url = batchId ? undefined : upload.callbackUrl;
   return [
     ...jobs.commands(id, 'queued', { received_at }),
-    [
+    ...chargedXadd([
       'XADD', uploads.key, '*',
-      ...toFields({ id, description, received_at, image, image_key: imageKey, source_url: source?.url, operations, files, batch_id: batchId }),
-    ],
+      ...toFields({
+        id, description, received_at, image, image_key: imageKey, source_url: source?.url, operations, files, batch_id: batchId, callback_url,
+      }),
+    ]),
   ];
+}
+
+/** What the stream entries that `commands` add cost against REDIS_MAX_QUEUED_BYTES. */
+export function commandsCost(commands: Command[]): number {
+  return commands.filter((c) => c[0] === 'XADD').reduce((sum, c) => sum + xaddCost(c), 0);
 }
 
 /**

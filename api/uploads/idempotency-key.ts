@@ -39,17 +39,19 @@ export function hashIdempotencyKey(key: string): string {
  * cannot run into each other; an upload without operations keeps the
  * fingerprint it always had.
  */
-export function fingerprintUpload(upload: Pick<Upload, 'image' | 'source' | 'description' | 'operations' | 'files'>): string {
+export function fingerprintUpload(upload: Pick<Upload, 'image' | 'source' | 'description' | 'operations' | 'files' | 'callbackUrl'>): string {
   // An address is hashed with a prefix, so it can never match the digest of some image's bytes.
   const picture = upload.image ? sha256(upload.image) : sha256(`url\0${upload.source?.url ?? ''}`);
   const hash = createHash('sha256').update(picture).update(upload.description, 'utf8');
   if (upload.operations !== undefined) hash.update('\0operations\0').update(upload.operations, 'utf8');
+  // A callback elsewhere is another request; none keeps the fingerprint uploads always had.
+  if (upload.callbackUrl !== undefined) hash.update('\0callback_url\0').update(upload.callbackUrl, 'utf8');
   for (const name of Object.keys(upload.files ?? {}).sort()) hash.update(`\0${name}\0`).update(sha256(upload.files![name]!));
   return hash.digest('hex');
 }
 
 /** What makes two batches the same request: every image's fingerprint, in order. */
-export function fingerprintBatch(uploads: Array<Pick<Upload, 'image' | 'source' | 'description' | 'operations' | 'files'>>): string {
+export function fingerprintBatch(uploads: Array<Pick<Upload, 'image' | 'source' | 'description' | 'operations' | 'files' | 'callbackUrl'>>): string {
   const hash = createHash('sha256').update('batch\0');
   for (const upload of uploads) hash.update(fingerprintUpload(upload));
   return hash.digest('hex');

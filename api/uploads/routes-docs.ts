@@ -4,6 +4,7 @@ import { acceptedResponse, errorResponse, idempotencyKeyParameter } from '../doc
 import { operationsProperty, parameterProperties } from './operations-docs.ts';
 import { MAX_STEP_FILE_BYTES, MAX_STEP_FILES } from './operations-field.ts';
 import type { Shortcut } from './shortcuts.ts';
+import { callbackUrlProperty, webhookCallbacks } from './webhook-docs.ts';
 import { MAX_SOURCE_URL_LENGTH } from './source-url.ts';
 
 /** A shortcut's documentation: the upload's, with the operation's parameters as the form fields. */
@@ -25,6 +26,7 @@ export function shortcutDocs(config: Config, shortcut: Shortcut): OpenAPIV3.Oper
         url: url!,
         description: { ...requestProperties(base).description!, description: 'optional here; stored with the image' },
         ...parameterProperties(operation, shortcut.fileParams),
+        callback_url: callbackUrlProperty(config, 'job'),
       },
     ),
   };
@@ -46,6 +48,7 @@ function requestProperties(doc: OpenAPIV3.OperationObject): Record<string, OpenA
 /** The upload endpoint parses its own body, so its request schema is written out here. */
 export function uploadDocs(config: Config): OpenAPIV3.OperationObject {
   return {
+    callbacks: webhookCallbacks('job'),
     tags: ['images'],
     summary: 'Upload a photo to be captioned, or processed by a pipeline of operations',
     description:
@@ -89,6 +92,7 @@ export function uploadDocs(config: Config): OpenAPIV3.OperationObject {
           description: `UTF-8 text, 1 to ${config.maxDescriptionLength} characters (Unicode code points); no control characters`,
         },
         operations: operationsProperty(),
+        callback_url: callbackUrlProperty(config, 'job'),
       },
       { operations: { contentType: 'application/json' } },
     ),

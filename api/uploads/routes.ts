@@ -9,9 +9,11 @@ import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
 import { refuseForbiddenSources } from './source-url.ts';
 import { QueueGauge } from './queue-gauge.ts';
+import type { QueuedBytes } from './queued-bytes.ts';
 import { json } from '../http-errors.ts';
 import type { IdempotencyStore, Outcome } from './idempotency.ts';
 import { fingerprintUpload, idempotencyKeyOf } from './idempotency-key.ts';
+import { refuseForbiddenCallback } from './callback-url.ts';
 import { SHORTCUTS, type Shortcut } from './shortcuts.ts';
 import { readUpload, uploadLimits } from './upload.ts';
 import { shortcutDocs, uploadDocs } from './routes-docs.ts';
@@ -27,6 +29,8 @@ export interface UploadRouteDeps {
   guard: SsrfGuard;
   /** Large images go to the object store before the enqueue (S3 only). */
   claims?: ClaimCheck;
+  /** The streams' bytes against REDIS_MAX_QUEUED_BYTES. */
+  queued?: QueuedBytes;
 }
 
 /**
@@ -46,15 +50,16 @@ export function uploadRoute(deps: UploadRouteDeps) {
   return app;
 }
 
-function acceptUpload({ config, uploads, jobs, idempotency, guard, claims }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
+function acceptUpload({ config, uploads, jobs, idempotency, guard, claims, queued }: UploadRouteDeps, gauge: QueueGauge, shortcut?: Shortcut) {
   const limits = uploadLimits(config);
   return async ({ request }: { request: Request }) => {
     // The key is checked first, so a bad one costs no body read.
     const key = idempotencyKeyOf(request.headers);
     const upload = await readUpload(request, limits, shortcut);
     if (upload.source) await refuseForbiddenSources(guard, [upload.source]);
+    await refuseForbiddenCallback(guard, upload.callbackUrl);
     const enqueue = (accepted: Accepted, extra: Command[]) =>
-      enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge, claims);
+      enqueueUpload(uploads, jobs, upload, config.queueMaxLength, accepted, extra, gauge, claims, queued);
     const { accepted, replayed }: Outcome =
       key === undefined
         ? { accepted: await enqueue(newAcceptance(), []), replayed: false }

@@ -1,6 +1,7 @@
 import { BadRequestError, KadrError, UnsupportedMediaTypeError, ValidationError } from '../../shared/errors.ts';
 import type { Config } from '../../shared/config.ts';
 import { stepsJson } from '../../shared/operations/steps.ts';
+import { readCallbackUrl } from './callback-url.ts';
 import { validateDescription } from './description.ts';
 import { readImagePart } from './file-part.ts';
 import { declaredOverPixelLimit } from '../../shared/image/pixel-limit.ts';
@@ -13,11 +14,20 @@ export interface UploadLimits {
   maxUploadBytes: number;
   maxDescriptionLength: number;
   maxInputPixels: number;
+  /** Whether a `callback_url` is accepted (WEBHOOK_SECRET is set); absent means no. */
+  callbacks?: boolean;
 }
 
 /** The limits every upload is checked against, from the config. */
-export function uploadLimits(config: Pick<Config, 'maxUploadBytes' | 'maxDescriptionLength' | 'maxInputPixels'>): UploadLimits {
-  return { maxUploadBytes: config.maxUploadBytes, maxDescriptionLength: config.maxDescriptionLength, maxInputPixels: config.maxInputPixels };
+export function uploadLimits(
+  config: Pick<Config, 'maxUploadBytes' | 'maxDescriptionLength' | 'maxInputPixels'> & Partial<Pick<Config, 'webhookSecret'>>,
+): UploadLimits {
+  return {
+    maxUploadBytes: config.maxUploadBytes,
+    maxDescriptionLength: config.maxDescriptionLength,
+    maxInputPixels: config.maxInputPixels,
+    callbacks: config.webhookSecret !== undefined,
+  };
 }
 
 /** An accepted upload: exactly one of `image` (the bytes sent) and `source` (an address for the processor to fetch). */
@@ -31,6 +41,8 @@ export interface Upload {
   operations?: string;
   /** Extra file parts the steps refer to (watermark images), by part name. */
   files?: Record<string, Uint8Array>;
+  /** Where the job's webhook goes (api/callback-url.ts); for a batch, the batch's. */
+  callbackUrl?: string;
 }
 
 // Room for the multipart framing, the text fields and the watermark images around the photo itself.
@@ -64,8 +76,10 @@ export async function readUpload(request: Request, limits: UploadLimits, shortcu
       ? shortcut.operation.name
       : validateDescription(given, limits.maxDescriptionLength);
   const steps = shortcut ? readShortcutStep(form, shortcut) : await readOperations(form);
-  if (!steps) return { ...picture, description };
-  return { ...picture, description, operations: stepsJson(steps), files: await readStepFiles(form, steps) };
+  const callbackUrl = readCallbackUrl(form, limits.callbacks === true);
+  const upload: Upload = { ...picture, description, ...(callbackUrl && { callbackUrl }) };
+  if (!steps) return upload;
+  return { ...upload, operations: stepsJson(steps), files: await readStepFiles(form, steps) };
 }
 
 /** The one `image` file part, checked, or the one `url`; both, or two of either, are 422 naming the field. */

@@ -11,7 +11,7 @@ const shortcut = (path: string, fields: Array<[string, string | Blob]>) => post(
 let system: TestSystem;
 beforeAll(async () => {
   system = await TestSystem.start();
-});
+}, 60_000);
 afterAll(async () => {
   await system?.stop();
 });

@@ -10,7 +10,7 @@ const cat = () => new Blob([CAT], { type: 'image/jpeg' });
 let system: TestSystem;
 beforeAll(async () => {
   system = await TestSystem.start();
-});
+}, 60_000);
 afterAll(async () => {
   await system?.stop();
 });

@@ -1,3 +1,4 @@
+import { fieldsCost } from '../../shared/queue/stream-bytes.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -107,7 +108,7 @@ interface Sent {
 }
 
 /** A claim as the consumer holds it, renewed too rarely to matter in these tests. */
-const claimOf = (q: StreamQueue, entry: Entry) => new Claim(q, 'processor-1', entry.id, 60_000, silentLog);
+const claimOf = (q: StreamQueue, entry: Entry) => new Claim(q, 'processor-1', entry.id, 60_000, silentLog, entry.fields ? fieldsCost(entry.fields) : 0);
 
 /**
  * Records, through MONITOR, every command Redis executes for the connection
@@ -193,18 +194,26 @@ describe('processor on real Redis', () => {
     const handOff = blocks.find((b) => b.some((c) => c.name === 'XADD'))!;
     expect(handOff[0]!.name).toBe('XPENDING');
     handOff.shift();
-    expect(handOff.slice(0, 6).map((c) => [c.name, c.key])).toEqual([
+    expect(handOff.slice(0, 7).map((c) => [c.name, c.key])).toEqual([
       ['XADD', p.k.captioned],
+      // The result charged to stream 2's byte counter, with its XADD.
+      ['INCRBY', `${p.k.captioned}:bytes`],
       ['HGET', p.k.job(id)],
       ['HINCRBY', p.k.job(id)],
       ['HSET', p.k.job(id)],
       ['EXPIRE', p.k.job(id)],
       ['PUBLISH', p.k.events],
     ]);
-    expect(handOff.slice(-2).map((c) => [c.name, c.key])).toEqual([
+    // The upload uncharged from stream 1's counter with its XDEL; then the counter healed if the stream is empty.
+    const acked = handOff.findIndex((c) => c.name === 'XACK');
+    expect(handOff.slice(acked, acked + 4).map((c) => [c.name, c.key])).toEqual([
       ['XACK', p.k.uploads],
       ['XDEL', p.k.uploads],
+      ['DECRBY', `${p.k.uploads}:bytes`],
+      ['XLEN', p.k.uploads],
     ]);
+    handOff.splice(acked + 2);
+    handOff.splice(1, 1);
     handOff.splice(1, 2); // the status check and its version
     expect(handOff[1]!.line).toContain('"status" "saving"');
     expect(handOff[3]!.line).toContain('saving');

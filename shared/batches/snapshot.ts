@@ -1,9 +1,9 @@
-import type { Sql } from '../../shared/db.ts';
-import { GoneError, NotFoundError } from '../../shared/errors.ts';
-import { completedAt, type BatchProgress, type Finish } from '../../shared/batches/progress.ts';
-import type { JobState, JobStore } from '../../shared/jobs.ts';
-import { calling } from '../../shared/unavailable.ts';
-import { batchJobIds, findBatch } from './batches-table.ts';
+import type { Sql } from '../db.ts';
+import { GoneError, NotFoundError } from '../errors.ts';
+import { completedAt, type BatchProgress, type Finish } from './progress.ts';
+import type { JobState, JobStore } from '../jobs.ts';
+import { calling } from '../unavailable.ts';
+import { batchJobIds, findBatch } from './batch-rows.ts';
 
 /** A batch job's status as the batch reports it: `saving` counts as processing. */
 export type BatchJobStatus = 'queued' | 'processing' | 'done' | 'failed';
