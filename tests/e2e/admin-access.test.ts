@@ -1,27 +1,52 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { networkInterfaces } from 'node:os';
+import { PeerAddresses } from '../../api/admin/peer-address.ts';
+import { createApp } from '../../api/app.ts';
+import { JobEventHub } from '../../api/events/job-events.ts';
+import { SseStreams } from '../../api/events/sse.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { connectDb, type Sql } from '../../shared/db.ts';
+import { connectRedis, type Redis } from '../../shared/redis.ts';
+import { openStore } from '../../shared/storage/open-store.ts';
+import { FlakySource } from '../support/flaky-source.ts';
+import { silentLog } from '../support/redis.ts';
 import { TestSystem } from '../support/system.ts';
 
-const BROKEN = (await Bun.file(new URL('../fixtures/cat-640x480.jpg', import.meta.url)).bytes()).subarray(0, 600);
+const CAT = new Uint8Array(await Bun.file(new URL('../fixtures/cat-640x480.jpg', import.meta.url)).arrayBuffer());
 
-/** An address of this machine that is not loopback: a request to it arrives from a non-loopback peer. */
-function outsideAddress(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  throw new Error('this test needs a network interface besides loopback to call the API from a non-loopback address');
-}
+// A documentation address (TEST-NET-2): no packet is ever sent to it. Tests
+// send traffic only to loopback, so a request "from elsewhere" is the same
+// app, on the same Redis and PostgreSQL, handed a request whose recorded TCP
+// peer is this address, as main.ts records server.requestIP for each request.
+const OUTSIDE_PEER = '198.51.100.7';
 
 let system: TestSystem;
-let outside: string;
+let source: FlakySource;
 let entryId: string;
+let outsideApp: { handle(request: Request): Promise<Response> };
+let connections: { redis: Redis; sql: Sql; events: JobEventHub };
+const peers = new PeerAddresses();
+/** A request to the API as it would arrive from a client at OUTSIDE_PEER, addressed to the server's public name. */
+const fromOutside = (path: string, init: RequestInit = {}) =>
+  outsideApp.handle(peers.record(new Request(`http://kadr.example:3000${path}`, init), OUTSIDE_PEER));
 
 beforeAll(async () => {
   // Listening on every interface, as compose does, and with no ADMIN_TOKEN.
-  system = await TestSystem.start({ env: { HOST: '0.0.0.0' } });
-  outside = `http://${outsideAddress()}:${new URL(system.baseUrl).port}`;
+  // A retryable dead letter: a photo by URL whose server keeps failing.
+  source = FlakySource.start(CAT);
+  system = await TestSystem.start({ env: { HOST: '0.0.0.0', ...source.env() } });
+  const config = loadConfig(system.env);
+  const redis = await connectRedis(config.redisUrl, silentLog);
+  connections = {
+    redis,
+    sql: await connectDb(config.databaseUrl),
+    events: new JobEventHub(await connectRedis(config.redisUrl, silentLog), 'kadr-test-unused-events', silentLog),
+  };
+  outsideApp = createApp({
+    config, redis, sql: connections.sql, store: openStore(config.storage), log: silentLog,
+    events: connections.events, streams: new SseStreams(), peers,
+  });
   const form = new FormData();
-  form.append('image', new Blob([BROKEN], { type: 'image/jpeg' }), 'broken.jpg');
+  form.append('url', source.url);
   form.append('description', 'dead letter');
   const { id } = (await (await fetch(`${system.baseUrl}/api/images`, { method: 'POST', body: form })).json()) as { id: string };
   await system.waitForJob(id);
@@ -30,6 +55,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  source?.stop();
+  await connections?.events.close();
+  await Promise.allSettled([connections?.redis.close(), connections?.sql.end({ timeout: 1 })]);
   await system?.stop();
 });
 
@@ -50,14 +78,14 @@ describe('admin endpoints without ADMIN_TOKEN', () => {
       ['POST', `/api/admin/dead/${entryId}/retry`],
       ['DELETE', `/api/admin/dead/${entryId}`],
     ] as const) {
-      const res = await fetch(`${outside}${path}`, { method, headers: { 'content-type': 'application/json' } });
+      const res = await fromOutside(path, { method, headers: { 'content-type': 'application/json' } });
       expect(res.status).toBe(403);
       const error = await errorOf(res);
       expect(error.code).toBe('loopback_only');
       expect(error.message).toContain('ADMIN_TOKEN');
     }
     // The public endpoints still answer everyone.
-    expect((await fetch(`${outside}/readyz`)).status).toBe(200);
+    expect((await fromOutside('/readyz')).status).toBe(200);
     expect(await deadIds()).toContain(entryId);
   });
 
