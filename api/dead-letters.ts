@@ -17,7 +17,7 @@ export interface DeadLetter {
   job_id: string | null;
   source: string;
   source_id: string;
-  error: { code: string; name: string; message: string };
+  error: { code: string; name: string; message: string; detail?: string };
   deliveries: number;
   failed_at: string;
   description: string | null;
@@ -50,14 +50,20 @@ run_commands(2)
 return 1`);
 
 /** The dead-letter stream's fields that StreamQueue.deadLetter writes before the original ones. */
-const META_FIELDS = ['source', 'source_id', 'group', 'error_code', 'error_name', 'error_message', 'deliveries', 'failed_at'];
+const META_FIELDS = ['source', 'source_id', 'group', 'error_code', 'error_name', 'error_message', 'error_detail', 'deliveries', 'failed_at'];
+/** Written only when there is one (the raw text behind a clear reason), and absent from older letters. */
+const OPTIONAL_META = new Set(['error_detail']);
 
 function parse(pairs: Buffer[]): ParsedEntry {
   const meta: Record<string, string> = {};
   let i = 0;
   // The metadata comes first and in this order; everything after is the original entry.
   for (const name of META_FIELDS) {
-    if (i + 1 >= pairs.length || text(pairs[i]) !== name) break;
+    if (i + 1 >= pairs.length) break;
+    if (text(pairs[i]) !== name) {
+      if (OPTIONAL_META.has(name)) continue;
+      break;
+    }
     meta[name] = text(pairs[i + 1]);
     i += 2;
   }
@@ -83,7 +89,10 @@ function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
     job_id: jobId ? text(jobId) : null,
     source: meta.source ?? '',
     source_id: meta.source_id ?? '',
-    error: { code: meta.error_code ?? '', name: meta.error_name ?? '', message: meta.error_message ?? '' },
+    error: {
+      code: meta.error_code ?? '', name: meta.error_name ?? '', message: meta.error_message ?? '',
+      ...(meta.error_detail !== undefined && { detail: meta.error_detail }),
+    },
     deliveries: Number(meta.deliveries ?? 0),
     failed_at: meta.failed_at ?? '',
     description: description ? text(description) : null,

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { FILE_PART_PATTERN } from '../../shared/messages.ts';
-import { isResourceFailure } from '../failure-class.ts';
+import { distinctLines, isResourceFailure } from '../failure-class.ts';
 import { Colour } from './colour.ts';
 import { fromRaw, toRaw } from './raw.ts';
 import { defineOperation, StepInputError, type OperationContext, type RawImage, type RgbaImage } from './types.ts';
@@ -72,7 +72,9 @@ async function loadImage(ctx: OperationContext, name: string, width: number, pho
     return { rgba: data, width: info.width, height: info.height };
   } catch (cause) {
     if (isResourceFailure(cause)) throw cause;
-    throw new StepInputError(`the watermark image "${name}" cannot be decoded: ${(cause as Error).message}`);
+    throw new StepInputError(`the watermark image "${name}" is damaged or not an image and cannot be decoded`, {
+      detail: distinctLines((cause as Error).message),
+    });
   }
 }
 

@@ -188,6 +188,7 @@ export class StreamQueue {
       'XADD', deadKey, 'MAXLEN', '~', DEAD_LETTER_MAXLEN, '*',
       'source', this.key, 'source_id', entry.id, 'group', this.group,
       'error_code', error.code, 'error_name', error.name, 'error_message', error.message,
+      ...(error.detail === undefined ? [] : ['error_detail', error.detail]),
       'deliveries', String(entry.deliveries), 'failed_at', new Date().toISOString(),
       ...original,
     ] as never);
