@@ -58,6 +58,8 @@ export const CaptionedMessage = Type.Object({
   image_key: Type.Optional(ImageKey),
   width: Type.Integer({ minimum: 1 }),
   height: Type.Integer({ minimum: 1 }),
+  /** The result's thumbnail (WebP, at most 320 px), always inline: it is small. Absent from older processors' messages. */
+  thumbnail: Type.Optional(Bytes),
   format: Type.Optional(Type.Union((Object.keys(OUTPUT_FORMATS) as OutputFormat[]).map((f) => Type.Literal(f)))),
   /** Carried from the upload, so the saver can count the job towards its batch. */
   batch_id: Type.Optional(Id),
@@ -69,7 +71,7 @@ export type Fields = Record<string, Buffer>;
 /** The two ways a message carries its image: exactly one of them is present. */
 export const PAYLOAD_FIELDS = ['image', 'image_key'] as const;
 
-const BINARY_FIELDS = new Set(['image']);
+const BINARY_FIELDS = new Set(['image', 'thumbnail']);
 const INTEGER_FIELDS = new Set(['width', 'height']);
 
 type FieldValue = string | number | Uint8Array;
