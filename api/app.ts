@@ -26,6 +26,7 @@ import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
 import { jobEventRoutes } from './routes/job-events.ts';
 import { metricsRoute } from './routes/metrics.ts';
+import { operationsRoute } from './routes/operations.ts';
 import { pageRoutes } from './routes/pages.ts';
 import type { SseStreams } from './sse.ts';
 import { StatsFeed } from './stats-feed.ts';
@@ -117,6 +118,7 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
       metrics.observeRequest(route || 'unmatched', request.method, status, seconds);
     })
     .use(pageRoutes())
+    .use(operationsRoute())
     .use(healthRoutes({ redis, sql, store, k }))
     .use(metricsRoute(metrics.registry))
     .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims }))

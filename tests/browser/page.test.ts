@@ -51,20 +51,24 @@ describe('the upload page in Chromium', () => {
       const img = card.locator('img');
       expect(await img.getAttribute('alt')).toBe(DESCRIPTION);
       await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await img.elementHandle());
-      expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(640);
+      // The gallery shows the thumbnail (at most 320 px), the link opens the image full size.
+      expect(await img.getAttribute('src')).toBe(`/api/images/${id}/thumbnail`);
+      expect(await img.evaluate((el) => [(el as HTMLImageElement).naturalWidth, (el as HTMLImageElement).naturalHeight])).toEqual([320, 240]);
       expect(await card.locator('a').getAttribute('href')).toBe(`/api/images/${id}`);
       expect(problems).toEqual([]);
     });
   }, 40_000);
 
-  test('a photo dropped on the page whose image is broken ends failed, with its reason shown', async () => {
+  test('a photo dropped on the page whose image is broken ends failed, with one clear sentence as its reason', async () => {
     await onPage('page-failed', async (page, problems) => {
       await dropJpeg(page, '#drop-zone', 'truncated.jpg', (await Bun.file(CAT).bytes()).subarray(0, 600));
       await page.getByLabel('Description for truncated.jpg').fill('half a photo');
       await page.getByRole('button', { name: 'Upload' }).click();
       const row = page.locator('#uploads li').first();
       await row.locator('.status[data-status="failed"]').waitFor({ timeout: 20_000 });
-      expect(await row.locator('.detail').textContent()).toContain('(image_undecodable)');
+      const detail = await row.locator('.detail').textContent();
+      expect(detail).toBe('Reason: The image file is cut short or damaged and cannot be decoded. (image_undecodable)');
+      expect(detail).not.toContain('Vips');
       expect(problems).toEqual([]);
     });
   }, 40_000);
@@ -84,6 +88,10 @@ describe('the upload page in Chromium', () => {
       await page.keyboard.press('Tab'); // Remove
       await page.keyboard.press('Tab'); // Send as one batch
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('batch-mode');
+      await page.keyboard.press('Tab'); // the operation to add
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('op-picker');
+      await page.keyboard.press('Tab'); // Add step
+      await page.keyboard.press('Tab'); // the JSON preview
       await page.keyboard.press('Tab'); // Advanced
       await page.keyboard.press('Tab'); // Upload
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Upload');
