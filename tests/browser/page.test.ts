@@ -53,7 +53,10 @@ describe('the upload page in Chromium', () => {
       await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await img.elementHandle());
       // The gallery shows the thumbnail (at most 320 px), the link opens the image full size.
       expect(await img.getAttribute('src')).toBe(`/api/images/${id}/thumbnail`);
-      expect(await img.evaluate((el) => [(el as HTMLImageElement).naturalWidth, (el as HTMLImageElement).naturalHeight])).toEqual([320, 240]);
+      // The captioned 640 px photo (its band under it) at 320 px: its own width and height attributes keep the box's shape.
+      const [w, h] = [Number(await img.getAttribute('width')), Number(await img.getAttribute('height'))];
+      expect(w).toBe(640);
+      expect(await img.evaluate((el) => [(el as HTMLImageElement).naturalWidth, (el as HTMLImageElement).naturalHeight])).toEqual([320, Math.round((320 * h) / w)]);
       expect(await card.locator('a').getAttribute('href')).toBe(`/api/images/${id}`);
       expect(problems).toEqual([]);
     });
@@ -100,7 +103,7 @@ describe('the upload page in Chromium', () => {
     });
   }, 40_000);
 
-  test('the gallery shows 12 images at a time, newest first, and loads the next page on request', async () => {
+  test('the gallery shows 12 thumbnails at a time, newest first, never the full images, and loads the next page on request', async () => {
     const cat = await Bun.file(CAT).bytes();
     const ids: string[] = [];
     for (let i = 0; i < 13; i++) {
@@ -111,6 +114,9 @@ describe('the upload page in Chromium', () => {
     }
     for (const id of ids) await use.system.waitForJob(id);
     await onPage('page-gallery', async (page, problems) => {
+      const fullSize: string[] = [];
+      page.on('request', (r) => fullSize.push(new URL(r.url()).pathname));
+      await page.reload();
       const cards = page.locator('#gallery li');
       await page.locator('#gallery-more').waitFor();
       expect(await cards.count()).toBe(12);
@@ -120,6 +126,12 @@ describe('the upload page in Chromium', () => {
       await page.waitForFunction((n) => document.querySelectorAll('#gallery li').length === n, Math.min(total, 24));
       if (total <= 24) await page.locator('#gallery-more').waitFor({ state: 'hidden' });
       expect(new Set(await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).size).toBe(await cards.count());
+      // Every picture is its thumbnail, at most 320 px, and no full-size image was fetched for the gallery.
+      await page.evaluate(() => Promise.all([...document.querySelectorAll('#gallery img')].map((i) => (i as HTMLImageElement).decode())));
+      const shown = await page.locator('#gallery img').evaluateAll((els) =>
+        els.map((e) => ({ src: e.getAttribute('src') ?? '', side: Math.max((e as HTMLImageElement).naturalWidth, (e as HTMLImageElement).naturalHeight) })));
+      expect(shown.filter((i) => !/^\/api\/images\/[0-9a-f-]{36}\/thumbnail$/.test(i.src) || i.side === 0 || i.side > 320)).toEqual([]);
+      expect(fullSize.filter((p) => /^\/api\/images\/[0-9a-f-]{36}$/.test(p))).toEqual([]);
       expect(problems).toEqual([]);
     });
   }, 60_000);
