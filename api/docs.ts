@@ -37,7 +37,7 @@ export const jobStatusSchema: OpenAPIV3.SchemaObject = {
   required: ['id', 'status', 'version', 'received_at', 'updated_at'],
   properties: {
     id: { type: 'string', format: 'uuid' },
-    status: { type: 'string', enum: ['queued', 'processing', 'saving', 'done', 'failed'] },
+    status: { type: 'string', enum: ['queued', 'fetching', 'processing', 'saving', 'done', 'failed'] },
     version: {
       type: 'integer',
       description: 'goes up by one at every status change of this job: order changes by it, not by updated_at (written by several hosts\' clocks)',
@@ -46,11 +46,28 @@ export const jobStatusSchema: OpenAPIV3.SchemaObject = {
     updated_at: { type: 'string', format: 'date-time' },
     error: {
       type: 'object',
+      required: ['code', 'message'],
       properties: { code: { type: 'string' }, message: { type: 'string' } },
       description: 'why the job failed (status "failed" only)',
     },
     step: { type: 'string', description: 'the pipeline step running, as "3/5 resize" (status "processing"), or the one that failed (status "failed")' },
     image_url: { type: 'string', description: 'where the result is (status "done" only)' },
+  },
+};
+
+/**
+ * The data of a `status` event on the job streams: what changed, without the
+ * status endpoint's received_at, step or image_url.
+ */
+export const jobEventSchema: OpenAPIV3.SchemaObject = {
+  type: 'object',
+  required: ['id', 'status', 'version', 'updated_at'],
+  properties: {
+    id: jobStatusSchema.properties!.id!,
+    status: jobStatusSchema.properties!.status!,
+    version: jobStatusSchema.properties!.version!,
+    updated_at: jobStatusSchema.properties!.updated_at!,
+    error: jobStatusSchema.properties!.error!,
   },
 };
 
@@ -93,7 +110,7 @@ export function idempotencyKeyParameter(description: string): OpenAPIV3.Paramete
   };
 }
 
-/** A POST's 202: `Location` at the status, `Idempotent-Replayed` on a replay, and a body with `properties` after id, status and received_at. */
+/** A POST's 202: `Location` at the status, `Idempotent-Replayed` on a replay, and a body with `properties` (all present) after id, status and received_at. */
 export function acceptedResponse(properties: Record<string, OpenAPIV3.SchemaObject>): OpenAPIV3.ResponseObject {
   return {
     description: 'accepted (or, with a repeated Idempotency-Key, the first acceptance replayed); `Location` points at the status',
@@ -108,6 +125,7 @@ export function acceptedResponse(properties: Record<string, OpenAPIV3.SchemaObje
       'application/json': {
         schema: {
           type: 'object',
+          required: ['id', 'status', 'received_at', ...Object.keys(properties)],
           properties: {
             id: { type: 'string', format: 'uuid' },
             status: { type: 'string', enum: ['queued'] },

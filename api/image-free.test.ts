@@ -1,11 +1,11 @@
 import { expect, test } from 'bun:test';
 import { join } from 'node:path';
 
-// The API validates and documents pipelines with the operation modules, but
+// The API validates and documents pipelines with shared/operations/, but
 // must not pay for loading the image libraries: they are the processor's.
 test('building the API, operation schemas included, loads no image library', async () => {
   const script = `
-    const { stepsSchema } = await import('./processor/operations/steps.ts');
+    const { stepsSchema } = await import('./shared/operations/steps.ts');
     await import('./api/app.ts');
     stepsSchema();
     const loaded = Object.keys(require.cache).filter((k) => /node_modules\\/(sharp|satori|@resvg)\\//.test(k));

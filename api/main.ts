@@ -7,11 +7,11 @@ import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { keys } from '../shared/queue/keys.ts';
 import { openStore } from '../shared/storage/open-store.ts';
 import { createApp } from './app.ts';
-import { JobEventHub } from './job-events.ts';
-import { PeerAddresses } from './peer-address.ts';
-import { SseStreams } from './sse.ts';
-import { uploadLimits } from './upload.ts';
-import { warmUpUploadPath } from './warm-up.ts';
+import { JobEventHub } from './events/job-events.ts';
+import { PeerAddresses } from './admin/peer-address.ts';
+import { SseStreams } from './events/sse.ts';
+import { uploadLimits } from './uploads/upload.ts';
+import { warmUpUploadPath } from './uploads/warm-up.ts';
 
 const SERVICE = 'api';
 

@@ -5,7 +5,7 @@ import { captionOptionsOf } from '../processor/caption/options.ts';
 import { decodePhoto } from '../processor/caption/photo.ts';
 import { createCaptionRenderer } from '../processor/caption/renderer.ts';
 import { encode } from '../processor/encode.ts';
-import { OPERATIONS } from '../processor/operations/index.ts';
+import { APPLIED_OPERATIONS } from '../processor/operations/index.ts';
 import type { OperationContext, RawImage } from '../processor/operations/types.ts';
 import { markdownTable, ms, percentile, textTable } from './stats.ts';
 
@@ -40,7 +40,7 @@ export async function runOperationsBench(config: Config, photoPath: string, iter
   const jpeg = { quality: config.jpegQuality, optimiseCoding: config.jpegOptimiseCoding, progressive: config.jpegProgressive };
   const tasks: Array<{ label: string; run: () => Promise<unknown> }> = [
     { label: 'decode (once per pipeline)', run: () => decodePhoto(input, config.maxInputPixels) },
-    ...OPERATIONS.filter((o) => o.name !== 'format').map((o) => ({
+    ...APPLIED_OPERATIONS.filter((o) => o.name !== 'format').map((o) => ({
       label: `${o.name} ${JSON.stringify(o.example)}`,
       run: () => o.apply(photo, o.example, ctx),
     })),

@@ -9,9 +9,11 @@ import type { ClaimCheck } from '../shared/storage/claim-check.ts';
 import { resultKey } from '../shared/storage/object-keys.ts';
 import type { Entry } from '../shared/queue/reply.ts';
 import type { StreamQueue } from '../shared/queue/stream.ts';
+import { chargedXadd } from '../shared/queue/stream-bytes.ts';
 import type { WorkerStats } from '../shared/stats/worker-stats.ts';
 import type { CaptionRenderer } from './caption/renderer.ts';
 import type { Pipeline, PipelineResult } from './pipeline.ts';
+import type { SourceFetcher } from './fetch-source.ts';
 import { stepsOfMessage } from './message-steps.ts';
 import { makeThumbnail } from './thumbnail.ts';
 
@@ -22,6 +24,8 @@ export interface ProcessDeps {
   renderer: CaptionRenderer;
   pipeline: Pipeline;
   stats: WorkerStats;
+  /** Fetches an image given by URL (source_url), through the SSRF guard. */
+  fetchSource: SourceFetcher;
   log: Logger;
   /** Reads uploads held by reference and refers large results (the claim check); without it, everything is inline. */
   claims?: ClaimCheck;
@@ -36,6 +40,10 @@ export interface ProcessDeps {
  * adds nothing (its pipeline stops at the next step once renewal finds the
  * claim lost). Without `operations` the upload takes the caption renderer's
  * tuned path (decode overlapped with layout); with them, the step pipeline.
+
+ * An image given by URL is fetched first (status `fetching`); a fetch that
+ * fails throws its source_* error, which the consumer retries or dead-letters
+ * by its class.
  *
  * The claim check: an upload held by reference is read from the store; a
  * result larger than INLINE_MAX_BYTES is written (registered first) at its
@@ -48,15 +56,16 @@ export function createProcessHandler(deps: ProcessDeps) {
     const steps = stepsOfMessage(msg);
     const started = performance.now();
     // Read before the status is touched: a missing object is judged by the status as it is.
-    const image = await sourceOf(deps, msg);
-    if (!image) {
+    const held = msg.source_url === undefined ? await sourceOf(deps, msg) : undefined;
+    if (held === null) {
       deps.log.info({ jobId: msg.id, key: msg.image_key }, 'upload already handed over by another processor; dropping this entry');
       await handOver(claim, [], deps.log.child({ jobId: msg.id }));
       return;
     }
-    await deps.jobs.set(msg.id, 'processing');
     let result: Pick<PipelineResult, 'bytes' | 'width' | 'height' | 'format'> & { timings: object };
     try {
+      const image = held ?? (await fetchImage(deps, msg.id, msg.source_url!, claim));
+      await deps.jobs.set(msg.id, 'processing');
       result = steps
         ? await deps.pipeline(image, steps, {
             description: msg.description,
@@ -79,7 +88,7 @@ export function createProcessHandler(deps: ProcessDeps) {
     const handedOver = await handOver(
       claim,
       [
-        [
+        ...chargedXadd([
           'XADD', deps.captionedKey, '*',
           ...toFields({
             id: msg.id,
@@ -92,8 +101,9 @@ export function createProcessHandler(deps: ProcessDeps) {
             thumbnail,
             format: result.format,
             batch_id: msg.batch_id,
+            callback_url: msg.callback_url,
           }),
-        ],
+        ]),
         ...deps.jobs.commands(msg.id, 'saving'),
         ...deps.stats.handled('render', performance.now() - started),
       ],
@@ -109,6 +119,15 @@ export function createProcessHandler(deps: ProcessDeps) {
       steps ? 'processed' : 'captioned',
     );
   };
+}
+
+async function fetchImage(deps: ProcessDeps, id: string, url: string, claim: Claim): Promise<Uint8Array> {
+  await deps.jobs.set(id, 'fetching');
+  const started = performance.now();
+  const image = await deps.fetchSource(url);
+  claim.throwIfLost();
+  deps.log.info({ jobId: id, bytes: image.byteLength, ms: Math.round(performance.now() - started) }, 'fetched');
+  return image;
 }
 
 /**

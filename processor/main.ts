@@ -5,6 +5,8 @@ import { JobStore } from '../shared/jobs.ts';
 import { uploadCodec } from '../shared/messages.ts';
 import { GROUPS, keys } from '../shared/queue/keys.ts';
 import { StreamQueue } from '../shared/queue/stream.ts';
+import { captionedLimit, queuedBytesKey } from '../shared/queue/stream-bytes.ts';
+import { command } from '../shared/redis.ts';
 import { createWorkerConsumer } from '../shared/queue/worker.ts';
 import { failBoot, makeClose, onShutdown } from '../shared/shutdown.ts';
 import { captionOptionsOf } from './caption/options.ts';
@@ -12,6 +14,9 @@ import { assertConsumerNameFree, startHeartbeat } from '../shared/stats/heartbea
 import { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { createCaptionRenderer } from './caption/renderer.ts';
 import { gcEvery } from './gc-pacer.ts';
+import { createGuardedFetch } from '../shared/net/guarded-fetch.ts';
+import { createSsrfGuard } from '../shared/net/ssrf-guard.ts';
+import { createSourceFetcher, sourceLimits } from './fetch-source.ts';
 import { createProcessHandler } from './handle.ts';
 import { createPipeline } from './pipeline.ts';
 import { ClaimCheck } from '../shared/storage/claim-check.ts';
@@ -48,11 +53,17 @@ async function main() {
   const stats = new WorkerStats(k, config.consumerName);
   // The processor touches the store only for the claim check (uploads and results held by reference).
   const claims = new ClaimCheck(openStore(config.storage), new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
+  const guard = createSsrfGuard({ allowNetworks: config.fetchAllowNetworks, allowPorts: config.fetchAllowPorts });
+  const fetchSource = createSourceFetcher(createGuardedFetch(guard), sourceLimits(config));
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: uploads,
     reader,
     decode: uploadCodec.decode,
-    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, log, claims })),
+    // Backpressure: while stream 2 holds its share of REDIS_MAX_QUEUED_BYTES
+    // (a saver that cannot save), no upload is taken; each processor adds at
+    // most the one result in hand past the limit.
+    hold: async () => Number(String((await command(redis, ['GET', queuedBytesKey(k.captioned)])) ?? 0)) >= captionedLimit(config.redisMaxQueuedBytes),
+    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, fetchSource, log, claims })),
   });
   const close = makeClose(
     log,

@@ -1,6 +1,6 @@
 import { InvalidMessageError } from '../shared/errors.ts';
 import type { UploadMessage } from '../shared/messages.ts';
-import { parseSteps, referencedFiles, StepsError, type Step } from './operations/steps.ts';
+import { parseSteps, referencedFiles, StepsError, type Step } from '../shared/operations/steps.ts';
 
 /**
  * The message's pipeline, checked with the same schemas the API used; a

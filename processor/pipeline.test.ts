@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { OperationError } from '../shared/errors.ts';
 import { TEST_CAPTION_OPTIONS } from '../tests/support/operations.ts';
 import { createCaptionRenderer } from './caption/renderer.ts';
-import { parseSteps } from './operations/steps.ts';
+import { parseSteps } from '../shared/operations/steps.ts';
 import { createPipeline, type Pipeline } from './pipeline.ts';
 
 let pipeline: Pipeline;

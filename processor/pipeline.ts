@@ -4,7 +4,8 @@ import type { CaptionOptions } from './caption/options.ts';
 import { decodePhoto, JPEG_MAX_DIMENSION, readPhotoHeader } from './caption/photo.ts';
 import { encode, type EncodeSpec } from './encode.ts';
 import { stepFailure } from './failure-class.ts';
-import type { Step } from './operations/steps.ts';
+import type { Step } from '../shared/operations/steps.ts';
+import { appliedOperation } from './operations/index.ts';
 import type { OperationContext, RawImage } from './operations/types.ts';
 
 export interface PipelineJob {
@@ -50,7 +51,7 @@ export function createPipeline(options: CaptionOptions, drawing: Pick<OperationC
       await job.onStep?.(label);
       const t = performance.now();
       try {
-        image = await step.operation.apply(image, step.params as never, ctx);
+        image = await appliedOperation(step.op).apply(image, step.params as never, ctx);
       } catch (cause) {
         throw stepFailure(cause, `step ${label}`);
       }

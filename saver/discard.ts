@@ -2,12 +2,10 @@ import type { Sql } from '../shared/db.ts';
 import { DependencyError } from '../shared/errors.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../shared/formats.ts';
 import type { Fields } from '../shared/messages.ts';
-import { UUID_PATTERN } from '../shared/messages.ts';
+import { isUuid } from '../shared/ids.ts';
 import { isUnavailable } from '../shared/unavailable.ts';
 import { resultKey, thumbnailKey } from '../shared/storage/object-keys.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
-
-const UUID = new RegExp(UUID_PATTERN);
 
 /**
  * Removes what saving a stream 2 entry may have left before it is
@@ -19,7 +17,7 @@ const UUID = new RegExp(UUID_PATTERN);
  */
 export async function discardSaved(sql: Sql, store: ObjectStore, fields: Fields): Promise<void> {
   const id = fields.id?.toString('utf8');
-  if (!id || !UUID.test(id)) return;
+  if (!isUuid(id)) return;
   const named = fields.format?.toString('utf8');
   const format: OutputFormat = named && named in OUTPUT_FORMATS ? (named as OutputFormat) : 'jpeg';
   try {

@@ -13,9 +13,11 @@ import type { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { sqlFault, sqlStateOf } from '../shared/sqlstate.ts';
 import { isUnavailable } from '../shared/unavailable.ts';
 import { completeBatch } from './batch-completion.ts';
+import { queueOwedBatchWebhooks, type BatchWebhookDeps } from './batch-webhooks.ts';
 import { insertImage } from './images-table.ts';
 import { resultKey, thumbnailKey } from '../shared/storage/object-keys.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
+import type { WebhookEvents } from '../shared/webhooks/events.ts';
 import type { ClaimCheck } from '../shared/storage/claim-check.ts';
 
 /**
@@ -38,6 +40,10 @@ export interface SaveDeps {
   stats: WorkerStats;
   log: Logger;
   progress: BatchProgress;
+  /** Queues the `image.done` webhook of a job sent with a callback. */
+  events: WebhookEvents;
+  /** Queues a batch's `batch.complete` webhook once this saver completes it. */
+  batchWebhooks: BatchWebhookDeps;
   /** How long a completed batch is kept (BATCH_TTL_SECONDS). */
   batchTtlSeconds: number;
   /** Forgets a result held by reference once its row owns it (the claim check). */
@@ -52,14 +58,15 @@ export interface SaveDeps {
  * record happen at once and only while this saver still owns the entry
  * (hand-over.ts): a saver stopped past the reclaim time, whose entry another
  * saver finished meanwhile, counts nothing twice. A job of a batch is marked
- * complete in PostgreSQL when it was the last.
+ * complete in PostgreSQL when it was the last. A job sent with a callback
+ * has its `image.done` webhook queued in that same hand-over.
  *
  * A result held by reference (`image_key`) is already at its final key: the
  * saver only checks it is there (its size is the row's `bytes`) and records
  * it, and the `done` MULTI takes the key out of the orphan registry.
  */
 export function createSaveHandler(deps: SaveDeps) {
-  return async (msg: CaptionedMessage, _entry: Entry, claim: Claim): Promise<void> => {
+  return async (msg: CaptionedMessage, entry: Entry, claim: Claim): Promise<void> => {
     const t0 = performance.now();
     // Messages from before formats existed carry none: they are JPEG.
     const format = msg.format ?? 'jpeg';
@@ -101,10 +108,13 @@ export function createSaveHandler(deps: SaveDeps) {
       throw err;
     }
     const t2 = performance.now();
+    const doneAt = new Date().toISOString();
     const handedOver = await handOver(
       claim,
       [
-        ...deps.jobs.commands(msg.id, 'done'),
+        ...deps.jobs.commands(msg.id, 'done', {}, undefined, doneAt),
+        // The webhook is queued with the `done` it announces, and only then.
+        ...deps.events.imageDone(msg.callback_url, msg, doneAt, entry.id),
         // The save's own time is known before the hand-over; the ack itself is not counted.
         ...deps.stats.handled('save', performance.now() - t0),
         ...deps.stats.done(msg.received_at),
@@ -139,11 +149,15 @@ async function storeResult(deps: SaveDeps, msg: CaptionedMessage, path: string):
 
 /**
  * The entry is already finished, so a failure here must not fail it: the
- * saver's periodic check completes the batch instead (see maintenance.ts).
+ * saver's periodic check completes the batch, and queues its webhook,
+ * instead (see maintenance.ts).
  */
 async function completeQuietly(deps: SaveDeps, batchId: string, jobId: string): Promise<void> {
   try {
-    if (await completeBatch(deps.sql, deps.progress, batchId, deps.batchTtlSeconds)) deps.log.info({ batchId, jobId }, 'batch complete');
+    if (await completeBatch(deps.sql, deps.progress, batchId, deps.batchTtlSeconds)) {
+      deps.log.info({ batchId, jobId }, 'batch complete');
+      await queueOwedBatchWebhooks(deps.batchWebhooks, batchId);
+    }
   } catch (err) {
     deps.log.warn({ err, batchId, jobId }, 'could not mark the batch complete now; the next sweep will');
   }

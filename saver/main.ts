@@ -1,4 +1,4 @@
-import { loadConfig } from '../shared/config.ts';
+import { loadConfig, publicBaseUrl } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { connectRedis } from '../shared/redis.ts';
 import { connectDb } from '../shared/db.ts';
@@ -16,6 +16,11 @@ import { discardSaved } from './discard.ts';
 import { createSaveHandler } from './handle.ts';
 import { startMaintenance } from './maintenance.ts';
 import { openStore } from '../shared/storage/open-store.ts';
+import { WebhookEvents } from '../shared/webhooks/events.ts';
+import { createGuardedFetch } from '../shared/net/guarded-fetch.ts';
+import { createSsrfGuard } from '../shared/net/ssrf-guard.ts';
+import { guardedPoster } from './webhooks/poster.ts';
+import { createWebhookDelivery } from './webhooks/start.ts';
 import { ClaimCheck } from '../shared/storage/claim-check.ts';
 import { ObjectRegistry } from '../shared/storage/registry.ts';
 
@@ -40,15 +45,26 @@ async function main() {
   const stats = new WorkerStats(k, config.consumerName);
   const progress = new BatchProgress(redis, k.batchFinished, config.jobTtlSeconds);
   const { batchTtlSeconds } = config;
+  const baseUrl = publicBaseUrl(config);
+  const events = new WebhookEvents(k.webhooks, baseUrl);
+  const batchWebhooks = { sql, redis, jobs, progress, events, baseUrl, batchTtlSeconds, log: log.child({ task: 'batch-webhooks' }) };
   const claims = new ClaimCheck(store, new ObjectRegistry(redis, k.objects), config.inlineMaxBytes);
   const consumer = createWorkerConsumer(config, log, jobs, k, stats, {
     queue: captioned,
     reader,
     decode: captionedCodec.decode,
-    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, batchTtlSeconds, claims }),
+    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, events, batchWebhooks, batchTtlSeconds, claims }),
     discard: (fields) => discardSaved(sql, store, fields),
     count: 8,
   });
+  // Webhooks are delivered by the savers, from their own stream and group, on their own blocking connection.
+  const webhookReader = config.webhookSecret ? await connectRedis(config.redisUrl, log) : undefined;
+  // Callback URLs are users' choice: every delivery goes through the SSRF guard, as fetching by URL does.
+  const poster = guardedPoster(createGuardedFetch(createSsrfGuard({ allowNetworks: config.fetchAllowNetworks, allowPorts: config.fetchAllowPorts })));
+  const webhooks =
+    config.webhookSecret && webhookReader
+      ? createWebhookDelivery(config, config.webhookSecret, { redis, reader: webhookReader, k, poster, log: log.child({ task: 'webhooks' }) })
+      : undefined;
   const stopMaintenance = startMaintenance({
     sql,
     redis,
@@ -60,6 +76,7 @@ async function main() {
     batchTtlSeconds,
     batchLostAfterSeconds: config.batchLostAfterSeconds,
     imageTtlSeconds: config.imageTtlSeconds,
+    batchWebhooks,
     log: log.child({ task: 'maintenance' }),
   });
   const close = makeClose(
@@ -67,16 +84,17 @@ async function main() {
     [
       ['stop maintenance', stopMaintenance],
       ['drain consumer', () => consumer.stop()],
+      ['drain webhooks', async () => webhooks?.stop()],
       ['stop heartbeat', () => heartbeat.stop()],
-      ['close redis', () => Promise.allSettled([redis.close(), reader.close()])],
+      ['close redis', () => Promise.allSettled([redis.close(), reader.close(), webhookReader?.close()])],
       ['close postgres', () => sql.end({ timeout: 5 })],
     ],
     config.shutdownTimeoutMs,
   );
   const heartbeat = startHeartbeat(redis, k, { kind: 'saver', consumer: config.consumerName }, log);
   onShutdown(log, close);
-  log.info({ consumer: config.consumerName, stream: k.captioned, store: store.location }, 'saver started');
-  await consumer.start();
+  log.info({ consumer: config.consumerName, stream: k.captioned, store: store.location, webhooks: webhooks !== undefined }, 'saver started');
+  await Promise.all([consumer.start(), webhooks?.start()]);
 }
 
 main().catch((err) => failBoot(SERVICE, err));

@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { Redis } from '../shared/redis.ts';
 import { command } from '../shared/redis.ts';
 import { completeFinishedBatches } from './batch-completion.ts';
+import { queueOwedBatchWebhooks, type BatchWebhookDeps } from './batch-webhooks.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
 import { failLostBatches } from './lost-batches.ts';
 import { sweepExpired } from './sweep.ts';
@@ -23,12 +24,15 @@ export interface MaintenanceDeps {
   /** BATCH_LOST_AFTER_SECONDS (see failLostBatches). */
   batchLostAfterSeconds: number;
   imageTtlSeconds: number | undefined;
+  /** Where completed batches' owed webhooks are queued from. */
+  batchWebhooks: BatchWebhookDeps;
   log: Logger;
 }
 
 /**
  * Every `intervalMs`, completes batches whose last job was dead-lettered,
- * ends batches whose queueing never happened, sweeps what has expired and deletes orphaned objects. Every saver runs it; the sweep is safe to run on
+ * ends batches whose queueing never happened, queues the webhooks completed
+ * batches still owe, sweeps what has expired and deletes orphaned objects. Every saver runs it; the sweep is safe to run on
  * all of them at once. A failed round is logged and the next one tries
  * again. Answers a stop function that waits for the round in hand.
  */
@@ -67,6 +71,9 @@ async function sweepExpiredRound(deps: MaintenanceDeps): Promise<void> {
     if (completed) log.info({ completed }, 'completed batches whose last job failed');
     const lost = await failLostBatches({ ...deps, lostAfterSeconds: deps.batchLostAfterSeconds });
     if (lost.length) log.warn({ batches: lost }, 'ended batches failed whose jobs were never queued');
+    // After both: either may have completed a batch with a callback.
+    const owed = await queueOwedBatchWebhooks(deps.batchWebhooks);
+    if (owed) log.info({ owed }, 'queued the batch.complete webhooks of completed batches');
     const swept = await sweepExpired(sql, deps.store, { imageTtlSeconds: deps.imageTtlSeconds });
     if (swept.batches.length === 0 && swept.rows === 0) return;
     // Redis keeps statuses only for a while anyway; dropping them now makes "deleted" mean deleted.

@@ -309,3 +309,62 @@ describe('storage settings', () => {
     expect(configError({ STORAGE_REDIRECT: 'presigned' }).message).toContain('STORAGE_REDIRECT: "presigned" needs an S3 store');
   });
 });
+
+describe('loadConfig webhooks', () => {
+  const KEY = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+  test('has no secret by default, a 10 s timeout and a retry schedule spanning more than a day', () => {
+    const c = loadConfig({});
+    expect(c.webhookSecret).toBeUndefined();
+    expect(c.webhookTimeoutMs).toBe(10_000);
+    expect(c.webhookRetrySchedule.reduce((a, b) => a + b, 0)).toBeGreaterThan(86_400_000);
+  });
+
+  test('decodes a whsec_ secret to its key', () => {
+    expect(loadConfig({ WEBHOOK_SECRET: KEY }).webhookSecret).toEqual(Buffer.from('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'base64'));
+  });
+
+  test('refuses a secret without the prefix, not in base64 or too short, without echoing it', () => {
+    const noPrefix = configError({ WEBHOOK_SECRET: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).message;
+    expect(noPrefix).toContain('WEBHOOK_SECRET: expected "whsec_"');
+    expect(noPrefix).not.toContain('MfKQ9r8G');
+    expect(configError({ WEBHOOK_SECRET: 'whsec_not base64!' }).message).toContain('WEBHOOK_SECRET: expected base64');
+    expect(configError({ WEBHOOK_SECRET: 'whsec_c2hvcnQ=' }).message).toContain('WEBHOOK_SECRET: expected a key of 24 to 64 bytes, got 5');
+  });
+
+  test('reads a retry schedule with units and names a bad step', () => {
+    expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: '200ms, 5s,2m,1h,1d' }).webhookRetrySchedule).toEqual([200, 5000, 120_000, 3_600_000, 86_400_000]);
+    expect(configError({ WEBHOOK_RETRY_SCHEDULE: '5s,soon' }).message).toContain('WEBHOOK_RETRY_SCHEDULE: expected waits like "5s,5m,30m,2h" (units ms, s, m, h, d), got "soon"');
+    expect(configError({ WEBHOOK_TIMEOUT_MS: '10' }).message).toContain('WEBHOOK_TIMEOUT_MS: expected an integer from 100 to 120000, got 10');
+  });
+});
+
+describe('loadConfig fetching by URL', () => {
+  test('defaults: 10 s, 5 redirects, no network or port opened beyond the public ones', () => {
+    const c = loadConfig({});
+    expect(c.fetchTimeoutMs).toBe(10_000);
+    expect(c.fetchMaxRedirects).toBe(5);
+    expect(c.fetchAllowNetworks).toEqual([]);
+    expect(c.fetchAllowPorts).toEqual([]);
+  });
+
+  test('reads comma-separated CIDRs, bare addresses and ports', () => {
+    const c = loadConfig({ FETCH_ALLOW_NETWORKS: '127.0.0.1/32, 10.0.0.0/8,fd00::/8, 192.168.1.7', FETCH_ALLOW_PORTS: '8080, 9000' });
+    expect(c.fetchAllowNetworks).toEqual(['127.0.0.1/32', '10.0.0.0/8', 'fd00::/8', '192.168.1.7']);
+    expect(c.fetchAllowPorts).toEqual([8080, 9000]);
+  });
+
+  test('names every bad fetch key and quotes the bad entries', () => {
+    const message = configError({
+      FETCH_ALLOW_NETWORKS: '10.0.0.0/8,10.0.0.0/33,example.com',
+      FETCH_ALLOW_PORTS: '80,0,http',
+      FETCH_TIMEOUT_MS: 'soon',
+      FETCH_MAX_REDIRECTS: '-1',
+    }).message;
+    expect(message).toContain('FETCH_ALLOW_NETWORKS: expected a CIDR such as 10.0.0.0/8 or fd00::/8, got "10.0.0.0/33"');
+    expect(message).toContain('got "example.com"');
+    expect(message).toContain('FETCH_ALLOW_PORTS: expected an integer from 1 to 65535, got 0; expected an integer, got "http"');
+    expect(message).toContain('FETCH_TIMEOUT_MS:');
+    expect(message).toContain('FETCH_MAX_REDIRECTS:');
+  });
+});

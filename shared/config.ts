@@ -1,6 +1,10 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { PROCESSOR_PRIORITIES, type ProcessorPriority } from './cpu-priority.ts';
+import { captionedLimit, entryCost } from './queue/stream-bytes.ts';
+import { parseSchedule } from './webhooks/schedule.ts';
+import { parseSecret } from './webhooks/signing.ts';
+import { parseNetwork } from './net/address-class.ts';
 
 /**
  * Every setting kadr reads, resolved once at boot: defaults, then the
@@ -45,6 +49,12 @@ export interface Config {
    * hand over and acknowledge what was accepted. No effect without maxmemory.
    */
   redisAdmitMemoryPercent: number;
+  /**
+   * What kadr's three streams may cost Redis together (see
+   * shared/queue/stream-bytes.ts): uploads are refused (503 queue_full) at
+   * it, and processors hold while stream 2 holds a quarter of it.
+   */
+  redisMaxQueuedBytes: number;
   reclaimIdleMs: number;
   maxDeliveries: number;
   /** This worker's name in its consumer group (CONSUMER_NAME, else `<host>-<pid>`). */
@@ -75,6 +85,20 @@ export interface Config {
   imageTtlSeconds: number | undefined;
   /** How often each saver completes finished batches and deletes expired ones. */
   sweepIntervalMs: number;
+  /** WEBHOOK_SECRET's key (the base64 after `whsec_`); undefined turns callbacks off (422 webhooks_disabled). */
+  webhookSecret: Buffer | undefined;
+  /** How long a receiver has to answer a webhook with a 2xx. */
+  webhookTimeoutMs: number;
+  /** The waits before each retry of a failed webhook, in ms; after the last one it is dead-lettered. */
+  webhookRetrySchedule: number[];
+  /** Connect and total timeout of one fetch of an image by URL (every redirect and body byte included). */
+  fetchTimeoutMs: number;
+  /** Redirects a fetch follows, each target checked by the SSRF guard again. */
+  fetchMaxRedirects: number;
+  /** CIDRs the SSRF guard lets through although their range is refused (loopback, private…). */
+  fetchAllowNetworks: string[];
+  /** Ports the SSRF guard lets through besides 80 and 443. */
+  fetchAllowPorts: number[];
 }
 
 /** The file store: a directory on this host. */
@@ -152,6 +176,18 @@ const secret = (minLength: number): Parser<string> => (raw) => {
 
 const path: Parser<string> = (raw) => resolve(text(raw));
 
+const webhookSecret: Parser<Buffer> = (raw) => {
+  const key = parseSecret(raw);
+  if (typeof key === 'string') throw new ConfigProblem(key);
+  return key;
+};
+
+const schedule: Parser<number[]> = (raw) => {
+  const waits = parseSchedule(raw);
+  if (typeof waits === 'string') throw new ConfigProblem(waits);
+  return waits;
+};
+
 /** The database of a redis:// URL: its path, `/3` → 3; none (or `/`) → 0. */
 const redisDatabase: Parser<number> = (raw) => {
   const db = new URL(raw).pathname.replace(/^\//, '');
@@ -163,6 +199,31 @@ const redisDatabase: Parser<number> = (raw) => {
 const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
   if (!(values as string[]).includes(raw)) throw new ConfigProblem(`expected one of ${values.join(', ')}, got "${raw}"`);
   return raw as T;
+};
+
+/** A comma-separated list, each entry parsed by `each`; empty entries are ignored, the bad ones named. */
+const list = <T>(each: Parser<T>): Parser<T[]> => (raw) => {
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad: string[] = [];
+  const values = entries.flatMap((e) => {
+    try {
+      return [each(e)];
+    } catch (err) {
+      bad.push(err instanceof Error ? err.message : String(err));
+      return [];
+    }
+  });
+  if (bad.length) throw new ConfigProblem(bad.join('; '));
+  return values;
+};
+
+const cidr: Parser<string> = (raw) => {
+  try {
+    parseNetwork(raw);
+  } catch (err) {
+    throw new ConfigProblem((err as Error).message);
+  }
+  return raw;
 };
 
 const MiB = 1024 * 1024;
@@ -180,6 +241,16 @@ const MiB = 1024 * 1024;
  * full default queue holds at most ~320 MiB of inline payloads.
  */
 const INLINE_MAX_BYTES_DEFAULT = 256 * 1024;
+
+/**
+ * Why 256 MiB: a full default queue (QUEUE_MAX_LENGTH 1000) of 640x480
+ * photos (40-100 KB) costs 50-125 MiB, so for the usual uploads the length
+ * limit still governs and this one only stops what it cannot see, large
+ * inline uploads (10 MiB each without the S3 store) and stream 2 and the dead
+ * letters growing through a database outage. It fits a 512 MiB Redis with
+ * REDIS_ADMIT_MEMORY_PERCENT's headroom to spare for job records and stats.
+ */
+const REDIS_MAX_QUEUED_BYTES_DEFAULT = 256 * MiB;
 
 type Read = <T>(key: string, parse: Parser<T>, fallback: string | undefined) => T;
 
@@ -276,6 +347,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxInputPixels: read('MAX_INPUT_PIXELS', int(1, 1_000_000_000), String(50_000_000)),
     queueMaxLength: read('QUEUE_MAX_LENGTH', int(1, 10_000_000), '1000'),
     redisAdmitMemoryPercent: read('REDIS_ADMIT_MEMORY_PERCENT', int(1, 99), '80'),
+    redisMaxQueuedBytes: read('REDIS_MAX_QUEUED_BYTES', int(MiB, 64 * 1024 * MiB), String(REDIS_MAX_QUEUED_BYTES_DEFAULT)),
     reclaimIdleMs: read('RECLAIM_IDLE_MS', int(100, 86_400_000), '30000'),
     maxDeliveries: read('MAX_DELIVERIES', int(1, 1000), '5'),
     // A worker alone gets a unique name; in a container (pid 1) it is stable per container too.
@@ -294,10 +366,26 @@ export function loadConfig(env: Env = process.env): Config {
     batchLostAfterSeconds: read('BATCH_LOST_AFTER_SECONDS', int(1, 86_400), '300'),
     imageTtlSeconds: optional('IMAGE_TTL_SECONDS') === undefined ? undefined : read('IMAGE_TTL_SECONDS', int(1, 10 * 365 * 86_400), undefined),
     sweepIntervalMs: read('SWEEP_INTERVAL_MS', int(100, 86_400_000), '60000'),
+    webhookSecret: optional('WEBHOOK_SECRET') === undefined ? undefined : read('WEBHOOK_SECRET', webhookSecret, undefined),
+    webhookTimeoutMs: read('WEBHOOK_TIMEOUT_MS', int(100, 120_000), '10000'),
+    // The spec's example: about 27.5 hours in all, so a receiver down for a day still gets its events.
+    webhookRetrySchedule: read('WEBHOOK_RETRY_SCHEDULE', schedule, '5s,5m,30m,2h,5h,10h,10h'),
+    fetchTimeoutMs: read('FETCH_TIMEOUT_MS', int(100, 600_000), '10000'),
+    fetchMaxRedirects: read('FETCH_MAX_REDIRECTS', int(0, 20), '5'),
+    fetchAllowNetworks: read('FETCH_ALLOW_NETWORKS', list(cidr), ''),
+    fetchAllowPorts: read('FETCH_ALLOW_PORTS', list(int(1, 65535)), ''),
   };
 
   if (config.storageRedirect === 'presigned' && config.storage.kind === 'file') {
     problems.push('STORAGE_REDIRECT: "presigned" needs an S3 store (STORAGE_URL=s3://…); the file store has no URLs to redirect to');
+  }
+  // Uploads and dead letters share three quarters (stream 2 keeps the last): one largest inline upload must fit.
+  const inlineUpload = config.storage?.kind === 's3' ? Math.min(config.maxUploadBytes, config.inlineMaxBytes) : config.maxUploadBytes;
+  if (config.redisMaxQueuedBytes && inlineUpload && entryCost(inlineUpload) > config.redisMaxQueuedBytes - captionedLimit(config.redisMaxQueuedBytes)) {
+    problems.push(
+      `REDIS_MAX_QUEUED_BYTES: expected at least ${Math.ceil((entryCost(inlineUpload) * 4) / 3)} so that three quarters of it hold one upload of ` +
+        `${inlineUpload} bytes (MAX_UPLOAD_BYTES${config.storage?.kind === 's3' ? ' or INLINE_MAX_BYTES' : ''}) as Redis stores it, got ${config.redisMaxQueuedBytes}`,
+    );
   }
   config.redisDatabase = config.redisUrl === undefined ? 0 : read('REDIS_URL', redisDatabase, config.redisUrl);
 

@@ -228,6 +228,64 @@ export class DependencyError extends KadrError {
   }
 }
 
+/**
+ * The SSRF guard refuses a URL (its scheme, its port, or an address it names
+ * or resolves to): a 422 at the API, a permanent failure at fetch time.
+ * `field` names the form field that carried the URL.
+ */
+export class SourceForbiddenError extends ValidationError {
+  override readonly permanent = true;
+  constructor(message: string, field = 'url') {
+    super(field, message, 'source_forbidden');
+  }
+}
+
+/**
+ * A fetch of a source URL failed on the way (see shared/net/guarded-fetch.ts).
+ * Each class's `code` lands in the job's status; `permanent` says whether the
+ * consumer retries it with backoff.
+ */
+export abstract class SourceFetchError extends KadrError {}
+
+/** No connection: the name does not resolve, the connection is refused or reset. Transient unless the name does not exist. */
+export class SourceUnreachableError extends SourceFetchError {
+  override readonly code = 'source_unreachable';
+  override readonly permanent: boolean;
+  constructor(message: string, options: { permanent?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.permanent = options.permanent ?? false;
+  }
+}
+
+/** The connection, or the whole fetch, took longer than FETCH_TIMEOUT_MS: transient. */
+export class SourceTimeoutError extends SourceFetchError {
+  override readonly code = 'source_timeout';
+}
+
+/** The source answered an error status (or too many redirects); 5xx and 429 are transient, the rest permanent. */
+export class SourceHttpError extends SourceFetchError {
+  override readonly code = 'source_http_error';
+  override readonly permanent: boolean;
+  readonly httpStatus: number;
+  constructor(message: string, httpStatus: number) {
+    super(message);
+    this.httpStatus = httpStatus;
+    this.permanent = !(httpStatus >= 500 || httpStatus === 429);
+  }
+}
+
+/** The body is (or declares itself) over MAX_UPLOAD_BYTES, reading stopped there; or its image header declares more than MAX_INPUT_PIXELS. */
+export class SourceTooLargeError extends SourceFetchError {
+  override readonly code = 'source_too_large';
+  override readonly permanent = true;
+}
+
+/** The body is not an image kadr reads, by its magic bytes (an HTML error page, a redirect to a login form). */
+export class SourceNotImageError extends SourceFetchError {
+  override readonly code = 'source_not_image';
+  override readonly permanent = true;
+}
+
 /** Another live worker already uses this consumer name: two sharing one would take each other's entries. */
 export class ConsumerNameInUseError extends KadrError {
   override readonly code = 'consumer_name_in_use';
@@ -250,4 +308,19 @@ export function serializeError(err: unknown): SerializedError {
   if (err instanceof KadrError) return { name: err.name, code: err.code, message: err.message, ...(err.detail !== undefined && { detail: err.detail }) };
   if (err instanceof Error) return { name: err.name, code: 'internal', message: err.message };
   return { name: 'Error', code: 'internal', message: String(err) };
+}
+
+/**
+ * A webhook's receiver did not take it (no 2xx in time) through the whole
+ * retry schedule: the delivery is dead-lettered. Never the job's failure.
+ */
+export class WebhookDeliveryError extends KadrError {
+  override readonly code = 'webhook_failed';
+  override readonly permanent = true;
+}
+
+/** The SSRF guard refused a webhook's address at delivery: dead-lettered at once, never the job's failure. */
+export class WebhookForbiddenError extends KadrError {
+  override readonly code = 'callback_forbidden';
+  override readonly permanent = true;
 }

@@ -6,7 +6,8 @@ import type { Command } from './queue/stream.ts';
 import type { SerializedError } from './errors.ts';
 import { SET_STATUS_LUA } from './status-order.ts';
 
-export const JOB_STATUSES = ['queued', 'processing', 'saving', 'done', 'failed'] as const;
+/** In their order: `fetching` only for an image given by URL, while the processor downloads it. */
+export const JOB_STATUSES = ['queued', 'fetching', 'processing', 'saving', 'done', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export interface JobState {
@@ -56,10 +57,12 @@ export class JobStore {
    * `updated_at`: two hosts' clocks disagree), and refuses to move a job
    * backwards or out of done/failed, publishing nothing then. Plain EVAL, not
    * EVALSHA: inside a MULTI, NOSCRIPT after a Redis restart would fail that
-   * command alone while the rest of the transaction ran.
+   * command alone while the rest of the transaction ran. `at` (ISO) is the
+   * change's `updated_at`, for callers that report the same instant elsewhere
+   * (a webhook event); default now.
    */
-  commands(id: string, status: JobStatus, extra: Record<string, string> = {}, error?: SerializedError): Command[] {
-    return [this.statusCommand(id, status, 'forward', extra, error)];
+  commands(id: string, status: JobStatus, extra: Record<string, string> = {}, error?: SerializedError, at?: string): Command[] {
+    return [this.statusCommand(id, status, 'forward', extra, error, at)];
   }
 
   /**
@@ -71,8 +74,15 @@ export class JobStore {
     return [this.statusCommand(id, 'queued', 'reset', extra)];
   }
 
-  private statusCommand(id: string, status: JobStatus, mode: 'forward' | 'reset', extra: Record<string, string>, error?: SerializedError): Command {
-    const updated_at = new Date().toISOString();
+  private statusCommand(
+    id: string,
+    status: JobStatus,
+    mode: 'forward' | 'reset',
+    extra: Record<string, string>,
+    error?: SerializedError,
+    at?: string,
+  ): Command {
+    const updated_at = at ?? new Date().toISOString();
     const fields = ['updated_at', updated_at];
     for (const [k, v] of Object.entries(extra)) fields.push(k, v);
     if (error) fields.push('error_code', error.code, 'error_message', error.message);

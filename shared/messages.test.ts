@@ -114,6 +114,23 @@ describe('uploadCodec', () => {
     },
   );
 
+  test('carries an image by its address (source_url) instead of bytes', () => {
+    const message = uploadCodec.decode(without(upload({ source_url: 'https://img.example/cat.jpg' }), 'image'));
+    expect(message.source_url).toBe('https://img.example/cat.jpg');
+    expect(message.image).toBeUndefined();
+  });
+
+  test('refuses a message with both image and source_url, or with neither', () => {
+    expect(expectInvalid(() => uploadCodec.decode(upload({ source_url: 'https://img.example/cat.jpg' }))).message).toContain(
+      'it has both image and source_url',
+    );
+    expect(expectInvalid(() => uploadCodec.decode(without(upload(), 'image'))).message).toContain('it has neither');
+  });
+
+  test.each(['ftp://img.example/cat.jpg', 'img.example/cat.jpg', ''])('refuses a source_url that is not http(s) %p', (source_url) => {
+    expectInvalid(() => uploadCodec.decode(without(upload({ source_url }), 'image')));
+  });
+
   test('refuses an empty image', () => {
     expectInvalid(() => uploadCodec.decode(upload({ image: new Uint8Array(0) })));
   });

@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { InvalidMessageError } from './errors.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
+import { UUID_PATTERN } from './ids.ts';
 
 /**
  * The two queue messages. Each is one TypeBox schema; the TS type is derived
@@ -10,7 +11,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
  * each extra file part (`file:<name>`) travel as raw bytes (never base64),
  * everything else as UTF-8 text.
  */
-export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+export { UUID_PATTERN } from './ids.ts';
 export const ISO_INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
 
 const Id = Type.String({ pattern: UUID_PATTERN });
@@ -18,6 +19,9 @@ const ReceivedAt = Type.String({ pattern: ISO_INSTANT_PATTERN });
 // The API enforces the user-facing limit in code points; this bound only rejects garbage.
 const Description = Type.String({ minLength: 1, maxLength: 20_000 });
 const Bytes = Type.Uint8Array({ minByteLength: 1 });
+/** A webhook's address; the API has checked it fully (api/callback-url.ts), this only rejects garbage. */
+export const CALLBACK_URL_MAX_LENGTH = 2048;
+export const CallbackUrl = Type.String({ pattern: '^https?://', maxLength: CALLBACK_URL_MAX_LENGTH });
 /**
  * The claim check: a payload held in the object store instead of Redis, by
  * its key there (shared/storage/object-keys.ts); a message carries either
@@ -28,8 +32,15 @@ export const FILE_FIELD_PREFIX = 'file:';
 /** The name of an extra file part (a watermark image), as a step refers to it. */
 export const FILE_PART_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
 
+/** An image's address for the processor to fetch; the API allows 2048 characters, this bound only rejects garbage. */
+export const SOURCE_URL_PATTERN = '^https?://';
+const SourceUrl = Type.String({ pattern: SOURCE_URL_PATTERN, maxLength: 8192 });
+
 /**
- * Stream 1, api → processor: the upload as received. `operations` is the
+ * Stream 1, api → processor: the upload as received. It carries the image
+ * itself (`image`), its key in the object store (`image_key`) or its address
+ * (`source_url`, fetched by the processor through the SSRF guard): exactly
+ * one of the three. `operations` is the
  * pipeline as JSON text, checked again by the processor against the
  * operations' own schemas; without it the pipeline is the default caption.
  * `files` are the extra file parts its steps refer to (watermark images).
@@ -41,10 +52,14 @@ export const UploadMessage = Type.Object({
   image: Type.Optional(Bytes),
   /** Instead of `image`: the upload's key in the object store (`incoming/<id>`). */
   image_key: Type.Optional(ImageKey),
+  /** Instead of `image`: the image's address, for the processor to fetch. */
+  source_url: Type.Optional(SourceUrl),
   operations: Type.Optional(Type.String({ minLength: 2, maxLength: 64_000 })),
   files: Type.Optional(Type.Record(Type.String({ pattern: FILE_PART_PATTERN }), Bytes, { additionalProperties: false })),
   /** The batch this job belongs to (`POST /api/batches`); absent for a single upload. */
   batch_id: Type.Optional(Id),
+  /** Where the job's end is announced (a webhook, see shared/webhooks); single uploads only. */
+  callback_url: Type.Optional(CallbackUrl),
 });
 export type UploadMessage = Static<typeof UploadMessage>;
 
@@ -63,13 +78,18 @@ export const CaptionedMessage = Type.Object({
   format: Type.Optional(Type.Union((Object.keys(OUTPUT_FORMATS) as OutputFormat[]).map((f) => Type.Literal(f)))),
   /** Carried from the upload, so the saver can count the job towards its batch. */
   batch_id: Type.Optional(Id),
+  /** Carried from the upload, so the saver's `done` queues the job's webhook. */
+  callback_url: Type.Optional(CallbackUrl),
 });
 export type CaptionedMessage = Static<typeof CaptionedMessage>;
 
 export type Fields = Record<string, Buffer>;
 
-/** The two ways a message carries its image: exactly one of them is present. */
-export const PAYLOAD_FIELDS = ['image', 'image_key'] as const;
+/**
+ * The ways a message carries its image; a message has exactly one of those
+ * its schema knows (the captioned message has no source_url).
+ */
+export const PAYLOAD_FIELDS = ['image', 'image_key', 'source_url'] as const;
 
 const BINARY_FIELDS = new Set(['image', 'thumbnail']);
 const INTEGER_FIELDS = new Set(['width', 'height']);
@@ -99,6 +119,7 @@ export interface MessageCodec<S extends TSchema> {
 
 export function codec<S extends TSchema>(name: string, schema: S): MessageCodec<S> {
   const check = TypeCompiler.Compile(schema);
+  const payloads = payloadFields(schema);
   return {
     decode(fields) {
       const candidate: Record<string, unknown> = {};
@@ -115,12 +136,13 @@ export function codec<S extends TSchema>(name: string, schema: S): MessageCodec<
         const where = first?.path || '/';
         throw new InvalidMessageError(`invalid ${name} message at ${where}: ${first?.message ?? 'does not match schema'}`);
       }
-      const carried = PAYLOAD_FIELDS.filter((f) => candidate[f] !== undefined);
-      if (carries(schema) && carried.length !== 1) {
+      const carried = payloads.filter((f) => candidate[f] !== undefined);
+      if (payloads.length > 0 && carried.length !== 1) {
         throw new InvalidMessageError(
           carried.length === 0
-            ? `invalid ${name} message: expected an image, as bytes (image) or as an object key (image_key); it has neither`
-            : `invalid ${name} message: expected one of image and image_key, it has both`,
+            ? `invalid ${name} message: expected an image, as bytes (image), as an object key (image_key)` +
+                `${payloads.includes('source_url') ? ' or as an address (source_url)' : ''}; it has neither`
+            : `invalid ${name} message: expected exactly one of ${payloads.join(', ')}; it has ${carried.length === 2 ? 'both' : 'all of'} ${carried.join(' and ')}`,
         );
       }
       return candidate as Static<S>;
@@ -128,10 +150,10 @@ export function codec<S extends TSchema>(name: string, schema: S): MessageCodec<
   };
 }
 
-/** True when the schema's messages carry an image (both of PAYLOAD_FIELDS are its properties). */
-function carries(schema: TSchema): boolean {
+/** Which of PAYLOAD_FIELDS the schema's messages may carry (exactly one of them each). */
+function payloadFields(schema: TSchema): string[] {
   const properties = (schema as { properties?: Record<string, unknown> }).properties ?? {};
-  return PAYLOAD_FIELDS.every((f) => f in properties);
+  return PAYLOAD_FIELDS.filter((f) => f in properties);
 }
 
 export const uploadCodec = codec('upload', UploadMessage);

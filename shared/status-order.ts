@@ -9,21 +9,21 @@ import { createHash } from 'node:crypto';
  *   published with it, so listeners order changes by version, never by
  *   `updated_at` (the wall clock of whichever host wrote it; hosts' clocks
  *   disagree).
- * - Order: in mode `forward` a status only moves forward (queued → processing
- *   → saving → done | failed) and never leaves done or failed, so a late
+ * - Order: in mode `forward` a status only moves forward (queued → fetching →
+ *   processing → saving → done | failed) and never leaves done or failed, so a late
  *   worker (its entry reclaimed, or stopped and resumed) cannot set a
  *   finished job back. A refused write changes and publishes nothing and
  *   answers 0. Mode `reset` is a dead-letter retry's explicit way back to
  *   `queued`, forgetting the failure's reason.
  */
 export const SET_STATUS_LUA = `
-local rank = { queued = 0, processing = 1, saving = 2, done = 3, failed = 3 }
+local rank = { queued = 0, fetching = 1, processing = 2, saving = 3, done = 4, failed = 4 }
 if ARGV[5] == 'reset' then
   redis.call('HDEL', KEYS[1], 'error_code', 'error_message')
 else
   local was = rank[redis.call('HGET', KEYS[1], 'status') or '']
   local now = rank[ARGV[1]]
-  if was and now and (was == 3 or now < was) then return 0 end
+  if was and now and (was == 4 or now < was) then return 0 end
 end
 local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
 redis.call('HSET', KEYS[1], 'status', ARGV[1], unpack(ARGV, 6))

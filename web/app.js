@@ -74,7 +74,7 @@ function unchoose(entry) {
   uploadButton.disabled = chosen.length === 0;
 }
 
-const STATUS_TEXT = { queued: 'queued', processing: 'processing', saving: 'saving', done: 'done', failed: 'failed' };
+const STATUS_TEXT = { queued: 'queued', fetching: 'fetching', processing: 'processing', saving: 'saving', done: 'done', failed: 'failed' };
 const rows = new Map();
 
 function uploadRow(name, description) {

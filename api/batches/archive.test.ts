@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { archiveName, failedText } from './archive.ts';
-import type { BatchJob } from './snapshot.ts';
+import type { BatchJob } from '../../shared/batches/snapshot.ts';
 
 const ID = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
 

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import { ZipFile } from 'yazl';
 import type { ObjectStore } from '../../shared/storage/store.ts';
-import type { BatchJob } from './snapshot.ts';
+import type { BatchJob } from '../../shared/batches/snapshot.ts';
 
 export interface ArchiveFile {
   /** The name inside the archive. */

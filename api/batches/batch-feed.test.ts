@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import pino from 'pino';
-import type { SseSink } from '../sse.ts';
+import type { SseSink } from '../events/sse.ts';
 import { feedBatch } from './batch-feed.ts';
-import type { BatchSnapshot } from './snapshot.ts';
+import type { BatchSnapshot } from '../../shared/batches/snapshot.ts';
 
 const log = pino({ level: 'silent' });
 const INTERVAL = 40;

@@ -1,7 +1,7 @@
 import type { JobEvent } from '../../shared/jobs.ts';
 import type { Logger } from '../../shared/logger.ts';
-import type { SseSink } from '../sse.ts';
-import type { BatchSnapshot } from './snapshot.ts';
+import type { SseSink } from '../events/sse.ts';
+import type { BatchSnapshot } from '../../shared/batches/snapshot.ts';
 
 /** At most one snapshot this often: a batch of 50 makes ~200 status changes, the page needs a few redraws a second. */
 export const BATCH_FEED_INTERVAL_MS = 250;

@@ -5,8 +5,9 @@ import type { Command, StreamQueue } from '../../shared/queue/stream.ts';
 import { calling, isUnavailable, neverSent, unavailableError } from '../../shared/unavailable.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
-import { deposit, enqueueCommands, queueFullError, requireMemory, uploadBytes, type Accepted } from '../enqueue.ts';
-import type { Upload } from '../upload.ts';
+import { commandsCost, deposit, referredKey, enqueueCommands, queueFullError, requireMemory, uploadBytes, type Accepted } from '../uploads/enqueue.ts';
+import type { QueuedBytes } from '../uploads/queued-bytes.ts';
+import type { Upload } from '../uploads/upload.ts';
 import { deleteBatch, insertBatch } from './batches-table.ts';
 
 export interface BatchQueueDeps {
@@ -17,6 +18,8 @@ export interface BatchQueueDeps {
   memory?: RedisMemoryGauge;
   /** With the S3 store, large images go there before the MULTI (see enqueue.ts deposit). */
   claims?: ClaimCheck;
+  /** The streams' bytes against REDIS_MAX_QUEUED_BYTES. */
+  queued?: QueuedBytes;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface BatchQueueDeps {
  * after the rows and before the MULTI. Answers the job ids in upload order.
  */
 export async function enqueueBatch(
-  { uploads, jobs, sql, memory, claims }: BatchQueueDeps,
+  { uploads, jobs, sql, memory, claims, queued }: BatchQueueDeps,
   images: Upload[],
   maxLength: number,
   accepted: Accepted,
@@ -40,27 +43,36 @@ export async function enqueueBatch(
   if (waiting + images.length > maxLength) throw queueFullError(maxLength);
   await requireMemory(memory, images.reduce((sum, image) => sum + uploadBytes(image), 0));
   const jobIds = images.map(() => Bun.randomUUIDv7());
-  await calling('postgres', insertBatch(sql, accepted.id, jobIds, accepted.received_at));
-  let imageKeys: Array<string | undefined>;
-  try {
-    imageKeys = await Promise.all(images.map((upload, i) => deposit(claims, jobIds[i]!, upload)));
-  } catch (err) {
-    // Nothing is queued: the batch goes, and the objects written so far are the orphan sweep's.
-    await deleteBatch(sql, accepted.id).catch(() => {});
-    throw err;
-  }
-  const tx = uploads.redis.multi();
+  // The keys the claim check will refer are known before anything is written, and so is the batch's cost.
+  const commands: Command[] = [];
   for (const [i, upload] of images.entries()) {
     const job = { id: jobIds[i]!, received_at: accepted.received_at };
-    for (const c of enqueueCommands(uploads, jobs, upload, job, accepted.id, imageKeys[i])) tx.addCommand(c as never);
+    commands.push(...enqueueCommands(uploads, jobs, upload, job, accepted.id, referredKey(claims, job.id, upload)));
   }
-  for (const c of extra) tx.addCommand(c as never);
+  commands.push(...extra);
+  const release = await queued?.admit(commandsCost(commands));
   try {
-    await tx.exec();
-  } catch (err) {
-    if (isUnavailable('redis', err) && !neverSent(err)) throw new EnqueueOutcomeUnknownError(accepted.id, err, 'batch');
-    await deleteBatch(sql, accepted.id).catch(() => {});
-    throw isUnavailable('redis', err) ? unavailableError('redis', err) : err;
+    await calling('postgres', insertBatch(sql, accepted.id, jobIds, accepted.received_at, images[0]?.callbackUrl));
+    try {
+      await Promise.all(images.map((upload, i) => deposit(claims, jobIds[i]!, upload)));
+    } catch (err) {
+      // Nothing is queued: the batch goes, and the objects written so far are the orphan sweep's.
+      await deleteBatch(sql, accepted.id).catch(() => {});
+      throw err;
+    }
+    const tx = uploads.redis.multi();
+    for (const c of commands) tx.addCommand(c as never);
+    if (queued) tx.addCommand(queued.readCommand() as never);
+    try {
+      const replies = (await tx.exec()) as unknown[];
+      if (queued) queued.record(replies.at(-1));
+    } catch (err) {
+      if (isUnavailable('redis', err) && !neverSent(err)) throw new EnqueueOutcomeUnknownError(accepted.id, err, 'batch');
+      await deleteBatch(sql, accepted.id).catch(() => {});
+      throw isUnavailable('redis', err) ? unavailableError('redis', err) : err;
+    }
+  } finally {
+    release?.();
   }
   return jobIds;
 }

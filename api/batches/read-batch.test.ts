@@ -95,3 +95,29 @@ describe('reading a batch', () => {
     expect((await rejection([photo()], ValidationError)).field).toBe('description');
   });
 });
+
+describe('a batch of files and addresses', () => {
+  test('urls and image parts mix, taken in the order they appear, with per-image descriptions in that order', async () => {
+    const uploads = await readBatch(
+      request([photo(), ['url', 'https://img.example/1.jpg'], photo(), ['description', 'a'], ['description', 'b'], ['description', 'c']]),
+      LIMITS,
+    );
+    expect(uploads.map((u) => [u.image ? 'file' : u.source!.url, u.description])).toEqual([
+      ['file', 'a'],
+      ['https://img.example/1.jpg', 'b'],
+      ['file', 'c'],
+    ]);
+    expect(uploads[1]!.source!.field).toBe('url[1]');
+  });
+
+  test('a bad url names its place in the batch', async () => {
+    const err = await rejection([photo(), ['url', 'gopher://img.example/1.jpg'], ['description', 'x']], ValidationError);
+    expect([err.field, err.code]).toEqual(['url[1]', 'invalid_url']);
+  });
+
+  test('urls count towards the image limit', async () => {
+    const urls: Part[] = Array.from({ length: 6 }, (_, i) => ['url', `https://img.example/${i}.jpg`]);
+    const err = await rejection([...urls, ['description', 'x']], ValidationError);
+    expect(err.code).toBe('too_many_images');
+  });
+});

@@ -27,7 +27,8 @@ export async function reopenBatchFor<T>(sql: Sql, batchId: string, requeue: () =
         'batch_expired',
       );
     }
-    await tx`update batches set completed_at = null, expires_at = null where id = ${batchId}`;
+    // Its next completion owes a webhook of its own.
+    await tx`update batches set completed_at = null, expires_at = null, webhook_queued_at = null where id = ${batchId}`;
     return requeue();
   }) as Promise<T>;
 }

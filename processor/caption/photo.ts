@@ -2,7 +2,7 @@ import sharp, { type Metadata } from 'sharp';
 import { ImageDecodeError } from '../../shared/errors.ts';
 import { decodeFailure } from '../failure-class.ts';
 import { copyRgbaAsRgb } from './band.ts';
-import { orientedSize, readJpegSize } from './jpeg-header.ts';
+import { orientedSize, readJpegSize } from '../../shared/image/jpeg-markers.ts';
 import type { RawBufferPool } from './raw-buffer-pool.ts';
 
 /** JPEG cannot hold more than this many rows or columns. */

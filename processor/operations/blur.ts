@@ -1,14 +1,5 @@
-import { Type } from '@sinclair/typebox';
+import { blur as contract } from '../../shared/operations/blur.ts';
 import { fromRaw, toRaw } from './raw.ts';
-import { defineOperation } from './types.ts';
+import { applying } from './types.ts';
 
-export const blur = defineOperation({
-  name: 'blur',
-  summary: 'Gaussian blur.',
-  example: { sigma: 2 },
-  params: Type.Object(
-    { sigma: Type.Optional(Type.Number({ minimum: 0.3, maximum: 100, default: 2, description: 'blur radius (Gaussian sigma), 0.3 to 100 px' })) },
-    { additionalProperties: false },
-  ),
-  apply: (image, p, ctx) => toRaw(fromRaw(ctx, image).blur(p.sigma ?? 2)),
-});
+export const blur = applying(contract, (image, p, ctx) => toRaw(fromRaw(ctx, image).blur(p.sigma ?? 2)));

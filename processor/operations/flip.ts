@@ -1,11 +1,5 @@
-import { Type } from '@sinclair/typebox';
+import { flip as contract } from '../../shared/operations/flip.ts';
 import { fromRaw, toRaw } from './raw.ts';
-import { defineOperation } from './types.ts';
+import { applying } from './types.ts';
 
-export const flip = defineOperation({
-  name: 'flip',
-  summary: 'Mirror top to bottom (about the horizontal axis).',
-  example: {},
-  params: Type.Object({}, { additionalProperties: false }),
-  apply: (image, _p, ctx) => toRaw(fromRaw(ctx, image).flip()),
-});
+export const flip = applying(contract, (image, _p, ctx) => toRaw(fromRaw(ctx, image).flip()));

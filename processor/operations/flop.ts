@@ -1,11 +1,5 @@
-import { Type } from '@sinclair/typebox';
+import { flop as contract } from '../../shared/operations/flop.ts';
 import { fromRaw, toRaw } from './raw.ts';
-import { defineOperation } from './types.ts';
+import { applying } from './types.ts';
 
-export const flop = defineOperation({
-  name: 'flop',
-  summary: 'Mirror left to right (about the vertical axis).',
-  example: {},
-  params: Type.Object({}, { additionalProperties: false }),
-  apply: (image, _p, ctx) => toRaw(fromRaw(ctx, image).flop()),
-});
+export const flop = applying(contract, (image, _p, ctx) => toRaw(fromRaw(ctx, image).flop()));

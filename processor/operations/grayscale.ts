@@ -1,15 +1,9 @@
-import { Type } from '@sinclair/typebox';
+import { grayscale as contract } from '../../shared/operations/grayscale.ts';
 import { fromRaw, toRaw } from './raw.ts';
-import { defineOperation } from './types.ts';
+import { applying } from './types.ts';
 
 // Rec. 709 luma weights in every row: three equal channels, so the result
 // stays RGB (sharp's own greyscale would hand back one channel).
 const LUMA: [number, number, number] = [0.2126, 0.7152, 0.0722];
 
-export const grayscale = defineOperation({
-  name: 'grayscale',
-  summary: 'Shades of grey: every pixel gets R = G = B.',
-  example: {},
-  params: Type.Object({}, { additionalProperties: false }),
-  apply: (image, _p, ctx) => toRaw(fromRaw(ctx, image).recomb([LUMA, LUMA, LUMA])),
-});
+export const grayscale = applying(contract, (image, _p, ctx) => toRaw(fromRaw(ctx, image).recomb([LUMA, LUMA, LUMA])));

@@ -9,15 +9,14 @@ import { invert } from './invert.ts';
 import { resize } from './resize.ts';
 import { rotate } from './rotate.ts';
 import { sharpen } from './sharpen.ts';
-import type { Operation } from './types.ts';
+import type { AppliedOperation } from './types.ts';
 import { watermark } from './watermark.ts';
 
 /**
- * Every operation a pipeline step may name. Adding one is a module in this
- * folder and a line here: the API's validation and Swagger, the processor's
- * message checks and the benchmark all read this list.
+ * How each operation of shared/operations/ is applied, in the same order.
+ * The pipeline finds a validated step's `apply` here by its name.
  */
-export const OPERATIONS: readonly Operation[] = [
+export const APPLIED_OPERATIONS: readonly AppliedOperation[] = [
   caption,
   resize,
   crop,
@@ -30,4 +29,17 @@ export const OPERATIONS: readonly Operation[] = [
   invert,
   watermark,
   format,
-] as Operation[];
+] as AppliedOperation[];
+
+const byName = new Map(APPLIED_OPERATIONS.map((o) => [o.name, o]));
+
+/**
+ * The applied form of a shared operation. Throws when the processor has
+ * none: a shared operation added without its `apply`, a programming error
+ * the registry test catches first.
+ */
+export function appliedOperation(name: string): AppliedOperation {
+  const applied = byName.get(name);
+  if (!applied) throw new Error(`operation ${name} is in shared/operations/ but has no apply in processor/operations/`);
+  return applied;
+}

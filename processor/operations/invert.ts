@@ -1,11 +1,5 @@
-import { Type } from '@sinclair/typebox';
+import { invert as contract } from '../../shared/operations/invert.ts';
 import { fromRaw, toRaw } from './raw.ts';
-import { defineOperation } from './types.ts';
+import { applying } from './types.ts';
 
-export const invert = defineOperation({
-  name: 'invert',
-  summary: 'A negative: every channel becomes 255 minus itself.',
-  example: {},
-  params: Type.Object({}, { additionalProperties: false }),
-  apply: (image, _p, ctx) => toRaw(fromRaw(ctx, image).negate()),
-});
+export const invert = applying(contract, (image, _p, ctx) => toRaw(fromRaw(ctx, image).negate()));

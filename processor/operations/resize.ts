@@ -1,44 +1,21 @@
-import { Type } from '@sinclair/typebox';
-import { Colour, parseColour } from './colour.ts';
+import { resize as contract } from '../../shared/operations/resize.ts';
+import { parseColour } from '../../shared/operations/colour.ts';
 import { fromRaw, toRaw } from './raw.ts';
-import { requireWithinLimits, Side } from './size.ts';
-import { defineOperation } from './types.ts';
+import { requireWithinLimits } from './size.ts';
+import { applying } from './types.ts';
 
-const FITS = ['cover', 'contain', 'fill', 'inside', 'outside'] as const;
-
-export const resize = defineOperation({
-  name: 'resize',
-  summary: 'Scale to a width and/or height; with one of them the other keeps the aspect ratio.',
-  example: { width: 320 },
-  params: Type.Object(
-    {
-      width: Type.Optional(Side('target width')),
-      height: Type.Optional(Side('target height')),
-      fit: Type.Optional(
-        Type.Union(FITS.map((f) => Type.Literal(f)), {
-          default: 'cover',
-          description: 'how the image fits both dimensions: cover crops, contain letterboxes, fill stretches, inside/outside keep the aspect ratio',
-        }),
-      ),
-      enlarge: Type.Optional(Type.Boolean({ default: false, description: 'allow a result larger than the image; by default a smaller image is left as it is' })),
-      background: Type.Optional(Colour('#000000', 'letterbox colour for fit contain')),
-    },
-    { additionalProperties: false },
-  ),
-  check: (p) => (p.width === undefined && p.height === undefined ? { param: 'width', message: 'give width, height or both' } : undefined),
-  async apply(image, p, ctx) {
-    const target = expectedSize(image.width, image.height, p.width, p.height, p.fit ?? 'cover', p.enlarge ?? false);
-    requireWithinLimits(target.width, target.height, ctx);
-    return toRaw(
-      fromRaw(ctx, image).resize({
-        width: p.width,
-        height: p.height,
-        fit: p.fit ?? 'cover',
-        withoutEnlargement: !(p.enlarge ?? false),
-        background: parseColour(p.background ?? '#000000'),
-      }),
-    );
-  },
+export const resize = applying(contract, async (image, p, ctx) => {
+  const target = expectedSize(image.width, image.height, p.width, p.height, p.fit ?? 'cover', p.enlarge ?? false);
+  requireWithinLimits(target.width, target.height, ctx);
+  return toRaw(
+    fromRaw(ctx, image).resize({
+      width: p.width,
+      height: p.height,
+      fit: p.fit ?? 'cover',
+      withoutEnlargement: !(p.enlarge ?? false),
+      background: parseColour(p.background ?? '#000000'),
+    }),
+  );
 });
 
 /**

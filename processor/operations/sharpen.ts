@@ -1,14 +1,5 @@
-import { Type } from '@sinclair/typebox';
+import { sharpen as contract } from '../../shared/operations/sharpen.ts';
 import { fromRaw, toRaw } from './raw.ts';
-import { defineOperation } from './types.ts';
+import { applying } from './types.ts';
 
-export const sharpen = defineOperation({
-  name: 'sharpen',
-  summary: 'Unsharp mask: edges come out crisper.',
-  example: { sigma: 1 },
-  params: Type.Object(
-    { sigma: Type.Optional(Type.Number({ minimum: 0.01, maximum: 10, default: 1, description: 'radius of the mask (Gaussian sigma), 0.01 to 10 px' })) },
-    { additionalProperties: false },
-  ),
-  apply: (image, p, ctx) => toRaw(fromRaw(ctx, image).sharpen({ sigma: p.sigma ?? 1 })),
-});
+export const sharpen = applying(contract, (image, p, ctx) => toRaw(fromRaw(ctx, image).sharpen({ sigma: p.sigma ?? 1 })));

@@ -1,5 +1,6 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import type Sharp from 'sharp';
+import type { Operation } from '../../shared/operations/types.ts';
 
 /** Decoded pixels between steps: sRGB, 3 channels, 8 bits, no alpha. */
 export interface RawImage {
@@ -25,8 +26,7 @@ export interface RgbaImage {
 
 /**
  * What a step may use besides the image. The processor passes these in so
- * that operation modules never load sharp, satori or resvg themselves: the
- * API imports the same modules for their schemas only.
+ * that operation modules never load sharp, satori or resvg themselves.
  */
 export interface OperationContext {
   sharp: typeof Sharp;
@@ -44,25 +44,20 @@ export interface OperationContext {
 }
 
 /**
- * One kind of processing. `params` is the TypeBox schema of the step's
- * parameters (without `op`); `check` adds rules across parameters that a
- * schema cannot say well, returning what is wrong or undefined.
+ * An operation of shared/operations/ with how it changes the pixels: the
+ * processor's half of the contract. `apply` gets parameters the shared
+ * schema and `check` have already validated.
  */
-export interface Operation<P extends TObject = TObject> {
-  name: string;
-  summary: string;
-  params: P;
-  /** Typical parameters: shown in Swagger and README, and what the benchmark runs. */
-  example: Static<P>;
-  check?(params: Static<P>): { param: string; message: string } | undefined;
-  /** Names of the upload's extra file parts this step reads (a watermark image). */
-  files?(params: Static<P>): string[];
+export interface AppliedOperation<P extends TObject = TObject> extends Operation<P> {
   apply(image: RawImage, params: Static<P>, ctx: OperationContext): Promise<RawImage>;
 }
 
-/** Declares an operation with its parameter type inferred from its schema. */
-export function defineOperation<P extends TObject>(op: Operation<P>): Operation<P> {
-  return op;
+/** Joins a shared operation and its `apply`, the parameter type inferred from the shared schema. */
+export function applying<P extends TObject>(
+  operation: Operation<P>,
+  apply: (image: RawImage, params: Static<P>, ctx: OperationContext) => Promise<RawImage>,
+): AppliedOperation<P> {
+  return { ...operation, apply };
 }
 
 /** A failure caused by the step's parameters meeting this image (a crop outside it, a result too large). */

@@ -1,11 +1,10 @@
 import type { SerializedError } from '../errors.ts';
-import { UUID_PATTERN } from '../messages.ts';
+import { isUuid } from '../ids.ts';
 import type { Command } from '../queue/stream.ts';
 import type { Redis } from '../redis.ts';
 import { command } from '../redis.ts';
 import { replyRecord } from '../redis-reply.ts';
 
-const UUID = new RegExp(UUID_PATTERN);
 
 /** How one job of a batch ended, as recorded when it ended. */
 export interface Finish {
@@ -32,7 +31,7 @@ export class BatchProgress {
 
   /** Commands recording that `jobId` of `batchId` ended; none outside a batch or for ids that are not UUIDs. */
   finishCommands(batchId: string | undefined, jobId: string | undefined, status: Finish['status'], error?: SerializedError): Command[] {
-    if (!batchId || !jobId || !UUID.test(batchId) || !UUID.test(jobId)) return [];
+    if (!isUuid(batchId) || !isUuid(jobId)) return [];
     const finish: Finish = { status, at: new Date().toISOString() };
     if (error) finish.error = { code: error.code, message: error.message };
     const key = this.keyOf(batchId);

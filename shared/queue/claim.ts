@@ -29,6 +29,8 @@ export class Claim {
     readonly entryId: string,
     private readonly renewMs: number,
     private readonly log: Logger,
+    /** What the entry is charged against its stream's byte counter (fieldsCost), uncharged by the hand-over. */
+    readonly cost = 0,
   ) {
     this.schedule();
   }

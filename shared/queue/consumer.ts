@@ -6,6 +6,7 @@ import { Claim } from './claim.ts';
 import type { Entry } from './reply.ts';
 import type { StreamQueue, Command } from './stream.ts';
 import { isUnavailable } from '../unavailable.ts';
+import { fieldsCost } from './stream-bytes.ts';
 
 /** An outage: retried in place without counting a delivery (see `process`). */
 const isOutage = (err: unknown) => err instanceof DependencyError || isUnavailable('redis', err);
@@ -23,8 +24,8 @@ export interface ConsumerOptions<M> {
    * while `claim` says the entry is still ours.
    */
   handle(message: M, entry: Entry, claim: Claim): Promise<void>;
-  /** Commands to run with the dead-lettering, e.g. marking the job failed and counting it towards its batch. */
-  onDeadLetter(jobId: string | undefined, error: SerializedError, batchId: string | undefined): Command[];
+  /** Commands to run with the dead-lettering, e.g. marking the job failed, counting it towards its batch, queueing its webhook. */
+  onDeadLetter(jobId: string | undefined, error: SerializedError, batchId: string | undefined, entry: Entry): Command[];
   /**
    * Removes what handling may have left outside Redis (the saver's file and
    * row) before the entry is dead-lettered, so nothing outlives the dead letter.
@@ -49,7 +50,17 @@ export interface ConsumerOptions<M> {
    * at most once a minute. Undefined deletes none.
    */
   forgetIdleMs?: number;
+  /**
+   * Backpressure: while it answers true the consumer reads nothing new and
+   * reclaims nothing (the processor, while stream 2 is over its byte limit).
+   * No entry is taken, so no delivery is counted and nothing fails; the
+   * entry in hand, if any, is finished first.
+   */
+  hold?(): Promise<boolean>;
 }
+
+/** How often a held consumer looks again whether it may read. */
+const HOLD_POLL_MS = 200;
 
 const backoff = (attempt: number, capMs = 5000) => Math.min(100 * 2 ** attempt, capMs);
 // A failing read means Redis is unreachable and the client is reconnecting by
@@ -71,6 +82,7 @@ export class StreamConsumer<M> {
   private loop: Promise<void> | undefined;
   private lastReclaim = -Infinity;
   private lastForget = -Infinity;
+  private holding = false;
   /** Where the reclaim pass in progress goes on from; undefined between passes. */
   private reclaimCursor: string | undefined;
   private readonly stopped: Promise<void>;
@@ -133,6 +145,7 @@ export class StreamConsumer<M> {
 
   private async next(): Promise<Entry[]> {
     const { queue, consumer, reclaimIdleMs, count = 1, blockMs = 1000 } = this.o;
+    if (await this.held()) return [];
     const now = this.o.monotonicNow?.() ?? performance.now();
     await this.forgetIdleConsumers(now);
     if (this.reclaimCursor === undefined && now - this.lastReclaim >= Math.min(reclaimIdleMs / 2, 5000)) {
@@ -151,6 +164,17 @@ export class StreamConsumer<M> {
       }
     }
     return queue.readNew(this.o.reader, consumer, count, blockMs);
+  }
+
+  /** True (after a short pause) while `hold` says not to take work; logs when holding starts and ends. */
+  private async held(): Promise<boolean> {
+    const hold = (await this.o.hold?.()) ?? false;
+    if (hold !== this.holding) {
+      this.holding = hold;
+      this.o.log.info(hold ? 'holding: the next stream is full; reading nothing until it drains' : 'resuming: the next stream has room again');
+    }
+    if (hold) await this.pause(HOLD_POLL_MS);
+    return hold;
   }
 
   private async forgetIdleConsumers(now: number): Promise<void> {
@@ -181,13 +205,13 @@ export class StreamConsumer<M> {
         code: 'too_many_deliveries',
         message: `gave up after ${entry.deliveries - 1} deliveries that crashed or failed`,
       };
-      return this.deadLetter(entry, jobId, error, elog);
+      return this.deadLetter(entry, jobId, error, elog, false);
     }
     let message: M;
     try {
       message = this.o.decode(entry.fields);
     } catch (err) {
-      return this.deadLetter(entry, jobId, serializeError(err), elog);
+      return this.deadLetter(entry, jobId, serializeError(err), elog, true);
     }
     let deliveries = entry.deliveries;
     let outageAttempt = 0;
@@ -198,7 +222,7 @@ export class StreamConsumer<M> {
         if (outageAttempt > 0) await this.reportOutage(null, elog);
         return;
       } catch (err) {
-        if (isPermanent(err)) return this.deadLetter({ ...entry, deliveries }, jobId, serializeError(err), elog);
+        if (isPermanent(err)) return this.deadLetter({ ...entry, deliveries }, jobId, serializeError(err), elog, true);
         // Redis going away mid-handling is an outage too: retrying in place
         // resumes as soon as it is back, and counts no failed delivery.
         if (isOutage(err) && !this.stopping) {
@@ -227,7 +251,7 @@ export class StreamConsumer<M> {
         const error = serializeError(err);
         if (deliveries >= this.o.maxDeliveries) {
           const gaveUp = { ...error, message: `${error.message} (gave up after ${deliveries} deliveries)` };
-          return this.deadLetter({ ...entry, deliveries }, jobId, gaveUp, elog);
+          return this.deadLetter({ ...entry, deliveries }, jobId, gaveUp, elog, false);
         }
         elog.warn({ err, deliveries }, 'handling failed; retrying the entry after a backoff');
         await this.pause(backoff(failedAttempt++, Math.min(5000, this.o.reclaimIdleMs / 3)));
@@ -246,7 +270,8 @@ export class StreamConsumer<M> {
 
   /** Runs the handler while renewing the entry's claim, a third of the reclaim time apart. */
   private async handleClaimed(message: M, entry: Entry, log: Logger): Promise<void> {
-    const claim = new Claim(this.o.queue, this.o.consumer, entry.id, this.o.reclaimIdleMs / 3, log);
+    const cost = entry.fields ? fieldsCost(entry.fields) : 0;
+    const claim = new Claim(this.o.queue, this.o.consumer, entry.id, this.o.reclaimIdleMs / 3, log, cost);
     try {
       await this.o.handle(message, entry, claim);
     } finally {
@@ -268,10 +293,25 @@ export class StreamConsumer<M> {
     }
   }
 
-  private async deadLetter(entry: Entry, jobId: string | undefined, error: SerializedError, log: Logger) {
-    log.warn({ error }, 'moving entry to the dead-letter stream');
+  /**
+   * `inputFault`: the entry itself is at fault (permanent), so no retry can
+   * succeed and the letter drops the payload; otherwise it keeps what a
+   * retry needs. Refused, like a hand-over, once the entry is another's.
+   */
+  private async deadLetter(entry: Entry, jobId: string | undefined, error: SerializedError, log: Logger, inputFault: boolean) {
+    log.warn({ error, payloadDropped: inputFault }, 'moving entry to the dead-letter stream');
     const batchId = entry.fields?.batch_id?.toString('utf8');
-    if (entry.fields && this.o.discard) await this.o.discard(entry.fields);
-    await this.o.queue.deadLetter(this.o.deadKey, entry, error, this.o.onDeadLetter(jobId, error, batchId));
+    // What a discard removes may be the new owner's work by now (the saver's file and row).
+    if (entry.fields && this.o.discard) {
+      if (!(await this.o.queue.keepClaimed(this.o.consumer, entry.id))) {
+        log.warn('dead-lettering refused: the entry was reclaimed by another consumer');
+        return;
+      }
+      await this.o.discard(entry.fields);
+    }
+    const extra = this.o.onDeadLetter(jobId, error, batchId, entry);
+    if (!(await this.o.queue.deadLetter(this.o.deadKey, this.o.consumer, entry, error, extra, inputFault))) {
+      log.warn('dead-lettering refused: the entry was reclaimed by another consumer');
+    }
   }
 }

@@ -2,6 +2,7 @@ import type { Logger } from '../logger.ts';
 import { RedisScript } from '../redis-script.ts';
 import { RUN_COMMANDS_LUA } from '../status-order.ts';
 import type { Claim } from './claim.ts';
+import { HEAL_COUNTER_LUA } from './stream-bytes.ts';
 import type { Command } from './stream.ts';
 
 /**
@@ -9,13 +10,15 @@ import type { Command } from './stream.ts';
  * ARGV[2] (the consumer) still owns the entry ARGV[3] of KEYS[1] in group
  * ARGV[1]; the commands follow from ARGV[4] (see RUN_COMMANDS_LUA). Answers
  * 1 if it ran them, 0 if the entry was reclaimed or finished by another
- * consumer. The commands touch keys not declared in KEYS; kadr runs on one
- * Redis, not a cluster.
+ * consumer. KEYS[2] is the stream's byte counter, healed once the stream
+ * is empty (see stream-bytes.ts). The commands touch keys not declared in
+ * KEYS; kadr runs on one Redis, not a cluster.
  */
-const HAND_OVER = new RedisScript(`${RUN_COMMANDS_LUA}
+const HAND_OVER = new RedisScript(`${RUN_COMMANDS_LUA}${HEAL_COUNTER_LUA}
 local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
 if #p == 0 then return 0 end
 run_commands(4)
+heal_counter(KEYS[1], KEYS[2])
 return 1`);
 
 /**
@@ -29,8 +32,8 @@ export async function handOver(claim: Claim, commands: Command[], log: Logger): 
   const { queue, consumer, entryId } = claim;
   if (!claim.lost) {
     const args: Array<string | Buffer> = [queue.group, consumer, entryId];
-    for (const c of [...commands, ...queue.ackCommands(entryId)]) args.push(String(c.length), ...c);
-    if (Number(await HAND_OVER.run(queue.redis, [queue.key], args)) === 1) return true;
+    for (const c of [...commands, ...queue.ackCommands(entryId, claim.cost)]) args.push(String(c.length), ...c);
+    if (Number(await HAND_OVER.run(queue.redis, [queue.key, queue.bytesKey], args)) === 1) return true;
   }
   log.warn({ entryId }, 'hand-over refused: the entry was reclaimed by another consumer');
   return false;

@@ -3,6 +3,10 @@ export interface Keys {
   uploads: string;
   captioned: string;
   dead: string;
+  /** Webhook events waiting for delivery (see shared/webhooks). */
+  webhooks: string;
+  /** Sorted set of webhook deliveries waiting to be retried, scored by when they are due (Redis TIME, ms). */
+  webhookRetries: string;
   job(id: string): string;
   /** Takes the sha256 of the client's Idempotency-Key, never the key itself. */
   idempotency(keyHash: string): string;
@@ -27,7 +31,7 @@ export interface Keys {
   objects: string;
 }
 
-export const GROUPS = { processors: 'processors', savers: 'savers' } as const;
+export const GROUPS = { processors: 'processors', savers: 'savers', webhooks: 'webhooks' } as const;
 
 /** `database` is the one in REDIS_URL (Config.redisDatabase). */
 export function keys(prefix: string, database = 0): Keys {
@@ -35,6 +39,8 @@ export function keys(prefix: string, database = 0): Keys {
     uploads: `${prefix}stream:uploads`,
     captioned: `${prefix}stream:captioned`,
     dead: `${prefix}stream:dead`,
+    webhooks: `${prefix}stream:webhooks`,
+    webhookRetries: `${prefix}webhooks:retries`,
     job: (id) => `${prefix}job:${id}`,
     idempotency: (keyHash) => `${prefix}idem:${keyHash}`,
     events: `${prefix}db${database}:events`,

@@ -5,6 +5,8 @@ import { replyRecord } from '../redis-reply.ts';
 import { RedisScript } from '../redis-script.ts';
 import { isRedisOutOfMemory } from '../unavailable.ts';
 import { parseEntries, parseReadGroup, type Entry } from './reply.ts';
+import { RUN_COMMANDS_LUA } from '../status-order.ts';
+import { chargedXadd, fieldsCost, HEAL_COUNTER_LUA, queuedBytesKey } from './stream-bytes.ts';
 
 export type Command = Array<string | Buffer>;
 
@@ -52,6 +54,32 @@ end
 return deleted`);
 
 const DEAD_LETTER_MAXLEN = '100000';
+
+/**
+ * Dead-letters the entry ARGV[3] of KEYS[1] (group ARGV[1]) only while
+ * consumer ARGV[2] still owns it, as a hand-over does: a worker whose entry
+ * was reclaimed cannot dead-letter it behind its new owner's back. Runs the
+ * commands from ARGV[5] (the XADD to the dead letters KEYS[3] and its charge,
+ * the ack, the job's `failed`); then trims the dead letters to ARGV[4]
+ * entries oldest first, each trimmed one uncharged from KEYS[4] (a MAXLEN
+ * would drop entries the counter still counted). The cost is entryCost's.
+ */
+const DEAD_LETTER = new RedisScript(`${RUN_COMMANDS_LUA}${HEAL_COUNTER_LUA}
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
+if #p == 0 then return 0 end
+run_commands(5)
+heal_counter(KEYS[1], KEYS[2])
+while redis.call('XLEN', KEYS[3]) > tonumber(ARGV[4]) do
+  local oldest = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
+  local payload = 0
+  for _, word in ipairs(oldest[2]) do payload = payload + #word end
+  redis.call('XDEL', KEYS[3], oldest[1])
+  redis.call('DECRBY', KEYS[4], math.ceil(payload * 5 / 4) + 128)
+end
+return 1`);
+
+/** An upload's or result's own bytes: what a dead letter of an input fault drops (see deadLetter). */
+const isPayloadField = (name: string) => name === 'image' || name === 'thumbnail' || name.startsWith('file:');
 
 /**
  * One Redis stream read through one consumer group. Entries are acknowledged
@@ -114,11 +142,20 @@ export class StreamQueue {
     return (names as unknown[]).map(text);
   }
 
-  /** The commands that finish an entry; callers put them in their own MULTI. */
-  ackCommands(entryId: string): Command[] {
+  /** The counter of what this stream's entries cost (see stream-bytes.ts). */
+  get bytesKey(): string {
+    return queuedBytesKey(this.key);
+  }
+
+  /**
+   * The commands that finish an entry; callers put them in their own MULTI or
+   * script. `cost` (fieldsCost of the entry) is taken off the stream's counter.
+   */
+  ackCommands(entryId: string, cost = 0): Command[] {
     return [
       ['XACK', this.key, this.group, entryId],
       ['XDEL', this.key, entryId],
+      ...(cost > 0 ? [['DECRBY', this.bytesKey, String(cost)]] : []),
     ];
   }
 
@@ -178,21 +215,40 @@ export class StreamQueue {
 
   /**
    * Moves an entry to the dead-letter stream with its reason, and finishes it
-   * here, in one MULTI together with `extra` (the job's `failed` status).
+   * here, together with `extra` (the job's `failed` status), at once and only
+   * while `consumer` still owns it; answers whether it did. With
+   * `dropPayload` (an input fault: no retry can succeed) the letter keeps the
+   * entry's id, description, operations and reason but not its `image` and
+   * `file:*` bytes (nor a result's `thumbnail`), and says `payload_dropped`; a reference to the store
+   * (`image_key`) costs Redis nothing and stays.
    */
-  async deadLetter(deadKey: string, entry: Entry, error: SerializedError, extra: Command[]): Promise<void> {
+  async deadLetter(
+    deadKey: string,
+    consumer: string,
+    entry: Entry,
+    error: SerializedError,
+    extra: Command[],
+    dropPayload = false,
+  ): Promise<boolean> {
     const original: Array<string | Buffer> = [];
-    for (const [k, v] of Object.entries(entry.fields ?? {})) original.push(k, v);
-    const tx = this.redis.multi();
-    tx.addCommand([
-      'XADD', deadKey, 'MAXLEN', '~', DEAD_LETTER_MAXLEN, '*',
+    let dropped = false;
+    for (const [k, v] of Object.entries(entry.fields ?? {})) {
+      if (dropPayload && isPayloadField(k)) dropped = true;
+      else original.push(k, v);
+    }
+    const xadd: Command = [
+      'XADD', deadKey, '*',
       'source', this.key, 'source_id', entry.id, 'group', this.group,
       'error_code', error.code, 'error_name', error.name, 'error_message', error.message,
       ...(error.detail === undefined ? [] : ['error_detail', error.detail]),
       'deliveries', String(entry.deliveries), 'failed_at', new Date().toISOString(),
+      ...(dropped ? ['payload_dropped', '1'] : []),
       ...original,
-    ] as never);
-    for (const c of [...this.ackCommands(entry.id), ...extra]) tx.addCommand(c as never);
-    await tx.exec();
+    ];
+    const cost = entry.fields ? fieldsCost(entry.fields) : 0;
+    const args: Array<string | Buffer> = [this.group, consumer, entry.id, DEAD_LETTER_MAXLEN];
+    for (const c of [...chargedXadd(xadd), ...this.ackCommands(entry.id, cost), ...extra]) args.push(String(c.length), ...c);
+    const keys = [this.key, this.bytesKey, deadKey, queuedBytesKey(deadKey)];
+    return Number(await DEAD_LETTER.run(this.redis, keys, args)) === 1;
   }
 }

@@ -1,5 +1,7 @@
 import { BatchProgress } from '../batches/progress.ts';
 import type { Config } from '../config.ts';
+import { publicBaseUrl } from '../config.ts';
+import { failedJobWebhook, WebhookEvents } from '../webhooks/events.ts';
 import type { JobStore } from '../jobs.ts';
 import type { Logger } from '../logger.ts';
 import type { Keys } from './keys.ts';
@@ -17,14 +19,15 @@ export function forgetIdleConsumersMs(reclaimIdleMs: number): number {
   return Math.max(10 * reclaimIdleMs, 3_600_000);
 }
 
-type WorkerParts<M> = Pick<ConsumerOptions<M>, 'queue' | 'reader' | 'decode' | 'handle' | 'count' | 'discard'>;
+type WorkerParts<M> = Pick<ConsumerOptions<M>, 'queue' | 'reader' | 'decode' | 'handle' | 'count' | 'discard' | 'hold'>;
 
 /**
  * A consumer for a worker service: its name, dead-letter stream, delivery
  * limit and reclaim time come from config, and a dead-lettered job is marked
  * failed with the reason, and counted, the same way in every worker; a job
  * of a batch also counts as finished there, so a batch completes whichever
- * worker gave up on its last job.
+ * worker gave up on its last job. A job sent with a callback has its
+ * `image.failed` webhook queued in the same MULTI.
  */
 export function createWorkerConsumer<M>(
   config: Config,
@@ -35,15 +38,20 @@ export function createWorkerConsumer<M>(
   parts: WorkerParts<M>,
 ): StreamConsumer<M> {
   const progress = new BatchProgress(parts.queue.redis, k.batchFinished, config.jobTtlSeconds);
+  const events = new WebhookEvents(k.webhooks, publicBaseUrl(config));
   return new StreamConsumer({
     ...parts,
     consumer: config.consumerName,
     log: log.child({ consumer: config.consumerName }),
-    onDeadLetter: (jobId, error, batchId) => [
-      ...failJobCommands(jobs, jobId, error),
-      ...stats.failed(error.code),
-      ...progress.finishCommands(batchId, jobId, 'failed', error),
-    ],
+    onDeadLetter: (jobId, error, batchId, entry) => {
+      const at = new Date().toISOString();
+      return [
+        ...failJobCommands(jobs, jobId, error, at),
+        ...stats.failed(error.code),
+        ...progress.finishCommands(batchId, jobId, 'failed', error),
+        ...failedJobWebhook(events, jobId, error, at, entry),
+      ];
+    },
     // On the worker's heartbeat hash, where the dashboard and /readyz read it.
     onOutage: async (error) => {
       const key = k.worker(config.consumerName);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, pageProblems, screenshot } from '../support/browser.ts';
+import { FlakySource } from '../support/flaky-source.ts';
 import { TestSystem } from '../support/system.ts';
 
 const CAT = fileURLToPath(new URL('../fixtures/cat-640x480.jpg', import.meta.url));
@@ -11,6 +12,7 @@ let system: TestSystem;
 let browser: Browser;
 let page: Page;
 let problems: string[];
+let source: FlakySource;
 
 async function upload(bytes: Uint8Array<ArrayBuffer>, description: string): Promise<string> {
   const form = new FormData();
@@ -52,13 +54,15 @@ async function counter(id: string, min: number, max = Number.MAX_SAFE_INTEGER, t
 }
 
 beforeAll(async () => {
-  system = await TestSystem.start({ env: { ADMIN_TOKEN: TOKEN } });
+  source = FlakySource.start(new Uint8Array(await Bun.file(CAT).arrayBuffer()));
+  system = await TestSystem.start({ env: { ADMIN_TOKEN: TOKEN, ...source.env() } });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   problems = pageProblems(page);
 }, 60_000);
 
 afterAll(async () => {
+  source?.stop();
   await browser?.close();
   await system?.stop();
 });
@@ -126,27 +130,33 @@ describe('the dashboard in Chromium, with ADMIN_TOKEN set', () => {
 
   test('a dead-lettered job is retried from the dashboard, comes back to the dead letters, and is discarded', async () => {
     await shooting('dashboard-dead', async () => {
-      const truncated = (await Bun.file(CAT).bytes()).subarray(0, 600);
-      const id = await upload(truncated, 'half a photo');
+      // A photo by URL whose server keeps failing: a transient failure, so its
+      // dead letter keeps what a retry needs (an input fault's would not).
+      const form = new FormData();
+      form.append('url', source.url);
+      form.append('description', 'a photo whose server is down');
+      const res = await fetch(`${system.baseUrl}/api/images`, { method: 'POST', body: form });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
       const failed = await system.waitForJob(id);
-      expect(failed.error?.code).toBe('image_undecodable');
+      expect(failed.error?.code).toBe('source_http_error');
       const [first] = (await deadLetters()).filter((d) => d.job_id === id);
       expect(first).toBeDefined();
 
       const row = page.locator(`#dead tr[data-job="${id}"]`);
       await row.waitFor({ timeout: 10_000 });
-      expect(await row.textContent()).toContain('image_undecodable');
+      expect(await row.textContent()).toContain('source_http_error');
       await counter('total-failed', 1);
       await screenshot(page, 'dashboard-with-dead-letter');
       await page.getByRole('button', { name: `Retry job ${id}` }).click();
       await page.locator('#dead-status', { hasText: `Job ${id} was put back on uploads.` }).waitFor();
 
-      // It failed again (the bytes are still broken) and was dead-lettered anew: another entry, its deliveries counted afresh.
+      // It failed again (the server is still down) and was dead-lettered anew: another entry, its deliveries counted afresh.
       await page.locator(`#dead tr[data-job="${id}"]:not([data-entry="${first!.entry_id}"])`).waitFor({ timeout: 15_000 });
       const again = (await deadLetters()).filter((d) => d.job_id === id);
       expect(again.map((d) => d.entry_id)).not.toContain(first!.entry_id);
       expect(again).toHaveLength(1);
-      expect(again[0]!.deliveries).toBe(1);
+      expect(again[0]!.deliveries).toBe(2); // MAX_DELIVERIES, counted afresh after the retry
       expect(await counter('total-failed', 2)).toBe(2);
 
       await page.getByRole('button', { name: `Discard job ${id}` }).click();

@@ -50,7 +50,7 @@ const DESCRIPTIONS: Accepted[] = [
 
 beforeAll(async () => {
   system = await TestSystem.start({ processors: 2 });
-});
+}, 60_000);
 
 afterAll(async () => {
   await system?.stop();

@@ -27,7 +27,7 @@ beforeAll(async () => {
   await system.waitForJob(id);
   const dead = (await (await fetch(`${system.baseUrl}/api/admin/dead`)).json()) as Array<{ entry_id: string; job_id: string }>;
   entryId = dead.find((d) => d.job_id === id)!.entry_id;
-});
+}, 60_000);
 
 afterAll(async () => {
   await system?.stop();

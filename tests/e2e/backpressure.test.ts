@@ -15,7 +15,7 @@ function post(description: string): Promise<Response> {
 beforeAll(async () => {
   // No processor at first, so uploads pile up in the queue.
   system = await TestSystem.start({ processors: 0, env: { QUEUE_MAX_LENGTH: '3' } });
-});
+}, 60_000);
 
 afterAll(async () => {
   await system?.stop();

@@ -47,7 +47,7 @@ const DESCRIPTIONS: Rejection[] = [
 
 beforeAll(async () => {
   system = await TestSystem.start();
-});
+}, 60_000);
 
 afterAll(async () => {
   await system?.stop();

@@ -96,7 +96,7 @@ const UPLOAD_REJECTIONS = [...SHAPE, ...NOT_AN_IMAGE, ...TOO_BIG, ...BOMB, ...FR
 
 beforeAll(async () => {
   system = await TestSystem.start({ env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
-});
+}, 60_000);
 
 afterAll(async () => {
   await system?.stop();

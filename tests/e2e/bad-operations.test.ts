@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'bun:test';
-import { MAX_STEPS } from '../../processor/operations/steps.ts';
+import { MAX_STEPS } from '../../shared/operations/steps.ts';
 import { post, rejectionSuite, type Rejection } from '../support/rejections.ts';
 import { TestSystem } from '../support/system.ts';
 
@@ -11,7 +11,7 @@ const shortcut = (path: string, fields: Array<[string, string | Blob]>) => post(
 let system: TestSystem;
 beforeAll(async () => {
   system = await TestSystem.start();
-});
+}, 60_000);
 afterAll(async () => {
   await system?.stop();
 });

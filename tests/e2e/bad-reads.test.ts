@@ -38,7 +38,7 @@ const READS: Read[] = [
 
 beforeAll(async () => {
   system = await TestSystem.start();
-});
+}, 60_000);
 
 afterAll(async () => {
   await system?.stop();

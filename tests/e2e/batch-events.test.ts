@@ -22,7 +22,7 @@ interface Batch {
 
 beforeAll(async () => {
   system = await TestSystem.start({ env: { BATCH_TTL_SECONDS: String(TTL_SECONDS) } });
-});
+}, 60_000);
 
 afterAll(async () => {
   await system?.stop();

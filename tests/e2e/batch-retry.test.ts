@@ -27,7 +27,7 @@ beforeAll(async () => {
     env: { MAX_DELIVERIES: '1', RECLAIM_IDLE_MS: '1000', BATCH_TTL_SECONDS: '3', SWEEP_INTERVAL_MS: '200' },
   });
   probe = await Probe.open(system);
-});
+}, 60_000);
 
 afterAll(async () => {
   await probe?.close();

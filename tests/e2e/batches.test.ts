@@ -78,7 +78,7 @@ beforeAll(async () => {
   });
   sql = postgres(system.databaseUrl, { max: 2, onnotice: () => {} });
   redis = await connectRedis(system.env.REDIS_URL!, silentLog);
-});
+}, 60_000);
 
 afterAll(async () => {
   await sql?.end();

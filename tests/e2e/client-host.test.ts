@@ -10,7 +10,7 @@ let system: TestSystem;
 
 beforeAll(async () => {
   system = await TestSystem.start({ env: { ADMIN_TOKEN: TOKEN } });
-});
+}, 60_000);
 
 afterAll(async () => {
   await system?.stop();

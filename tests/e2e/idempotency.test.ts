@@ -33,7 +33,7 @@ beforeAll(async () => {
   system = await TestSystem.start({ processors: 0, env: { IDEMPOTENCY_TTL_SECONDS: '3600' } });
   footprint = await Footprint.open(system);
   redis = await connectRedis(system.env.REDIS_URL!, silentLog);
-});
+}, 60_000);
 
 afterAll(async () => {
   await footprint?.close();

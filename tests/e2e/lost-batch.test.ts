@@ -19,7 +19,7 @@ beforeAll(async () => {
   // No processor: a batch that is really queued stays queued, however long it waits.
   system = await TestSystem.start({ processors: 0, env: { BATCH_LOST_AFTER_SECONDS: '1', SWEEP_INTERVAL_MS: '200' } });
   sql = await connectDb(system.databaseUrl);
-});
+}, 60_000);
 
 afterAll(async () => {
   await sql?.end();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import sharp from 'sharp';
-import { OPERATIONS } from '../../processor/operations/index.ts';
+import { OPERATIONS } from '../../shared/operations/index.ts';
 import { formOf, type Part } from '../support/multipart.ts';
 import { TestSystem } from '../support/system.ts';
 
@@ -10,7 +10,7 @@ const cat = () => new Blob([CAT], { type: 'image/jpeg' });
 let system: TestSystem;
 beforeAll(async () => {
   system = await TestSystem.start();
-});
+}, 60_000);
 afterAll(async () => {
   await system?.stop();
 });
@@ -150,9 +150,9 @@ describe('operations through the real services', () => {
     const steps = form('/api/images').operations!.items!.anyOf!;
     expect(steps.map((s) => s.title)).toEqual(OPERATIONS.map((o) => o.name));
     expect(Object.keys(steps.find((s) => s.title === 'resize')!.properties)).toEqual(['op', 'width', 'height', 'fit', 'enlarge', 'background']);
-    expect(Object.keys(form('/api/resize'))).toEqual(['image', 'description', 'width', 'height', 'fit', 'enlarge', 'background']);
+    expect(Object.keys(form('/api/resize'))).toEqual(['image', 'url', 'description', 'width', 'height', 'fit', 'enlarge', 'background', 'callback_url']);
     expect(Object.keys(form('/api/crop'))).toEqual(expect.arrayContaining(['left', 'top', 'width', 'height', 'aspect', 'gravity']));
-    expect(Object.keys(form('/api/grayscale'))).toEqual(['image', 'description']);
+    expect(Object.keys(form('/api/grayscale'))).toEqual(['image', 'url', 'description', 'callback_url']);
     expect(Object.keys(form('/api/watermark'))).toEqual(expect.arrayContaining(['mark', 'text', 'opacity', 'size', 'position', 'tile']));
   });
 });

@@ -23,7 +23,7 @@ async function upload(name: string, description: string): Promise<{ res: Respons
 
 beforeAll(async () => {
   system = await TestSystem.start({ processors: 2 });
-});
+}, 60_000);
 
 afterAll(async () => {
   await system?.stop();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { JobEventHub } from '../../api/job-events.ts';
+import { JobEventHub } from '../../api/events/job-events.ts';
 import { loadConfig, type Config } from '../../shared/config.ts';
 import { JobStore, type JobEvent } from '../../shared/jobs.ts';
 import { keys } from '../../shared/queue/keys.ts';

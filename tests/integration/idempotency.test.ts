@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, setSystemTime, test } from 'bun:test';
-import { enqueueUpload, type Accepted } from '../../api/enqueue.ts';
-import { IdempotencyStore, type IdempotencyOptions } from '../../api/idempotency.ts';
-import { fingerprintUpload, hashIdempotencyKey } from '../../api/idempotency-key.ts';
-import type { Upload } from '../../api/upload.ts';
+import { enqueueUpload, type Accepted } from '../../api/uploads/enqueue.ts';
+import { IdempotencyStore, type IdempotencyOptions } from '../../api/uploads/idempotency.ts';
+import { fingerprintUpload, hashIdempotencyKey } from '../../api/uploads/idempotency-key.ts';
+import type { Upload } from '../../api/uploads/upload.ts';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError, ServiceUnavailableError } from '../../shared/errors.ts';
 import { JobStore } from '../../shared/jobs.ts';
 import type { Command } from '../../shared/queue/stream.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { JobEventHub } from '../../api/job-events.ts';
+import { JobEventHub } from '../../api/events/job-events.ts';
 import { JobStore, type JobEvent } from '../../shared/jobs.ts';
 import { connectRedis, type Redis } from '../../shared/redis.ts';
 import { TEST_REDIS_URL } from '../support/namespace.ts';

@@ -1,3 +1,4 @@
+import { fieldsCost } from '../../shared/queue/stream-bytes.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -13,6 +14,9 @@ import { command, connectRedis, text, type Redis } from '../../shared/redis.ts';
 import { createCaptionRenderer, type CaptionRenderer } from '../../processor/caption/renderer.ts';
 import { createPipeline, type Pipeline } from '../../processor/pipeline.ts';
 import { createProcessHandler } from '../../processor/handle.ts';
+import { createSourceFetcher, type SourceFetcher } from '../../processor/fetch-source.ts';
+import { createGuardedFetch } from '../../shared/net/guarded-fetch.ts';
+import { createSsrfGuard } from '../../shared/net/ssrf-guard.ts';
 import { TEST_REDIS_URL } from '../support/namespace.ts';
 import { TEST_CAPTION_OPTIONS } from '../support/operations.ts';
 import { measureBand } from '../support/pixels.ts';
@@ -36,15 +40,34 @@ beforeAll(async () => {
 });
 afterAll(() => ns.cleanup());
 
+// Images by URL come from this server; the guard lets loopback and its port through, as FETCH_ALLOW_* would.
+const served: Record<string, number> = {};
+const answers: Record<string, Array<() => Response>> = {};
+const source = Bun.serve({
+  hostname: '127.0.0.1',
+  port: 0,
+  fetch(req) {
+    const path = new URL(req.url).pathname;
+    served[path] = (served[path] ?? 0) + 1;
+    const queue = answers[path] ?? [];
+    return (queue.length > 1 ? queue.shift()! : queue[0])?.() ?? new Response('not here', { status: 404 });
+  },
+});
+afterAll(() => source.stop(true));
+const sourceFetcher = createSourceFetcher(
+  createGuardedFetch(createSsrfGuard({ allowNetworks: ['127.0.0.1/32'], allowPorts: [source.port!] })),
+  { timeoutMs: 5000, maxRedirects: 2, maxBytes: 10 * 1024 * 1024, maxPixels: 50_000_000 },
+);
+
 let n = 0;
 /** The processor's real parts on keys of their own, so tests never see each other's entries. */
-function freshProcessor(parts: { renderer?: CaptionRenderer; pipeline?: Pipeline } = {}) {
+function freshProcessor(parts: { renderer?: CaptionRenderer; pipeline?: Pipeline; fetchSource?: SourceFetcher } = {}) {
   const k: Keys = keys(`${ns.prefix}${++n}:`);
   const uploads = new StreamQueue(ns.redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(ns.redis, k, 3600);
   const handle = createProcessHandler({
     uploads, captionedKey: k.captioned, jobs, renderer: parts.renderer ?? renderer, pipeline: parts.pipeline ?? pipeline,
-    stats: new WorkerStats(k, 'processor-test'), log: silentLog,
+    stats: new WorkerStats(k, 'processor-test'), fetchSource: parts.fetchSource ?? sourceFetcher, log: silentLog,
   });
   return { k, uploads, jobs, handle };
 }
@@ -54,6 +77,15 @@ async function upload(p: ReturnType<typeof freshProcessor>, image: Uint8Array, d
   const id = crypto.randomUUID();
   await p.jobs.set(id, 'queued');
   await command(ns.redis, ['XADD', p.k.uploads, '*', ...toFields({ id, description, received_at: new Date().toISOString(), image, operations })]);
+  return id;
+}
+
+/** What the API does for an image given by URL: the message carries source_url instead of bytes. */
+async function uploadByUrl(p: ReturnType<typeof freshProcessor>, path: string) {
+  const id = crypto.randomUUID();
+  await p.jobs.set(id, 'queued');
+  const source_url = `http://127.0.0.1:${source.port}${path}`;
+  await command(ns.redis, ['XADD', p.k.uploads, '*', ...toFields({ id, description: 'fetched', received_at: new Date().toISOString(), source_url })]);
   return id;
 }
 
@@ -76,7 +108,7 @@ interface Sent {
 }
 
 /** A claim as the consumer holds it, renewed too rarely to matter in these tests. */
-const claimOf = (q: StreamQueue, entry: Entry) => new Claim(q, 'processor-1', entry.id, 60_000, silentLog);
+const claimOf = (q: StreamQueue, entry: Entry) => new Claim(q, 'processor-1', entry.id, 60_000, silentLog, entry.fields ? fieldsCost(entry.fields) : 0);
 
 /**
  * Records, through MONITOR, every command Redis executes for the connection
@@ -162,18 +194,26 @@ describe('processor on real Redis', () => {
     const handOff = blocks.find((b) => b.some((c) => c.name === 'XADD'))!;
     expect(handOff[0]!.name).toBe('XPENDING');
     handOff.shift();
-    expect(handOff.slice(0, 6).map((c) => [c.name, c.key])).toEqual([
+    expect(handOff.slice(0, 7).map((c) => [c.name, c.key])).toEqual([
       ['XADD', p.k.captioned],
+      // The result charged to stream 2's byte counter, with its XADD.
+      ['INCRBY', `${p.k.captioned}:bytes`],
       ['HGET', p.k.job(id)],
       ['HINCRBY', p.k.job(id)],
       ['HSET', p.k.job(id)],
       ['EXPIRE', p.k.job(id)],
       ['PUBLISH', p.k.events],
     ]);
-    expect(handOff.slice(-2).map((c) => [c.name, c.key])).toEqual([
+    // The upload uncharged from stream 1's counter with its XDEL; then the counter healed if the stream is empty.
+    const acked = handOff.findIndex((c) => c.name === 'XACK');
+    expect(handOff.slice(acked, acked + 4).map((c) => [c.name, c.key])).toEqual([
       ['XACK', p.k.uploads],
       ['XDEL', p.k.uploads],
+      ['DECRBY', `${p.k.uploads}:bytes`],
+      ['XLEN', p.k.uploads],
     ]);
+    handOff.splice(acked + 2);
+    handOff.splice(1, 1);
     handOff.splice(1, 2); // the status check and its version
     expect(handOff[1]!.line).toContain('"status" "saving"');
     expect(handOff[3]!.line).toContain('saving');
@@ -336,5 +376,68 @@ describe('processor on real Redis', () => {
     await c.stop();
     expect((await p.jobs.get(id))?.error?.code).toBe('operation_failed');
     expect(text((await entries(p.k.dead))[0]!.deliveries)).toBe('1');
+  });
+
+  describe('an image given by URL', () => {
+    test('is fetched while the job shows fetching, then processed and handed to the saver', async () => {
+      answers['/cat.jpg'] = [() => new Response(Buffer.from(cat))];
+      const statuses: Array<string | undefined> = [];
+      let p: ReturnType<typeof freshProcessor>;
+      let id = '';
+      p = freshProcessor({
+        fetchSource: async (url) => {
+          statuses.push((await p.jobs.get(id))?.status);
+          return sourceFetcher(url);
+        },
+      });
+      id = await uploadByUrl(p, '/cat.jpg');
+      const c = consumer(p, 'processor-1', NO_RECLAIM_MS);
+      void c.start();
+      await until('the job handed to the saver or failed', async () => ['saving', 'failed'].includes((await p.jobs.get(id))?.status ?? ''), 10000, { intervalMs: 20 });
+      await c.stop();
+      expect(statuses).toEqual(['fetching']);
+      expect((await p.jobs.get(id))?.status).toBe('saving');
+      const msg = captionedCodec.decode((await entries(p.k.captioned))[0]!);
+      expect([msg.id, msg.width]).toEqual([id, 640]);
+    });
+
+    test('a 404 fails the job at once as source_http_error, fetched once', async () => {
+      const p = freshProcessor();
+      const id = await uploadByUrl(p, '/missing.jpg');
+      const c = consumer(p, 'processor-1', NO_RECLAIM_MS);
+      void c.start();
+      await until('the job failed', async () => (await p.jobs.get(id))?.status === 'failed', 10000, { intervalMs: 20 });
+      await c.stop();
+      const job = await p.jobs.get(id);
+      expect(job?.error?.code).toBe('source_http_error');
+      expect(job?.error?.message).toContain('HTTP 404');
+      expect(served['/missing.jpg']).toBe(1);
+      expect(await entries(p.k.dead)).toHaveLength(1);
+    });
+
+    test('a 503 is retried with backoff and the photo handed over once the source answers', async () => {
+      answers['/flaky.jpg'] = [() => new Response('busy', { status: 503 }), () => new Response(Buffer.from(cat))];
+      const p = freshProcessor();
+      const id = await uploadByUrl(p, '/flaky.jpg');
+      const c = consumer(p, 'processor-1', NO_RECLAIM_MS);
+      void c.start();
+      await until('the job handed to the saver or failed', async () => ['saving', 'failed'].includes((await p.jobs.get(id))?.status ?? ''), 10000, { intervalMs: 20 });
+      await c.stop();
+      expect((await p.jobs.get(id))?.status).toBe('saving');
+      expect(served['/flaky.jpg']).toBe(2);
+      expect(await entries(p.k.dead)).toEqual([]);
+    });
+
+    test('a source that keeps answering 500 is dead-lettered after max deliveries with source_http_error', async () => {
+      answers['/down.jpg'] = [() => new Response('down', { status: 500 })];
+      const p = freshProcessor();
+      const id = await uploadByUrl(p, '/down.jpg');
+      const c = consumer(p, 'processor-1', NO_RECLAIM_MS);
+      void c.start();
+      await until('the job failed', async () => (await p.jobs.get(id))?.status === 'failed', 20000, { intervalMs: 20 });
+      await c.stop();
+      expect((await p.jobs.get(id))?.error?.code).toBe('source_http_error');
+      expect(served['/down.jpg']).toBe(3);
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { fieldsCost } from '../../shared/queue/stream-bytes.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { until } from '../support/wait.ts';
 import { createTestDatabase } from '../support/namespace.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
 import { WorkerStats } from '../../shared/stats/worker-stats.ts';
+import { WebhookEvents } from '../../shared/webhooks/events.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let sql: Sql;
@@ -42,7 +44,7 @@ afterAll(async () => {
 
 describe('migrations on real PostgreSQL', () => {
   test('create the images table, and a second run applies nothing', async () => {
-    expect(await migrateUp(db.url, silentLog)).toEqual(['1732300000000_create-images', '1732400000000_images-format', '1732500000000_batches', '1732600000000_images-thumbnail']);
+    expect(await migrateUp(db.url, silentLog)).toEqual(['1732300000000_create-images', '1732400000000_images-format', '1732500000000_batches', '1733000000000_webhooks', '1733100000000_images-thumbnail']);
     expect(await migrateUp(db.url, silentLog)).toEqual([]);
     sql = await connectDb(db.url);
     const cols = await sql`select column_name from information_schema.columns where table_name = 'images' order by ordinal_position`;
@@ -53,10 +55,16 @@ describe('migrations on real PostgreSQL', () => {
 });
 
 /** A claim as the consumer holds it ('s' read the entries), renewed too rarely to matter here. */
-const claimOf = (q: StreamQueue, entry: Entry) => new Claim(q, 's', entry.id, 60_000, silentLog);
+const claimOf = (q: StreamQueue, entry: Entry) => new Claim(q, 's', entry.id, 60_000, silentLog, entry.fields ? fieldsCost(entry.fields) : 0);
 
 /** What the saver needs for batch jobs; these tests save single uploads. */
-const batchDeps = () => ({ progress: new BatchProgress(ns.redis, ns.k.batchFinished, 3600), batchTtlSeconds: 3600 });
+const batchDeps = () => {
+  const progress = new BatchProgress(ns.redis, ns.k.batchFinished, 3600);
+  const events = new WebhookEvents(ns.k.webhooks, '');
+  const jobs = new JobStore(ns.redis, ns.k, 3600);
+  const batchWebhooks = { sql, redis: ns.redis, jobs, progress, events, baseUrl: '', batchTtlSeconds: 3600, log: silentLog };
+  return { progress, batchTtlSeconds: 3600, events, batchWebhooks };
+};
 
 describe('saver', () => {
   test('a redelivered message creates no second file, thumbnail or row', async () => {

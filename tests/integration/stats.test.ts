@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, setSystemTime, test } from 'bun:test';
-import { readStats } from '../../api/stats-snapshot.ts';
+import { readStats } from '../../api/admin/stats-snapshot.ts';
 import { GROUPS } from '../../shared/queue/keys.ts';
 import { command, type Redis } from '../../shared/redis.ts';
 import { hostname } from 'node:os';

@@ -24,7 +24,7 @@ const stores: Record<string, () => ObjectStore> = {
 beforeAll(async () => {
   s3 = await S3Server.start();
   dir = await mkdtemp(join(tmpdir(), 'kadr-store-'));
-});
+}, 60_000);
 afterAll(async () => {
   await s3?.stop();
   await rm(dir, { recursive: true, force: true });
