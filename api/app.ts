@@ -27,6 +27,7 @@ import { healthRoutes } from './health/routes.ts';
 import { imageRoutes } from './images/routes.ts';
 import { jobEventRoutes } from './events/routes.ts';
 import { metricsRoute } from './metrics/routes.ts';
+import { operationsRoute } from './operations/routes.ts';
 import { pageRoutes } from './pages/routes.ts';
 import type { SseStreams } from './events/sse.ts';
 import { StatsFeed } from './admin/stats-feed.ts';
@@ -135,6 +136,7 @@ export function createApp({ config, redis, sql, store, log, events, streams, pee
       metrics.observeRequest(route || 'unmatched', request.method, status, seconds);
     })
     .use(pageRoutes())
+    .use(operationsRoute())
     .use(healthRoutes({ redis, sql, store, k }))
     .use(metricsRoute(metrics.registry))
     .use(imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, queued, guard: sources }))

@@ -83,6 +83,11 @@ export const listedImageSchema: OpenAPIV3.SchemaObject = {
     bytes: { type: 'integer' },
     content_type: { type: 'string', description: 'image/jpeg, image/png, image/webp or image/avif' },
     url: { type: 'string' },
+    thumbnail_url: {
+      type: 'string',
+      nullable: true,
+      description: 'the thumbnail (WebP, at most 320 px on its longer side): `/api/images/{id}/thumbnail`; null for an image saved before thumbnails existed',
+    },
   },
 };
 

@@ -7,6 +7,26 @@
  */
 
 export interface paths {
+    "/api/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The operations a pipeline step may name, with the JSON schema of their parameters
+         * @description What the page's operations editor builds its fields from; the same schemas validate `operations` on upload.
+         */
+        get: operations["getApiOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -203,6 +223,26 @@ export interface paths {
          * @description Streamed from the image store, whole or one byte range, or a redirect to the store itself (STORAGE_REDIRECT=presigned). HEAD answers the same status and headers (Content-Length, ETag, Content-Range) without the image.
          */
         get: operations["getApiImagesById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The processed image's thumbnail: WebP, at most 320 px on its longer side
+         * @description Made once by the processor with the result and stored beside it; what the page's gallery shows. Ranges, ETag, HEAD and STORAGE_REDIRECT=presigned as for the image itself.
+         */
+        get: operations["getApiImagesByIdThumbnail"];
         put?: never;
         post?: never;
         delete?: never;
@@ -568,6 +608,42 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getApiOperations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the catalogue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the most steps one `operations` value may hold */
+                        max_steps: number;
+                        operations: {
+                            /** @description the step's `op` */
+                            name: string;
+                            summary: string;
+                            /** @description JSON Schema (draft 7, as TypeBox writes it) of the step's parameters besides `op` */
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            /** @description typical parameters */
+                            example: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     getHealthz: {
         parameters: {
             query?: never;
@@ -730,6 +806,8 @@ export interface operations {
                         /** @description image/jpeg, image/png, image/webp or image/avif */
                         content_type?: string;
                         url?: string;
+                        /** @description the thumbnail (WebP, at most 320 px on its longer side): `/api/images/{id}/thumbnail`; null for an image saved before thumbnails existed */
+                        thumbnail_url?: string | null;
                     }[];
                 };
             };
@@ -2612,6 +2690,233 @@ export interface operations {
             };
         };
     };
+    getApiImagesByIdThumbnail: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description one byte range: `bytes=a-b`, `bytes=a-` or `bytes=-n` (the last n bytes) answers 206. Several ranges are answered 200 with the whole image; a header that is not valid range syntax, or another unit, is ignored (200). */
+                Range?: string;
+                /** @description the ETag: the Range is honoured only while it still names this image; anything else answers 200 whole */
+                "If-Range"?: string;
+                /** @description the ETag: 304 when it matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description the job id returned by POST /api/images (a UUIDv7) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the thumbnail, streamed from the store */
+            200: {
+                headers: {
+                    /** @description strong, `"<id>.thumb"`; the thumbnail never changes */
+                    ETag?: string;
+                    /** @description `bytes` */
+                    "Accept-Ranges"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": Blob;
+                };
+            };
+            /** @description the bytes the Range asked for */
+            206: {
+                headers: {
+                    /** @description strong, `"<id>"`; the image never changes */
+                    ETag?: string;
+                    /** @description `bytes` */
+                    "Accept-Ranges"?: string;
+                    /** @description `bytes a-b/size`: the inclusive offsets sent and the whole size */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": Blob;
+                };
+            };
+            /** @description only with `STORAGE_REDIRECT=presigned` (S3 store): `Location` is a presigned URL of the image in the store, valid for 3600 s (PRESIGN_TTL_SECONDS) or until the image's batch expires (a single upload: until IMAGE_TTL_SECONDS deletes it) if that is sooner. Range and If-None-Match go to the store with the redirected request. */
+            302: {
+                headers: {
+                    /** @description the presigned URL; needs no credentials */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unknown or malformed id, or an image saved before thumbnails existed (it has none) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description stable machine-readable code, e.g. missing_field, too_long, not_found */
+                            code: string;
+                            /** @description what was expected, where, and what arrived */
+                            message: string;
+                            /** @description the request field at fault (validation errors) */
+                            field?: string;
+                            /** @description the job status (not_ready, job_failed); "running" for a batch */
+                            status?: string;
+                            /** @description a running batch's jobs by status (not_ready on a batch archive) */
+                            counts?: {
+                                queued?: number;
+                                processing?: number;
+                                done?: number;
+                                failed?: number;
+                            };
+                            /**
+                             * Format: uuid
+                             * @description the upload whose queueing is in doubt (outcome_unknown): check its status before sending it again
+                             */
+                            id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description known but not finished (`not_ready`, with Retry-After) or failed (`job_failed`, with the reason) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description stable machine-readable code, e.g. missing_field, too_long, not_found */
+                            code: string;
+                            /** @description what was expected, where, and what arrived */
+                            message: string;
+                            /** @description the request field at fault (validation errors) */
+                            field?: string;
+                            /** @description the job status (not_ready, job_failed); "running" for a batch */
+                            status?: string;
+                            /** @description a running batch's jobs by status (not_ready on a batch archive) */
+                            counts?: {
+                                queued?: number;
+                                processing?: number;
+                                done?: number;
+                                failed?: number;
+                            };
+                            /**
+                             * Format: uuid
+                             * @description the upload whose queueing is in doubt (outcome_unknown): check its status before sending it again
+                             */
+                            id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description with STORAGE_REDIRECT=presigned: the image (or its batch) has expired and is being deleted (`gone`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description stable machine-readable code, e.g. missing_field, too_long, not_found */
+                            code: string;
+                            /** @description what was expected, where, and what arrived */
+                            message: string;
+                            /** @description the request field at fault (validation errors) */
+                            field?: string;
+                            /** @description the job status (not_ready, job_failed); "running" for a batch */
+                            status?: string;
+                            /** @description a running batch's jobs by status (not_ready on a batch archive) */
+                            counts?: {
+                                queued?: number;
+                                processing?: number;
+                                done?: number;
+                                failed?: number;
+                            };
+                            /**
+                             * Format: uuid
+                             * @description the upload whose queueing is in doubt (outcome_unknown): check its status before sending it again
+                             */
+                            id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description the Range starts at or past the end of the image, or is `bytes=-0` (`range_not_satisfiable`, with `size`) */
+            416: {
+                headers: {
+                    /** @description `bytes *\/size` */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description stable machine-readable code, e.g. missing_field, too_long, not_found */
+                            code: string;
+                            /** @description what was expected, where, and what arrived */
+                            message: string;
+                            /** @description the request field at fault (validation errors) */
+                            field?: string;
+                            /** @description the job status (not_ready, job_failed); "running" for a batch */
+                            status?: string;
+                            /** @description a running batch's jobs by status (not_ready on a batch archive) */
+                            counts?: {
+                                queued?: number;
+                                processing?: number;
+                                done?: number;
+                                failed?: number;
+                            };
+                            /**
+                             * Format: uuid
+                             * @description the upload whose queueing is in doubt (outcome_unknown): check its status before sending it again
+                             */
+                            id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Redis or PostgreSQL is unavailable, or (on upload) the queue is full; `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description stable machine-readable code, e.g. missing_field, too_long, not_found */
+                            code: string;
+                            /** @description what was expected, where, and what arrived */
+                            message: string;
+                            /** @description the request field at fault (validation errors) */
+                            field?: string;
+                            /** @description the job status (not_ready, job_failed); "running" for a batch */
+                            status?: string;
+                            /** @description a running batch's jobs by status (not_ready on a batch archive) */
+                            counts?: {
+                                queued?: number;
+                                processing?: number;
+                                done?: number;
+                                failed?: number;
+                            };
+                            /**
+                             * Format: uuid
+                             * @description the upload whose queueing is in doubt (outcome_unknown): check its status before sending it again
+                             */
+                            id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getApiImagesEvents: {
         parameters: {
             query: {
@@ -3080,7 +3385,10 @@ export interface operations {
                         error: {
                             code?: string;
                             name?: string;
+                            /** @description the reason as the job's status shows it */
                             message?: string;
+                            /** @description the raw text behind the reason (libvips' own words), when the message was rewritten as one clear sentence */
+                            detail?: string;
                         };
                         /** @description deliveries before it was dead-lettered */
                         deliveries: number;
@@ -3287,7 +3595,10 @@ export interface operations {
                         error: {
                             code?: string;
                             name?: string;
+                            /** @description the reason as the job's status shows it */
                             message?: string;
+                            /** @description the raw text behind the reason (libvips' own words), when the message was rewritten as one clear sentence */
+                            detail?: string;
                         };
                         /** @description deliveries before it was dead-lettered */
                         deliveries: number;

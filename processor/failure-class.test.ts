@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import sharp from 'sharp';
-import { ImageDecodeError, isPermanent, OperationError } from '../shared/errors.ts';
+import { ImageDecodeError, isPermanent, OperationError, serializeError } from '../shared/errors.ts';
 import { decodeFailure, isResourceFailure, stepFailure } from './failure-class.ts';
 import { StepInputError } from './operations/types.ts';
 
@@ -16,6 +16,24 @@ describe('the processor failure class', () => {
     const err = decodeFailure(cause, 'the image could not be decoded');
     expect(err).toBeInstanceOf(ImageDecodeError);
     expect(isPermanent(err)).toBe(true);
+  });
+
+  test('a cut-short JPEG fails with one clear sentence; the raw libvips text, each line once, is kept as its detail', async () => {
+    const cat = await Bun.file(new URL('../tests/fixtures/cat-640x480.jpg', import.meta.url)).bytes();
+    const cause = await sharpError(cat.subarray(0, 200));
+    expect(String((cause as Error).message).match(/premature end of JPEG image/g)?.length).toBeGreaterThan(1);
+    const err = decodeFailure(cause, 'the image could not be decoded') as ImageDecodeError;
+    expect(err.message).toBe('The image file is cut short or damaged and cannot be decoded.');
+    expect(serializeError(err).detail).toStartWith('the image could not be decoded: ');
+    expect(err.detail!.match(/premature end of JPEG image/g)?.length).toBe(1);
+    expect(err.detail).toContain('Bogus Huffman table definition');
+  });
+
+  test('bytes that are not an image of a known kind fail with a clear sentence too', async () => {
+    const cause = await sharpError(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 0, 0, 0, 13, 1, 2, 3]));
+    const err = decodeFailure(cause, 'the upload is not an image that can be decoded');
+    expect(err.message).toMatch(/^The file is damaged or is not an image kadr can read/);
+    expect(err.message).not.toContain('Input buffer');
   });
 
   test.each([

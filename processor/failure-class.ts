@@ -29,13 +29,35 @@ export function isResourceFailure(err: unknown): boolean {
   return err instanceof Error && LIBVIPS_EXHAUSTED.test(err.message);
 }
 
+// What libvips says of bytes that end too soon, in the words of libjpeg,
+// libpng, libwebp and libtiff (read here only, like LIBVIPS_EXHAUSTED).
+const LIBVIPS_CUT_SHORT = /premature end|unexpected end|truncated|not enough data|read error|end of file|EOF/i;
+
+/** The uploader's one sentence for bytes that do not decode; the raw text goes to `detail`. */
+export function clearDecodeReason(raw: string): string {
+  if (LIBVIPS_CUT_SHORT.test(raw)) return 'The image file is cut short or damaged and cannot be decoded.';
+  return 'The file is damaged or is not an image kadr can read (JPEG, PNG, WebP, GIF, TIFF or AVIF).';
+}
+
+/**
+ * libvips gathers every line its decoders wrote, so one fault often repeats
+ * (five times "VipsJpeg: premature end of JPEG image"): each line once.
+ */
+export function distinctLines(raw: string): string {
+  // sharp prefixes the first line ("Input buffer has corrupt header: VipsJpeg: ..."): split there too.
+  const lines = raw.split(/\n|:\s+(?=Vips)/).map((l) => l.trim()).filter(Boolean);
+  return [...new Set(lines)].join('; ');
+}
+
 /**
  * A failure while libvips read the upload's own bytes: the input's fault
- * (permanent ImageDecodeError with `message`), unless a resource ran out.
+ * (permanent ImageDecodeError with one clear sentence as its message, and
+ * `context` with libvips' words as its detail), unless a resource ran out.
  */
-export function decodeFailure(cause: unknown, message: string): Error {
+export function decodeFailure(cause: unknown, context: string): Error {
   if (isResourceFailure(cause)) return asError(cause);
-  return new ImageDecodeError(`${message}: ${messageOf(cause)}`, { cause });
+  const raw = messageOf(cause);
+  return new ImageDecodeError(clearDecodeReason(raw), { cause, detail: `${context}: ${distinctLines(raw)}` });
 }
 
 /**
@@ -44,7 +66,7 @@ export function decodeFailure(cause: unknown, message: string): Error {
  * other failure is transient and keeps its class, its message naming the step.
  */
 export function stepFailure(cause: unknown, where: string): Error {
-  if (cause instanceof StepInputError) return new OperationError(`${where}: ${cause.message}`, { cause });
+  if (cause instanceof StepInputError) return new OperationError(`${where}: ${cause.message}`, { cause, detail: cause.detail });
   // Already classified below (a watermark image that does not decode).
   if (cause instanceof ImageDecodeError || cause instanceof OperationError) return cause;
   // A new error, so one that is thrown again (a cached failure) is never prefixed twice.

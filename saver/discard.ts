@@ -4,13 +4,13 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../shared/formats.ts';
 import type { Fields } from '../shared/messages.ts';
 import { isUuid } from '../shared/ids.ts';
 import { isUnavailable } from '../shared/unavailable.ts';
-import { resultKey } from '../shared/storage/object-keys.ts';
+import { resultKey, thumbnailKey } from '../shared/storage/object-keys.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
 
 /**
  * Removes what saving a stream 2 entry may have left before it is
  * dead-lettered: its object (written before the row) and its row (an earlier
- * delivery may have inserted it and died before the ack). A failed job
+ * delivery may have inserted it and died before the ack), and its thumbnail. A failed job
  * leaves nothing behind that the sweeper, which only knows rows, would never
  * find. Works from the raw fields, since the entry may not even decode; an
  * outage of the disk or database is waited out like any other.
@@ -26,6 +26,8 @@ export async function discardSaved(sql: Sql, store: ObjectStore, fields: Fields)
     if (isUnavailable('postgres', err)) throw new DependencyError('PostgreSQL is unavailable', { code: 'database_unavailable', cause: err });
     throw err;
   }
+  // The thumbnail always travels inline: it is this saver's own copy, and a retry writes it again.
+  await store.delete(thumbnailKey(id));
   // A result held by reference is what the dead letter refers to: a retry
   // needs it, and a discard (or, once the job is forgotten, the orphan sweep)
   // deletes it. An inline result's object is this saver's own copy.

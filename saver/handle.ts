@@ -15,7 +15,7 @@ import { isUnavailable } from '../shared/unavailable.ts';
 import { completeBatch } from './batch-completion.ts';
 import { queueOwedBatchWebhooks, type BatchWebhookDeps } from './batch-webhooks.ts';
 import { insertImage } from './images-table.ts';
-import { resultKey } from '../shared/storage/object-keys.ts';
+import { resultKey, thumbnailKey } from '../shared/storage/object-keys.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
 import type { WebhookEvents } from '../shared/webhooks/events.ts';
 import type { ClaimCheck } from '../shared/storage/claim-check.ts';
@@ -51,7 +51,7 @@ export interface SaveDeps {
 }
 
 /**
- * Stores one result: the object first, then the row, and only then the ack
+ * Stores one result: the object (and its thumbnail) first, then the row, and only then the ack
  * and the `done` status. Both writes are idempotent by id (the key derives
  * from it), so a redelivery after a crash anywhere in between ends in the
  * same single object and row. The ack, `done`, its count and the batch's
@@ -72,6 +72,9 @@ export function createSaveHandler(deps: SaveDeps) {
     const format = msg.format ?? 'jpeg';
     const path = resultKey(msg.id, format);
     const bytes = await storeResult(deps, msg, path);
+    // Beside the image, before the row that records it; rewriting it on a redelivery writes the same key again.
+    const thumbnailPath = msg.thumbnail ? thumbnailKey(msg.id) : null;
+    if (msg.thumbnail) await deps.store.put(thumbnailPath!, msg.thumbnail, 'image/webp');
     const t1 = performance.now();
     try {
       await insertImage(deps.sql, {
@@ -85,6 +88,7 @@ export function createSaveHandler(deps: SaveDeps) {
         format,
         content_type: OUTPUT_FORMATS[format].contentType,
         batch_id: msg.batch_id ?? null,
+        thumbnail_path: thumbnailPath,
       });
     } catch (err) {
       // The database's own state or configuration (down, read-only, no

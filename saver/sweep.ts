@@ -16,13 +16,13 @@ export interface Swept {
   jobs: string[];
   /** Image rows deleted by this call, batch and single. */
   rows: number;
-  /** Image objects this call deleted (stored archives go too, uncounted). */
+  /** Image objects this call deleted (their thumbnails and stored archives go too, uncounted). */
   files: string[];
 }
 
 /**
  * Deletes what has expired by the database's `now()`: every batch whose `expires_at` has
- * passed loses its images (rows and objects) and job list, and keeps its row as
+ * passed loses its images (rows, objects and thumbnails) and job list, and keeps its row as
  * a tombstone (`expired_at` set) so its id answers 410 Gone; with
  * `imageTtlSeconds`, single uploads older than that go as well.
  *
@@ -64,9 +64,11 @@ async function sweepBatches(sql: Sql, store: ObjectStore, limit: number, swept: 
       returning id`;
     if (batches.length === 0) return 0;
     const ids = batches.map((b) => b.id);
-    const images = await tx<{ path: string }[]>`delete from images where batch_id in ${tx(ids)} returning path`;
+    const images = await tx<{ path: string; thumbnail_path: string | null }[]>`
+      delete from images where batch_id in ${tx(ids)} returning path, thumbnail_path`;
     const jobs = await tx<{ job_id: string }[]>`delete from batch_jobs where batch_id in ${tx(ids)} returning job_id`;
     const files = await deleteAll(store, images.map((i) => i.path));
+    await deleteAll(store, thumbnailsOf(images));
     await deleteAll(store, ids.map(archiveKey));
     swept.batches.push(...ids);
     swept.jobs.push(...jobs.map((j) => j.job_id));
@@ -78,17 +80,23 @@ async function sweepBatches(sql: Sql, store: ObjectStore, limit: number, swept: 
 
 async function sweepSingleImages(sql: Sql, store: ObjectStore, ttlSeconds: number, limit: number, swept: Swept): Promise<number> {
   return sql.begin(async (tx) => {
-    const images = await tx<{ path: string }[]>`
+    const images = await tx<{ path: string; thumbnail_path: string | null }[]>`
       delete from images
        where id in (select id from images
                      where batch_id is null and saved_at <= now() - make_interval(secs => ${ttlSeconds})
                      order by saved_at limit ${limit}
                      for update skip locked)
-      returning path`;
+      returning path, thumbnail_path`;
     swept.rows += images.length;
     swept.files.push(...(await deleteAll(store, images.map((i) => i.path))));
+    await deleteAll(store, thumbnailsOf(images));
     return images.length;
   });
+}
+
+/** The thumbnails' keys of deleted rows (rows saved before thumbnails existed have none). */
+function thumbnailsOf(images: Array<{ thumbnail_path: string | null }>): string[] {
+  return images.flatMap((i) => (i.thumbnail_path ? [i.thumbnail_path] : []));
 }
 
 /** Deletes the objects, answering their keys; one already gone is no error, so a repeated sweep is harmless. */

@@ -10,9 +10,15 @@ export class KadrError extends Error {
   readonly permanent: boolean = false;
   /** When set, HTTP answers carry `Retry-After` with this many seconds. */
   readonly retryAfterSeconds: number | undefined = undefined;
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * The raw text behind a clear `message` (libvips' own words), for the log
+   * and the dead letter; never shown to the uploader.
+   */
+  readonly detail: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; detail?: string }) {
     super(message, options);
     this.name = new.target.name;
+    this.detail = options?.detail;
   }
 }
 
@@ -175,8 +181,8 @@ export class GoneError extends KadrError {
 export class ImageDecodeError extends KadrError {
   override readonly code: string;
   override readonly permanent = true;
-  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
+  constructor(message: string, options: { code?: string; cause?: unknown; detail?: string } = {}) {
+    super(message, { cause: options.cause, detail: options.detail });
     this.code = options.code ?? 'image_undecodable';
   }
 }
@@ -294,10 +300,12 @@ export interface SerializedError {
   name: string;
   code: string;
   message: string;
+  /** The raw text behind the message, when it was rewritten for people (see KadrError.detail). */
+  detail?: string;
 }
 
 export function serializeError(err: unknown): SerializedError {
-  if (err instanceof KadrError) return { name: err.name, code: err.code, message: err.message };
+  if (err instanceof KadrError) return { name: err.name, code: err.code, message: err.message, ...(err.detail !== undefined && { detail: err.detail }) };
   if (err instanceof Error) return { name: err.name, code: 'internal', message: err.message };
   return { name: 'Error', code: 'internal', message: String(err) };
 }

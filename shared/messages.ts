@@ -73,6 +73,8 @@ export const CaptionedMessage = Type.Object({
   image_key: Type.Optional(ImageKey),
   width: Type.Integer({ minimum: 1 }),
   height: Type.Integer({ minimum: 1 }),
+  /** The result's thumbnail (WebP, at most 320 px), always inline: it is small. Absent from older processors' messages. */
+  thumbnail: Type.Optional(Bytes),
   format: Type.Optional(Type.Union((Object.keys(OUTPUT_FORMATS) as OutputFormat[]).map((f) => Type.Literal(f)))),
   /** Carried from the upload, so the saver can count the job towards its batch. */
   batch_id: Type.Optional(Id),
@@ -89,7 +91,7 @@ export type Fields = Record<string, Buffer>;
  */
 export const PAYLOAD_FIELDS = ['image', 'image_key', 'source_url'] as const;
 
-const BINARY_FIELDS = new Set(['image']);
+const BINARY_FIELDS = new Set(['image', 'thumbnail']);
 const INTEGER_FIELDS = new Set(['width', 'height']);
 
 type FieldValue = string | number | Uint8Array;

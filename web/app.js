@@ -1,6 +1,7 @@
 import { sendBatch } from './batch.js';
 import { el, errorMessage, timeElement } from './format.js';
 import { Gallery } from './gallery.js';
+import { OperationsEditor } from './operations-editor.js';
 import { JobWatcher } from './watch.js';
 
 const MAX_DESCRIPTION = 200;
@@ -20,6 +21,9 @@ const batchMode = $('batch-mode');
 const batchDescription = $('batch-description');
 const uploads = $('uploads');
 const gallery = new Gallery($('gallery'), $('gallery-more'), $('gallery-status'));
+const editor = new OperationsEditor({
+  picker: $('op-picker'), add: $('add-step'), steps: $('steps'), preview: $('ops-preview'), status: $('steps-status'),
+});
 
 /** Files waiting to be uploaded, each with its description field. */
 let chosen = [];
@@ -93,12 +97,18 @@ function showStatus(event) {
   } else if (event.status === 'done') {
     r.detail.append(el('a', { href: `/api/images/${event.id}` }, 'Open'), ' ', timeElement(event.updated_at));
     void gallery.refresh();
+void editor.load();
   }
 }
 
 const watcher = new JobWatcher(showStatus);
 
-async function send(entry, operations) {
+/** Shows a refusal of the editor's steps at the field it names, too. */
+function placeRefusal(message, fromEditor) {
+  if (fromEditor && editor.showApiError(message)) formError.textContent = 'The server refused a step; see the field marked.';
+}
+
+async function send(entry, operations, fromEditor) {
   const form = new FormData();
   form.append('image', entry.file, entry.file.name);
   form.append('description', entry.description.value);
@@ -117,6 +127,7 @@ async function send(entry, operations) {
     r.status.textContent = 'refused';
     r.status.dataset.status = 'failed';
     r.detail.textContent = await errorMessage(response);
+    placeRefusal(r.detail.textContent, fromEditor);
     return;
   }
   const accepted = await response.json();
@@ -126,10 +137,23 @@ async function send(entry, operations) {
   watcher.watch(accepted.id);
 }
 
-/** The Advanced operations, or null (and the focus there) when they are not valid JSON. */
+/**
+ * The operations to send: the editor's steps, or the Advanced JSON when that
+ * is filled in; '' for none, null (with the reason shown and the focus
+ * there) when they cannot be sent.
+ */
 function readOperations() {
   const operations = $('operations').value.trim();
-  if (!operations) return '';
+  if (!operations) {
+    const built = editor.value();
+    if (built === null) formError.textContent = 'Some step values are not valid; see the fields marked.';
+    return built;
+  }
+  if (!editor.empty) {
+    formError.textContent = 'Give the operations either as steps or as JSON under Advanced, not both.';
+    $('operations').focus();
+    return null;
+  }
   try {
     JSON.parse(operations);
     return operations;
@@ -153,7 +177,8 @@ async function submitBatch() {
   for (const entry of [...chosen]) unchoose(entry);
   batchDescription.value = '';
   $('batches-section').hidden = false;
-  await sendBatch($('batches'), files, description, operations, () => void gallery.refresh());
+  const fromEditor = operations !== '' && $('operations').value.trim() === '';
+  await sendBatch($('batches'), files, description, operations, () => void gallery.refresh(), (message) => placeRefusal(message, fromEditor));
 }
 
 form.addEventListener('submit', async (event) => {
@@ -172,7 +197,8 @@ form.addEventListener('submit', async (event) => {
   for (const entry of batch) unchoose(entry);
   uploadButton.disabled = true;
   // One at a time: uploads are quick, and the browser keeps connections free for the status stream.
-  for (const entry of batch) await send(entry, operations);
+  const fromEditor = operations !== '' && $('operations').value.trim() === '';
+  for (const entry of batch) await send(entry, operations, fromEditor);
 });
 
 batchMode.addEventListener('change', () => {
@@ -203,3 +229,4 @@ dropZone.addEventListener('drop', (event) => {
 });
 
 void gallery.refresh();
+void editor.load();

@@ -6,9 +6,10 @@ import { BatchPanel } from './batch-panel.js';
 /**
  * Sends `files` with one description (and operations, when given) for all,
  * shows the batch in a new panel added to the top of `list`, and follows it
- * live; `onComplete` runs once when the batch is complete.
+ * live; `onComplete` runs once when the batch is complete, `onRefused` with
+ * the API's message when it refuses the batch.
  */
-export async function sendBatch(list, files, description, operations, onComplete) {
+export async function sendBatch(list, files, description, operations, onComplete, onRefused = () => {}) {
   const panel = new BatchPanel(files.map((f) => f.name));
   list.prepend(panel.root);
   const form = new FormData();
@@ -23,7 +24,9 @@ export async function sendBatch(list, files, description, operations, onComplete
     return;
   }
   if (response.status !== 202) {
-    panel.refused(await errorMessage(response));
+    const message = await errorMessage(response);
+    panel.refused(message);
+    onRefused(message);
     return;
   }
   const accepted = await response.json();

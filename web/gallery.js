@@ -47,6 +47,8 @@ export class Gallery {
 
   item(image) {
     const src = `/api/images/${image.id}`;
+    // The small WebP made with the result; images saved before thumbnails existed have none.
+    const thumbnail = image.thumbnail_url ? new URL(image.thumbnail_url, location.href).pathname : src;
     return el(
       'li',
       { class: 'photo', 'data-id': image.id },
@@ -56,7 +58,8 @@ export class Gallery {
         el(
           'a',
           { href: src, title: 'Open full size' },
-          el('img', { src, alt: image.description, width: image.width, height: image.height, loading: 'lazy', decoding: 'async' }),
+          // width/height are the image's own: they only reserve the box's aspect ratio.
+          el('img', { src: thumbnail, alt: image.description, width: image.width, height: image.height, loading: 'lazy', decoding: 'async' }),
         ),
         el('figcaption', {}, el('span', { class: 'description' }, image.description), ' ', timeElement(image.received_at)),
       ),

@@ -18,7 +18,7 @@ export interface DeadLetter {
   job_id: string | null;
   source: string;
   source_id: string;
-  error: { code: string; name: string; message: string };
+  error: { code: string; name: string; message: string; detail?: string };
   deliveries: number;
   failed_at: string;
   description: string | null;
@@ -54,14 +54,20 @@ run_commands(2)
 return 1`);
 
 /** The dead-letter stream's fields that StreamQueue.deadLetter writes before the original ones. */
-const META_FIELDS = ['source', 'source_id', 'group', 'error_code', 'error_name', 'error_message', 'deliveries', 'failed_at', 'payload_dropped'];
+const META_FIELDS = ['source', 'source_id', 'group', 'error_code', 'error_name', 'error_message', 'error_detail', 'deliveries', 'failed_at', 'payload_dropped'];
+/** Written only when there is one (the raw text behind a clear reason; a dropped payload), and absent from older letters. */
+const OPTIONAL_META = new Set(['error_detail', 'payload_dropped']);
 
 function parse(pairs: Buffer[]): ParsedEntry {
   const meta: Record<string, string> = {};
   let i = 0;
   // The metadata comes first and in this order; everything after is the original entry.
   for (const name of META_FIELDS) {
-    if (i + 1 >= pairs.length || text(pairs[i]) !== name) break;
+    if (i + 1 >= pairs.length) break;
+    if (text(pairs[i]) !== name) {
+      if (OPTIONAL_META.has(name)) continue;
+      break;
+    }
     meta[name] = text(pairs[i + 1]);
     i += 2;
   }
@@ -99,7 +105,10 @@ function toDeadLetter(id: string, { meta, original }: ParsedEntry): DeadLetter {
     job_id: jobId ? text(jobId) : null,
     source: meta.source ?? '',
     source_id: meta.source_id ?? '',
-    error: { code: meta.error_code ?? '', name: meta.error_name ?? '', message: meta.error_message ?? '' },
+    error: {
+      code: meta.error_code ?? '', name: meta.error_name ?? '', message: meta.error_message ?? '',
+      ...(meta.error_detail !== undefined && { detail: meta.error_detail }),
+    },
     deliveries: Number(meta.deliveries ?? 0),
     failed_at: meta.failed_at ?? '',
     // A webhook has no description of its own: the dashboard shows which event went where instead.

@@ -26,7 +26,10 @@ export const deadLetterSchema: OpenAPIV3.SchemaObject = {
     source_id: { type: 'string', description: 'its entry id on that stream' },
     error: {
       type: 'object',
-      properties: { code: { type: 'string' }, name: { type: 'string' }, message: { type: 'string' } },
+      properties: {
+        code: { type: 'string' }, name: { type: 'string' }, message: { type: 'string', description: 'the reason as the job\'s status shows it' },
+        detail: { type: 'string', description: 'the raw text behind the reason (libvips\' own words), when the message was rewritten as one clear sentence' },
+      },
     },
     deliveries: { type: 'integer', description: 'deliveries before it was dead-lettered' },
     failed_at: { type: 'string', format: 'date-time' },

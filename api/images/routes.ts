@@ -2,7 +2,7 @@ import { Elysia } from 'elysia';
 import type { Config } from '../../shared/config.ts';
 import { publicBaseUrl } from '../../shared/config.ts';
 import type { Sql } from '../../shared/db.ts';
-import { NotReadyError } from '../../shared/errors.ts';
+import { NotFoundError, NotReadyError } from '../../shared/errors.ts';
 import type { JobStore } from '../../shared/jobs.ts';
 import type { StreamQueue } from '../../shared/queue/stream.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
@@ -17,7 +17,7 @@ import { requireUuid } from '../../shared/ids.ts';
 import { lookupJob } from './job-status.ts';
 import { serveObject } from './object-download.ts';
 import { imageLinkSeconds, redirectTo } from './presigned.ts';
-import { imageDownloadDocs } from './routes-docs.ts';
+import { imageDownloadDocs, thumbnailDownloadDocs } from './routes-docs.ts';
 import { uploadRoute } from '../uploads/routes.ts';
 import type { RedisMemoryGauge } from '../../shared/redis-memory.ts';
 import type { QueuedBytes } from '../uploads/queued-bytes.ts';
@@ -39,7 +39,8 @@ export interface ImageRouteDeps {
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, memory, claims, queued, guard }: ImageRouteDeps) {
-  const download = async (rawId: string, request: Request) => {
+  /** The image, or with `thumbnail` its thumbnail: one way to read both (ETag, ranges, HEAD, presigned). */
+  const download = async (rawId: string, request: Request, thumbnail = false) => {
     const id = requireUuid('image', rawId);
     const { state, stored } = await lookupJob(jobs, sql, id);
     if (!stored) {
@@ -48,19 +49,21 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, me
       }
       throw new NotReadyError(`the image is not ready yet (status: ${state.status})`, state.status);
     }
+    if (thumbnail && !stored.thumbnail_path) throw new NotFoundError(`image "${id}" was saved before thumbnails existed and has none`);
+    const key = thumbnail ? stored.thumbnail_path! : stored.path;
     // The id names one result that never changes (a redelivery writes the
     // same image again), so it is a strong tag that needs no trip to the store.
-    const etag = `"${id}"`;
+    const etag = thumbnail ? `"${id}.thumb"` : `"${id}"`;
     if (config.storageRedirect === 'presigned' && !noneMatchHits(request.headers.get('if-none-match'), etag)) {
       const seconds = await imageLinkSeconds(sql, id, config);
-      return redirectTo(store.presign(stored.path, { expiresInSeconds: seconds }));
+      return redirectTo(store.presign(key, { expiresInSeconds: seconds }));
     }
     return serveObject(store, request, {
-      key: stored.path,
+      key,
       etag,
-      contentType: stored.content_type,
+      contentType: thumbnail ? 'image/webp' : stored.content_type,
       headers: { 'cache-control': IMMUTABLE },
-      missing: `the file of image "${id}" is missing from storage`,
+      missing: `the ${thumbnail ? 'thumbnail' : 'file'} of image "${id}" is missing from storage`,
     });
   };
   return new Elysia({ name: 'images' })
@@ -78,7 +81,15 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, me
           const next = encodeCursor({ receivedAt: last.received_at, id: last.id });
           headers.link = `<${base}/api/images?limit=${limit}&cursor=${next}>; rel="next"`;
         }
-        return json(200, rows.map((r) => ({ ...r, url: `${base}/api/images/${r.id}` })), headers);
+        return json(
+          200,
+          rows.map(({ thumbnail_path, ...r }) => ({
+            ...r,
+            url: `${base}/api/images/${r.id}`,
+            thumbnail_url: thumbnail_path ? `${base}/api/images/${r.id}/thumbnail` : null,
+          })),
+          headers,
+        );
       },
       {
         detail: {
@@ -121,5 +132,6 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, me
       },
     )
     // Elysia answers a HEAD through this GET handler (see serveObject).
-    .get('/api/images/:id', ({ params, request }) => download(params.id, request), { detail: imageDownloadDocs(config) });
+    .get('/api/images/:id', ({ params, request }) => download(params.id, request), { detail: imageDownloadDocs(config) })
+    .get('/api/images/:id/thumbnail', ({ params, request }) => download(params.id, request, true), { detail: thumbnailDownloadDocs(config) });
 }

@@ -30,7 +30,7 @@ const TYPES: Record<string, string> = {
 
 /** Only these files are served, by name: nothing else under web/ or beyond is reachable. */
 const ASSETS = new Set([
-  'app.js', 'batch.js', 'batch-panel.js', 'gallery.js', 'watch.js', 'format.js', 'dashboard.js', 'events.js', 'throughput-chart.js', 'style.css', 'favicon.svg',
+  'app.js', 'operations-editor.js', 'schema-field.js', 'batch.js', 'batch-panel.js', 'gallery.js', 'watch.js', 'format.js', 'dashboard.js', 'events.js', 'throughput-chart.js', 'style.css', 'favicon.svg',
 ]);
 
 function serve(name: string): Response {

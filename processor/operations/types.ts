@@ -61,4 +61,11 @@ export function applying<P extends TObject>(
 }
 
 /** A failure caused by the step's parameters meeting this image (a crop outside it, a result too large). */
-export class StepInputError extends Error {}
+export class StepInputError extends Error {
+  /** The raw text behind the message (libvips' words), for the log and the dead letter. */
+  readonly detail: string | undefined;
+  constructor(message: string, options: { detail?: string } = {}) {
+    super(message);
+    this.detail = options.detail;
+  }
+}

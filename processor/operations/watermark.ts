@@ -1,5 +1,5 @@
 import { watermark as contract, type Position } from '../../shared/operations/watermark.ts';
-import { isResourceFailure } from '../failure-class.ts';
+import { distinctLines, isResourceFailure } from '../failure-class.ts';
 import { fromRaw, toRaw } from './raw.ts';
 import { applying, StepInputError, type OperationContext, type RawImage, type RgbaImage } from './types.ts';
 
@@ -33,7 +33,9 @@ async function loadImage(ctx: OperationContext, name: string, width: number, pho
     return { rgba: data, width: info.width, height: info.height };
   } catch (cause) {
     if (isResourceFailure(cause)) throw cause;
-    throw new StepInputError(`the watermark image "${name}" cannot be decoded: ${(cause as Error).message}`);
+    throw new StepInputError(`the watermark image "${name}" is damaged or not an image and cannot be decoded`, {
+      detail: distinctLines((cause as Error).message),
+    });
   }
 }
 

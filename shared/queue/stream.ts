@@ -79,7 +79,7 @@ end
 return 1`);
 
 /** An upload's or result's own bytes: what a dead letter of an input fault drops (see deadLetter). */
-const isPayloadField = (name: string) => name === 'image' || name.startsWith('file:');
+const isPayloadField = (name: string) => name === 'image' || name === 'thumbnail' || name.startsWith('file:');
 
 /**
  * One Redis stream read through one consumer group. Entries are acknowledged
@@ -219,7 +219,7 @@ export class StreamQueue {
    * while `consumer` still owns it; answers whether it did. With
    * `dropPayload` (an input fault: no retry can succeed) the letter keeps the
    * entry's id, description, operations and reason but not its `image` and
-   * `file:*` bytes, and says `payload_dropped`; a reference to the store
+   * `file:*` bytes (nor a result's `thumbnail`), and says `payload_dropped`; a reference to the store
    * (`image_key`) costs Redis nothing and stays.
    */
   async deadLetter(
@@ -240,6 +240,7 @@ export class StreamQueue {
       'XADD', deadKey, '*',
       'source', this.key, 'source_id', entry.id, 'group', this.group,
       'error_code', error.code, 'error_name', error.name, 'error_message', error.message,
+      ...(error.detail === undefined ? [] : ['error_detail', error.detail]),
       'deliveries', String(entry.deliveries), 'failed_at', new Date().toISOString(),
       ...(dropped ? ['payload_dropped', '1'] : []),
       ...original,

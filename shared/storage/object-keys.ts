@@ -10,6 +10,14 @@ export function resultKey(id: string, format: OutputFormat = 'jpeg'): string {
   return `${id}.${OUTPUT_FORMATS[format].ext}`;
 }
 
+/**
+ * A processed image's thumbnail (WebP, at most 320 px on its longer side),
+ * beside the image: `<id>.thumb.webp`, the name its row records.
+ */
+export function thumbnailKey(id: string): string {
+  return `${id}.thumb.webp`;
+}
+
 /** An upload held in the store instead of Redis until it is processed (the claim check). */
 export function incomingKey(id: string): string {
   return `incoming/${id}`;

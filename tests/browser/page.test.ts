@@ -51,20 +51,27 @@ describe('the upload page in Chromium', () => {
       const img = card.locator('img');
       expect(await img.getAttribute('alt')).toBe(DESCRIPTION);
       await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await img.elementHandle());
-      expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(640);
+      // The gallery shows the thumbnail (at most 320 px), the link opens the image full size.
+      expect(await img.getAttribute('src')).toBe(`/api/images/${id}/thumbnail`);
+      // The captioned 640 px photo (its band under it) at 320 px: its own width and height attributes keep the box's shape.
+      const [w, h] = [Number(await img.getAttribute('width')), Number(await img.getAttribute('height'))];
+      expect(w).toBe(640);
+      expect(await img.evaluate((el) => [(el as HTMLImageElement).naturalWidth, (el as HTMLImageElement).naturalHeight])).toEqual([320, Math.round((320 * h) / w)]);
       expect(await card.locator('a').getAttribute('href')).toBe(`/api/images/${id}`);
       expect(problems).toEqual([]);
     });
   }, 40_000);
 
-  test('a photo dropped on the page whose image is broken ends failed, with its reason shown', async () => {
+  test('a photo dropped on the page whose image is broken ends failed, with one clear sentence as its reason', async () => {
     await onPage('page-failed', async (page, problems) => {
       await dropJpeg(page, '#drop-zone', 'truncated.jpg', (await Bun.file(CAT).bytes()).subarray(0, 600));
       await page.getByLabel('Description for truncated.jpg').fill('half a photo');
       await page.getByRole('button', { name: 'Upload' }).click();
       const row = page.locator('#uploads li').first();
       await row.locator('.status[data-status="failed"]').waitFor({ timeout: 20_000 });
-      expect(await row.locator('.detail').textContent()).toContain('(image_undecodable)');
+      const detail = await row.locator('.detail').textContent();
+      expect(detail).toBe('Reason: The image file is cut short or damaged and cannot be decoded. (image_undecodable)');
+      expect(detail).not.toContain('Vips');
       expect(problems).toEqual([]);
     });
   }, 40_000);
@@ -84,6 +91,10 @@ describe('the upload page in Chromium', () => {
       await page.keyboard.press('Tab'); // Remove
       await page.keyboard.press('Tab'); // Send as one batch
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('batch-mode');
+      await page.keyboard.press('Tab'); // the operation to add
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('op-picker');
+      await page.keyboard.press('Tab'); // Add step
+      await page.keyboard.press('Tab'); // the JSON preview
       await page.keyboard.press('Tab'); // Advanced
       await page.keyboard.press('Tab'); // Upload
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Upload');
@@ -92,7 +103,7 @@ describe('the upload page in Chromium', () => {
     });
   }, 40_000);
 
-  test('the gallery shows 12 images at a time, newest first, and loads the next page on request', async () => {
+  test('the gallery shows 12 thumbnails at a time, newest first, never the full images, and loads the next page on request', async () => {
     const cat = await Bun.file(CAT).bytes();
     const ids: string[] = [];
     for (let i = 0; i < 13; i++) {
@@ -103,6 +114,9 @@ describe('the upload page in Chromium', () => {
     }
     for (const id of ids) await use.system.waitForJob(id);
     await onPage('page-gallery', async (page, problems) => {
+      const fullSize: string[] = [];
+      page.on('request', (r) => fullSize.push(new URL(r.url()).pathname));
+      await page.reload();
       const cards = page.locator('#gallery li');
       await page.locator('#gallery-more').waitFor();
       expect(await cards.count()).toBe(12);
@@ -112,6 +126,12 @@ describe('the upload page in Chromium', () => {
       await page.waitForFunction((n) => document.querySelectorAll('#gallery li').length === n, Math.min(total, 24));
       if (total <= 24) await page.locator('#gallery-more').waitFor({ state: 'hidden' });
       expect(new Set(await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).size).toBe(await cards.count());
+      // Every picture is its thumbnail, at most 320 px, and no full-size image was fetched for the gallery.
+      await page.evaluate(() => Promise.all([...document.querySelectorAll('#gallery img')].map((i) => (i as HTMLImageElement).decode())));
+      const shown = await page.locator('#gallery img').evaluateAll((els) =>
+        els.map((e) => ({ src: e.getAttribute('src') ?? '', side: Math.max((e as HTMLImageElement).naturalWidth, (e as HTMLImageElement).naturalHeight) })));
+      expect(shown.filter((i) => !/^\/api\/images\/[0-9a-f-]{36}\/thumbnail$/.test(i.src) || i.side === 0 || i.side > 320)).toEqual([]);
+      expect(fullSize.filter((p) => /^\/api\/images\/[0-9a-f-]{36}$/.test(p))).toEqual([]);
       expect(problems).toEqual([]);
     });
   }, 60_000);

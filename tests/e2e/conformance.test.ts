@@ -79,10 +79,14 @@ describe('every answer of the API matches its OpenAPI document', () => {
     await c.check('GET /api/images/{id}', await fetch(url(`/api/images/${accepted.id}`)));
     await c.check('GET /api/images/{id}', await fetch(url(`/api/images/${accepted.id}`), { headers: { 'if-none-match': `"${accepted.id}"` } }));
     await c.check('GET /api/images', await fetch(url('/api/images?limit=2')));
+    await c.check('GET /api/images/{id}/thumbnail', await fetch(url(`/api/images/${accepted.id}/thumbnail`)));
+    await c.check('GET /api/images/{id}/thumbnail', await fetch(url(`/api/images/${accepted.id}/thumbnail`), { headers: { 'if-none-match': `"${accepted.id}.thumb"` } }));
+    await c.check('GET /api/operations', await fetch(url('/api/operations')));
 
     // Errors.
     await c.check('GET /api/images/{id}/status', await fetch(url(`/api/images/${unknown}/status`)));
     await c.check('GET /api/images/{id}', await fetch(url(`/api/images/${unknown}`)));
+    await c.check('GET /api/images/{id}/thumbnail', await fetch(url(`/api/images/${unknown}/thumbnail`)));
     await c.check('GET /api/images/{id}/events', await fetch(url(`/api/images/${unknown}/events`)));
     await c.check('GET /api/images/events', await fetch(url('/api/images/events?ids=nope')));
     await c.check('GET /api/images', await fetch(url('/api/images?limit=0')));
@@ -95,6 +99,7 @@ describe('every answer of the API matches its OpenAPI document', () => {
     const broken = (await c.check('POST /api/images', await post('/api/images', [['image', jpeg(CAT.subarray(0, 600))], ['description', 'half']]))) as { id: string };
     await finished(broken.id);
     await c.check('GET /api/images/{id}', await fetch(url(`/api/images/${broken.id}`)));
+    await c.check('GET /api/images/{id}/thumbnail', await fetch(url(`/api/images/${broken.id}/thumbnail`)));
     const statuses = c.checked.filter((x) => x.operation.includes('/api/images')).map((x) => x.status);
     expect(new Set(statuses)).toEqual(new Set([200, 202, 304, 400, 404, 409, 413, 415, 422]));
   }, 60_000);

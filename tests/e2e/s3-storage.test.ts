@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(() => system?.stop());
 
 describe('the pipeline with the S3 store', () => {
-  test('an upload ends as one object in the bucket, served by the API, and readiness includes the store', async () => {
+  test('an upload ends as one object and its thumbnail in the bucket, served by the API, and readiness includes the store', async () => {
     const form = new FormData();
     form.append('image', new Blob([await Bun.file(new URL('../fixtures/cat-640x480.jpg', import.meta.url)).arrayBuffer()], { type: 'image/jpeg' }), 'cat.jpg');
     form.append('description', 'Кот на солнце');
@@ -17,7 +17,7 @@ describe('the pipeline with the S3 store', () => {
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
     expect((await system.waitForJob(id)).status).toBe('done');
-    expect(await system.s3!.keys()).toEqual([`${id}.jpg`]);
+    expect(await system.s3!.keys()).toEqual([`${id}.jpg`, `${id}.thumb.webp`]);
     const image = await fetch(`${system.baseUrl}/api/images/${id}`);
     expect(image.status).toBe(200);
     const bytes = new Uint8Array(await image.arrayBuffer());

@@ -85,8 +85,8 @@ test.skipIf(Boolean(noNamespaces))(
       const accepted = new Map(report.accepted);
       const outcome = await expectNothingLost(sys, accepted, { timeoutMs: 60_000, uncertain: new Map(report.uncertain) });
       expect({ accepted: outcome.accepted, done: outcome.done, failed: outcome.failed }).toEqual({ accepted: UPLOADS, done: UPLOADS, failed: 0 });
-      // One row and one object per upload (expectNothingLost checks which; these are the counts).
-      expect((await sys.objects()).length).toBe(UPLOADS);
+      // One row, one object and its thumbnail per upload (expectNothingLost checks which; these are the counts).
+      expect((await sys.objects()).length).toBe(2 * UPLOADS);
       const sql = postgres(sys.databaseUrl, { max: 1, onnotice: () => {} });
       const [{ n }] = (await sql`select count(*)::int as n from images`.finally(() => sql.end())) as unknown as [{ n: number }];
       expect(n).toBe(UPLOADS);

@@ -44,9 +44,10 @@ async function savedBatch(count: number, expiresAt: Date | null): Promise<{ id: 
 
 async function savedImage(id: string, batchId: string | null, savedAt?: Date): Promise<void> {
   await writeFile(join(dir, `${id}.jpg`), new Uint8Array([0xff, 0xd8, 0xff, 1]));
+  await writeFile(join(dir, `${id}.thumb.webp`), new TextEncoder().encode('RIFF'));
   await insertImage(sql, {
     id, received_at: new Date().toISOString(), description: 'd', path: `${id}.jpg`,
-    width: 1, height: 1, bytes: 4, format: 'jpeg', content_type: 'image/jpeg', batch_id: batchId,
+    width: 1, height: 1, bytes: 4, format: 'jpeg', content_type: 'image/jpeg', batch_id: batchId, thumbnail_path: `${id}.thumb.webp`,
   });
   if (savedAt) await sql`update images set saved_at = ${savedAt} where id = ${id}`;
 }
@@ -54,7 +55,7 @@ async function savedImage(id: string, batchId: string | null, savedAt?: Date): P
 const onDisk = async () => new Set(await readdir(dir));
 
 describe('sweeping expired batches on real PostgreSQL', () => {
-  test('two sweepers at once delete each expired file and row exactly once, and leave live batches alone', async () => {
+  test('two sweepers at once delete each expired file, thumbnail and row exactly once, and leave live batches alone', async () => {
     const past = new Date(Date.now() - 60_000);
     const expired = await Promise.all(Array.from({ length: 12 }, () => savedBatch(4, past)));
     const live = await savedBatch(3, new Date(Date.now() + 3_600_000));
@@ -78,7 +79,7 @@ describe('sweeping expired batches on real PostgreSQL', () => {
     }
     const disk = await onDisk();
     for (const e of expired) {
-      for (const j of e.jobs) expect(disk.has(`${j}.jpg`)).toBe(false);
+      for (const j of e.jobs) expect([disk.has(`${j}.jpg`), disk.has(`${j}.thumb.webp`)]).toEqual([false, false]);
       expect(await batchJobIds(sql, e.id)).toEqual([]);
       const tombstone = await findBatch(sql, e.id);
       expect(tombstone?.expired_at).toBeInstanceOf(Date);
@@ -86,7 +87,7 @@ describe('sweeping expired batches on real PostgreSQL', () => {
     const left = await sql`select count(*)::int as n from images where batch_id in ${sql(expired.map((e) => e.id))}`;
     expect(left[0]!.n).toBe(0);
     for (const kept of [live, running]) {
-      for (const j of kept.jobs) expect(disk.has(`${j}.jpg`)).toBe(true);
+      for (const j of kept.jobs) expect([disk.has(`${j}.jpg`), disk.has(`${j}.thumb.webp`)]).toEqual([true, true]);
       expect(await batchJobIds(sql, kept.id)).toEqual(kept.jobs);
       expect((await findBatch(sql, kept.id))?.expired_at).toBeNull();
     }
@@ -106,8 +107,8 @@ describe('sweeping expired batches on real PostgreSQL', () => {
     const swept = await sweepExpired(sql, new FileStore(dir), { imageTtlSeconds: 3600 });
     expect(swept.files).toEqual([`${old}.jpg`]);
     const disk = await onDisk();
-    expect(disk.has(`${old}.jpg`)).toBe(false);
-    expect(disk.has(`${fresh}.jpg`)).toBe(true);
+    expect([disk.has(`${old}.jpg`), disk.has(`${old}.thumb.webp`)]).toEqual([false, false]);
+    expect([disk.has(`${fresh}.jpg`), disk.has(`${fresh}.thumb.webp`)]).toEqual([true, true]);
     expect((await sql`select id from images where id in ${sql([old, fresh])}`).map((r) => r.id)).toEqual([fresh]);
   });
 });

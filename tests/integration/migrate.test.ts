@@ -18,11 +18,11 @@ afterAll(async () => {
 // the migration lock.
 test('services migrating one fresh database at once all succeed, and each migration is applied once', async () => {
   const runs = await Promise.all(Array.from({ length: 4 }, () => migrateUp(db.url, silentLog)));
-  expect(runs.flat()).toEqual(['1732300000000_create-images', '1732400000000_images-format', '1732500000000_batches', '1733000000000_webhooks']);
+  expect(runs.flat()).toEqual(['1732300000000_create-images', '1732400000000_images-format', '1732500000000_batches', '1733000000000_webhooks', '1733100000000_images-thumbnail']);
   const sql = postgres(db.url, { max: 1, onnotice: () => {} });
   try {
     const [row] = await sql`select count(*)::int as n from pgmigrations`;
-    expect(row!.n).toBe(4);
+    expect(row!.n).toBe(5);
   } finally {
     await sql.end();
   }

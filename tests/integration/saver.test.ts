@@ -44,12 +44,12 @@ afterAll(async () => {
 
 describe('migrations on real PostgreSQL', () => {
   test('create the images table, and a second run applies nothing', async () => {
-    expect(await migrateUp(db.url, silentLog)).toEqual(['1732300000000_create-images', '1732400000000_images-format', '1732500000000_batches', '1733000000000_webhooks']);
+    expect(await migrateUp(db.url, silentLog)).toEqual(['1732300000000_create-images', '1732400000000_images-format', '1732500000000_batches', '1733000000000_webhooks', '1733100000000_images-thumbnail']);
     expect(await migrateUp(db.url, silentLog)).toEqual([]);
     sql = await connectDb(db.url);
     const cols = await sql`select column_name from information_schema.columns where table_name = 'images' order by ordinal_position`;
     expect(cols.map((c) => c.column_name)).toEqual(
-      ['id', 'received_at', 'description', 'path', 'width', 'height', 'bytes', 'saved_at', 'format', 'content_type', 'batch_id'],
+      ['id', 'received_at', 'description', 'path', 'width', 'height', 'bytes', 'saved_at', 'format', 'content_type', 'batch_id', 'thumbnail_path'],
     );
   });
 });
@@ -67,15 +67,16 @@ const batchDeps = () => {
 };
 
 describe('saver', () => {
-  test('a redelivered message creates no second file or row', async () => {
+  test('a redelivered message creates no second file, thumbnail or row', async () => {
     const captioned = new StreamQueue(ns.redis, ns.k.captioned, 'savers');
     await captioned.ensureGroup();
     const jobs = new JobStore(ns.redis, ns.k, 3600);
     const save = createSaveHandler({ captioned, jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     const image = new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]);
+    const thumbnail = new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ');
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
-      id, description: "Robert'); drop table images;-- <script>", received_at: '2026-11-22T10:00:00.123Z', image, width: 640, height: 500,
+      id, description: "Robert'); drop table images;-- <script>", received_at: '2026-11-22T10:00:00.123Z', image, width: 640, height: 500, thumbnail,
     })]);
     const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
     const msg = captionedCodec.decode(entry!.fields!);
@@ -86,8 +87,10 @@ describe('saver', () => {
     expect(rows[0]!.description).toBe("Robert'); drop table images;-- <script>");
     expect(rows[0]!.received_at.toISOString()).toBe('2026-11-22T10:00:00.123Z');
     expect([rows[0]!.width, rows[0]!.height, rows[0]!.bytes, rows[0]!.path]).toEqual([640, 500, 6, `${id}.jpg`]);
-    expect(await readdir(dir)).toEqual([`${id}.jpg`]);
+    expect((await readdir(dir)).sort()).toEqual([`${id}.jpg`, `${id}.thumb.webp`]);
     expect(Buffer.from(await readFile(join(dir, `${id}.jpg`))).equals(Buffer.from(image))).toBe(true);
+    expect(Buffer.from(await readFile(join(dir, `${id}.thumb.webp`))).equals(Buffer.from(thumbnail))).toBe(true);
+    expect(rows[0]!.thumbnail_path).toBe(`${id}.thumb.webp`);
     expect((await jobs.get(id))?.status).toBe('done');
     expect(await captioned.length()).toBe(0);
     expect([rows[0]!.format, rows[0]!.content_type]).toEqual(['jpeg', 'image/jpeg']);
@@ -147,7 +150,7 @@ describe('saver', () => {
     await deadSql.end();
   });
 
-  test('a message the database refuses (SQLSTATE 22003, out of range) is dead-lettered, its file removed', async () => {
+  test('a message the database refuses (SQLSTATE 22003, out of range) is dead-lettered, its file and thumbnail removed', async () => {
     const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:refused`, 'savers');
     const imagesDir = join(dir, 'refused');
     const jobs = new JobStore(ns.redis, ns.k, 3600);
@@ -172,6 +175,7 @@ describe('saver', () => {
     // The schema takes any positive width; the images table's integer column does not.
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
       id, description: 'too wide', received_at: new Date().toISOString(), image: new Uint8Array([0xff, 0xd8, 0xff, 1]), width: 3_000_000_000, height: 1,
+      thumbnail: new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 '),
     })]);
     void consumer.start();
     await until('the job failed', async () => (await jobs.get(id))?.status === 'failed', 10_000, { intervalMs: 20 });
