@@ -64,16 +64,21 @@ export class RedisServer {
     await rm(this.dir, { recursive: true, force: true });
   }
 
-  private async ping(): Promise<boolean> {
-    const client = createClient({ url: this.url, socket: { reconnectStrategy: false, connectTimeout: 1000 } });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      await client.close().catch(() => {});
-    }
+  private ping(): Promise<boolean> {
+    return redisAnswers(this.url);
+  }
+}
+
+/** True when a Redis at `url` answers PING now (one try, no reconnecting). */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const client = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 1000 } });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    await client.close().catch(() => {});
   }
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { createClient } from 'redis';
+import { redisAnswers } from '../redis-server.ts';
 import { openStore } from '../../../shared/storage/open-store.ts';
 import type { ObjectStore } from '../../../shared/storage/store.ts';
 import type { CheckedSystem } from '../checked-system.ts';
@@ -123,17 +123,8 @@ export class HostsSystem implements CheckedSystem {
     Object.assign(this.env, this.s3.env());
   }
 
-  private async redisAnswers(): Promise<boolean> {
-    const client = createClient({ url: this.redisUrl, socket: { reconnectStrategy: false, connectTimeout: 1000 } });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      await client.close().catch(() => {});
-    }
+  private redisAnswers(): Promise<boolean> {
+    return redisAnswers(this.redisUrl);
   }
 
   /** As TestSystem.start: the saver migrates the fresh database before the others start. */
