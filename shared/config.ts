@@ -2,9 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { PROCESSOR_PRIORITIES, type ProcessorPriority } from './cpu-priority.ts';
 import { captionedLimit, entryCost } from './queue/stream-bytes.ts';
-import { parseSchedule } from './webhooks/schedule.ts';
-import { parseSecret } from './webhooks/signing.ts';
-import { parseNetwork } from './net/address-class.ts';
+import { ConfigProblem, int, num, bool, url, text, secret, path, webhookSecret, schedule, redisDatabase, oneOf, list, cidr, type Parser } from './config-parsers.ts';
 
 /**
  * Every setting kadr reads, resolved once at boot: defaults, then the
@@ -125,107 +123,6 @@ export interface S3StorageConfig {
 export type StorageConfig = FileStorageConfig | S3StorageConfig;
 
 type Env = Record<string, string | undefined>;
-type Parser<T> = (raw: string) => T;
-
-class ConfigProblem extends Error {}
-
-const int = (min: number, max: number): Parser<number> => (raw) => {
-  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigProblem(`expected an integer, got "${raw}"`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new ConfigProblem(`expected an integer from ${min} to ${max}, got ${n}`);
-  return n;
-};
-
-const num = (min: number, max: number): Parser<number> => (raw) => {
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigProblem(`expected a number, got "${raw}"`);
-  if (n < min || n > max) throw new ConfigProblem(`expected a number from ${min} to ${max}, got ${n}`);
-  return n;
-};
-
-const bool: Parser<boolean> = (raw) => {
-  const v = raw.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  if (['0', 'false', 'no', 'off'].includes(v)) return false;
-  throw new ConfigProblem(`expected true or false, got "${raw}"`);
-};
-
-const url = (...protocols: string[]): Parser<string> => (raw) => {
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigProblem(`expected a URL, got "${raw}"`);
-  }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigProblem(`expected a ${protocols.join(' or ')} URL, got "${raw}"`);
-  }
-  return raw;
-};
-
-const text: Parser<string> = (raw) => {
-  if (raw.trim() === '') throw new ConfigProblem('must not be empty');
-  return raw;
-};
-
-const secret = (minLength: number): Parser<string> => (raw) => {
-  if (raw.length < minLength) throw new ConfigProblem(`expected at least ${minLength} characters, got ${raw.length}`);
-  if (/\s/.test(raw)) throw new ConfigProblem('must not contain whitespace');
-  return raw;
-};
-
-const path: Parser<string> = (raw) => resolve(text(raw));
-
-const webhookSecret: Parser<Buffer> = (raw) => {
-  const key = parseSecret(raw);
-  if (typeof key === 'string') throw new ConfigProblem(key);
-  return key;
-};
-
-const schedule: Parser<number[]> = (raw) => {
-  const waits = parseSchedule(raw);
-  if (typeof waits === 'string') throw new ConfigProblem(waits);
-  return waits;
-};
-
-/** The database of a redis:// URL: its path, `/3` → 3; none (or `/`) → 0. */
-const redisDatabase: Parser<number> = (raw) => {
-  const db = new URL(raw).pathname.replace(/^\//, '');
-  if (db === '') return 0;
-  if (!/^\d{1,5}$/.test(db)) throw new ConfigProblem(`expected a database number as the path (redis://host:6379/3), got "/${db}"`);
-  return Number(db);
-};
-
-const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
-  if (!(values as string[]).includes(raw)) throw new ConfigProblem(`expected one of ${values.join(', ')}, got "${raw}"`);
-  return raw as T;
-};
-
-/** A comma-separated list, each entry parsed by `each`; empty entries are ignored, the bad ones named. */
-const list = <T>(each: Parser<T>): Parser<T[]> => (raw) => {
-  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
-  const bad: string[] = [];
-  const values = entries.flatMap((e) => {
-    try {
-      return [each(e)];
-    } catch (err) {
-      bad.push(err instanceof Error ? err.message : String(err));
-      return [];
-    }
-  });
-  if (bad.length) throw new ConfigProblem(bad.join('; '));
-  return values;
-};
-
-const cidr: Parser<string> = (raw) => {
-  try {
-    parseNetwork(raw);
-  } catch (err) {
-    throw new ConfigProblem((err as Error).message);
-  }
-  return raw;
-};
-
 const MiB = 1024 * 1024;
 
 /**
