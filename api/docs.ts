@@ -86,7 +86,7 @@ export const listedImageSchema: OpenAPIV3.SchemaObject = {
     thumbnail_url: {
       type: 'string',
       nullable: true,
-      description: 'the thumbnail (WebP, at most 320 px on its longer side): `/api/images/{id}/thumbnail`; null for an image saved before thumbnails existed',
+      description: 'the thumbnail (a JPEG of at most 320 px on its longer side; WebP for images saved before 2026-12-01): `/api/images/{id}/thumbnail`; null for an image saved before thumbnails existed',
     },
   },
 };

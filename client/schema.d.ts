@@ -239,8 +239,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The processed image's thumbnail: WebP, at most 320 px on its longer side
-         * @description Made once by the processor with the result and stored beside it; what the page's gallery shows. Ranges, ETag, HEAD and STORAGE_REDIRECT=presigned as for the image itself.
+         * The processed image's thumbnail: a JPEG of at most 320 px on its longer side
+         * @description Made once by the processor with the result and stored beside it; what the page's gallery shows. A JPEG (image/jpeg); images saved before 2026-12-01 have a WebP one (image/webp). Ranges, ETag, HEAD and STORAGE_REDIRECT=presigned as for the image itself.
          */
         get: operations["getApiImagesByIdThumbnail"];
         put?: never;
@@ -806,7 +806,7 @@ export interface operations {
                         /** @description image/jpeg, image/png, image/webp or image/avif */
                         content_type?: string;
                         url?: string;
-                        /** @description the thumbnail (WebP, at most 320 px on its longer side): `/api/images/{id}/thumbnail`; null for an image saved before thumbnails existed */
+                        /** @description the thumbnail (a JPEG of at most 320 px on its longer side; WebP for images saved before 2026-12-01): `/api/images/{id}/thumbnail`; null for an image saved before thumbnails existed */
                         thumbnail_url?: string | null;
                     }[];
                 };
@@ -2719,6 +2719,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "image/jpeg": Blob;
                     "image/webp": Blob;
                 };
             };
@@ -2734,6 +2735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "image/jpeg": Blob;
                     "image/webp": Blob;
                 };
             };

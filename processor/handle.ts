@@ -15,7 +15,6 @@ import type { CaptionRenderer } from './caption/renderer.ts';
 import type { Pipeline, PipelineResult } from './pipeline.ts';
 import type { SourceFetcher } from './fetch-source.ts';
 import { stepsOfMessage } from './message-steps.ts';
-import { makeThumbnail } from './thumbnail.ts';
 
 export interface ProcessDeps {
   uploads: StreamQueue;
@@ -62,7 +61,7 @@ export function createProcessHandler(deps: ProcessDeps) {
       await handOver(claim, [], deps.log.child({ jobId: msg.id }));
       return;
     }
-    let result: Pick<PipelineResult, 'bytes' | 'width' | 'height' | 'format'> & { timings: object };
+    let result: Pick<PipelineResult, 'bytes' | 'thumbnail' | 'width' | 'height' | 'format'> & { timings: object };
     try {
       const image = held ?? (await fetchImage(deps, msg.id, msg.source_url!, claim));
       await deps.jobs.set(msg.id, 'processing');
@@ -81,7 +80,6 @@ export function createProcessHandler(deps: ProcessDeps) {
       deps.log.warn({ jobId: msg.id }, 'stopped processing: the entry was reclaimed by another processor');
       return;
     }
-    const thumbnail = await makeThumbnail(result.bytes);
     // A large result goes to its final key; the saver then only records it.
     const imageKey = deps.claims?.refers(result.bytes.length) ? resultKey(msg.id, result.format) : undefined;
     if (imageKey) await deps.claims!.deposit(imageKey, result.bytes, OUTPUT_FORMATS[result.format].contentType);
@@ -98,7 +96,8 @@ export function createProcessHandler(deps: ProcessDeps) {
             image_key: imageKey,
             width: result.width,
             height: result.height,
-            thumbnail,
+            thumbnail: result.thumbnail,
+            thumbnail_format: 'jpeg',
             format: result.format,
             batch_id: msg.batch_id,
             callback_url: msg.callback_url,

@@ -4,6 +4,7 @@ import type { CaptionOptions } from './caption/options.ts';
 import { decodePhoto, JPEG_MAX_DIMENSION, readPhotoHeader } from './caption/photo.ts';
 import { encode, type EncodeSpec } from './encode.ts';
 import { stepFailure } from './failure-class.ts';
+import { makeThumbnail } from './thumbnail.ts';
 import type { Step } from '../shared/operations/steps.ts';
 import { appliedOperation } from './operations/index.ts';
 import type { OperationContext, RawImage } from './operations/types.ts';
@@ -20,6 +21,8 @@ export interface PipelineResult {
   width: number;
   height: number;
   format: OutputFormat;
+  /** The result's thumbnail (JPEG, at most 320 px), made from the final rows. */
+  thumbnail: Buffer;
   /** Milliseconds: decode, each step as `<n> <op>`, encode, total. */
   timings: Record<string, number>;
 }
@@ -61,14 +64,19 @@ export function createPipeline(options: CaptionOptions, drawing: Pick<OperationC
     const spec: EncodeSpec = last?.op === 'format' ? (last.params as unknown as EncodeSpec) : { type: 'jpeg' };
     const t = performance.now();
     let bytes: Buffer;
+    // The encode is handed to libvips first, so the thumbnail's shrink on this thread runs beside it.
+    const encoding = (async () => encode(image, spec, jpeg))();
+    const thumbnailing = makeThumbnail({ rgb: image.data, width: image.width, height: image.height });
     try {
-      bytes = await encode(image, spec, jpeg);
+      bytes = await encoding;
     } catch (cause) {
+      thumbnailing.catch(() => {}); // the encode's failure is the one to report
       throw stepFailure(cause, `encoding as ${spec.type}`);
     }
+    const thumbnail = await thumbnailing;
     timings.encode = performance.now() - t;
     timings.total = performance.now() - t0;
-    return { bytes, width: image.width, height: image.height, format: spec.type, timings };
+    return { bytes, thumbnail, width: image.width, height: image.height, format: spec.type, timings };
   };
 }
 

@@ -27,7 +27,7 @@ export async function discardSaved(sql: Sql, store: ObjectStore, fields: Fields)
     throw err;
   }
   // The thumbnail always travels inline: it is this saver's own copy, and a retry writes it again.
-  await store.delete(thumbnailKey(id));
+  await store.delete(thumbnailKey(id, fields.thumbnail_format?.toString('utf8') === 'jpeg' ? 'jpeg' : 'webp'));
   // A result held by reference is what the dead letter refers to: a retry
   // needs it, and a discard (or, once the job is forgotten, the orphan sweep)
   // deletes it. An inline result's object is this saver's own copy.

@@ -16,6 +16,7 @@ import { completeBatch } from './batch-completion.ts';
 import { queueOwedBatchWebhooks, type BatchWebhookDeps } from './batch-webhooks.ts';
 import { insertImage } from './images-table.ts';
 import { resultKey, thumbnailKey } from '../shared/storage/object-keys.ts';
+import type { ObjectToPut } from '../shared/storage/store.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
 import type { WebhookEvents } from '../shared/webhooks/events.ts';
 import type { ClaimCheck } from '../shared/storage/claim-check.ts';
@@ -71,10 +72,13 @@ export function createSaveHandler(deps: SaveDeps) {
     // Messages from before formats existed carry none: they are JPEG.
     const format = msg.format ?? 'jpeg';
     const path = resultKey(msg.id, format);
-    const bytes = await storeResult(deps, msg, path);
     // Beside the image, before the row that records it; rewriting it on a redelivery writes the same key again.
-    const thumbnailPath = msg.thumbnail ? thumbnailKey(msg.id) : null;
-    if (msg.thumbnail) await deps.store.put(thumbnailPath!, msg.thumbnail, 'image/webp');
+    const thumbnailFormat = msg.thumbnail_format ?? 'webp';
+    const thumbnail = msg.thumbnail
+      ? { key: thumbnailKey(msg.id, thumbnailFormat), bytes: msg.thumbnail, contentType: OUTPUT_FORMATS[thumbnailFormat].contentType }
+      : undefined;
+    const bytes = await storeResult(deps, msg, path, thumbnail);
+    const thumbnailPath = thumbnail?.key ?? null;
     const t1 = performance.now();
     try {
       await insertImage(deps.sql, {
@@ -135,15 +139,18 @@ export function createSaveHandler(deps: SaveDeps) {
  * Puts an inline result at `path`; a result held by reference must already
  * be there (a HEAD, for its size). Answers the object's size.
  */
-async function storeResult(deps: SaveDeps, msg: CaptionedMessage, path: string): Promise<number> {
+/** Writes the result (unless it is already at its key) and its thumbnail; answers the result's size. */
+async function storeResult(deps: SaveDeps, msg: CaptionedMessage, path: string, thumbnail: ObjectToPut | undefined): Promise<number> {
+  const thumbnails = thumbnail ? [thumbnail] : [];
   if (msg.image) {
-    await deps.store.put(path, msg.image, OUTPUT_FORMATS[msg.format ?? 'jpeg'].contentType);
+    await deps.store.putAll([{ key: path, bytes: msg.image, contentType: OUTPUT_FORMATS[msg.format ?? 'jpeg'].contentType }, ...thumbnails]);
     return msg.image.byteLength;
   }
   // The row records the result's own key; a reference to anything else is not a result of this job.
   if (msg.image_key !== path) throw new InvalidMessageError(`invalid captioned message: image_key ${msg.image_key} is not this job's result key ${path}`);
   const info = await deps.store.head(path);
   if (!info) throw new SourceMissingError(`the result ${path} that job ${msg.id} refers to is not in the store`);
+  await deps.store.putAll(thumbnails);
   return info.size;
 }
 

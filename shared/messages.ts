@@ -73,8 +73,10 @@ export const CaptionedMessage = Type.Object({
   image_key: Type.Optional(ImageKey),
   width: Type.Integer({ minimum: 1 }),
   height: Type.Integer({ minimum: 1 }),
-  /** The result's thumbnail (WebP, at most 320 px), always inline: it is small. Absent from older processors' messages. */
+  /** The result's thumbnail (at most 320 px), always inline: it is small. Absent from older processors' messages. */
   thumbnail: Type.Optional(Bytes),
+  /** The thumbnail's encoding; absent means WebP, the only one processors before 2026-12-01 made. */
+  thumbnail_format: Type.Optional(Type.Union([Type.Literal('jpeg'), Type.Literal('webp')])),
   format: Type.Optional(Type.Union((Object.keys(OUTPUT_FORMATS) as OutputFormat[]).map((f) => Type.Literal(f)))),
   /** Carried from the upload, so the saver can count the job towards its batch. */
   batch_id: Type.Optional(Id),

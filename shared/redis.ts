@@ -1,12 +1,15 @@
 import { createClient, RESP_TYPES } from 'redis';
 import type { Logger } from './logger.ts';
 import { requireNoEviction } from './redis-memory.ts';
+import { ensureTracingChannelHasSubscribers } from './tracing-channel-shim.ts';
 
 /** A connected client whose replies keep binary values as Buffers. */
 export type Redis = ReturnType<typeof bufferClient>;
 
 function bufferClient(url: string, opts: { onConnectFailure: (cause: Error) => Error }) {
   let connectedOnce = false;
+  // Before any command: without it every command pays for a trace nobody reads.
+  ensureTracingChannelHasSubscribers();
   const client = createClient({
     url,
     // Commands issued while disconnected fail at once instead of hanging the caller;

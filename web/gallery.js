@@ -47,7 +47,7 @@ export class Gallery {
 
   item(image) {
     const src = `/api/images/${image.id}`;
-    // The small WebP made with the result; images saved before thumbnails existed have none.
+    // The small JPEG made with the result; images saved before thumbnails existed have none.
     const thumbnail = image.thumbnail_url ? new URL(image.thumbnail_url, location.href).pathname : src;
     return el(
       'li',

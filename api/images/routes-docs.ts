@@ -79,25 +79,28 @@ export function imageDownloadDocs(config: Config): OpenAPIV3.OperationObject {
   };
 }
 
-/** GET /api/images/{id}/thumbnail: the same reads as the image, of its small WebP. */
+/** GET /api/images/{id}/thumbnail: the same reads as the image, of its small JPEG. */
 export function thumbnailDownloadDocs(config: Config): OpenAPIV3.OperationObject {
   const responses = readResponses(config);
-  const webp = { 'image/webp': { schema: { type: 'string' as const, format: 'binary' } } };
+  const binary = { schema: { type: 'string' as const, format: 'binary' } };
+  // WebP only for images saved before 2026-12-01, when thumbnails became JPEG.
+  const thumbnail = { 'image/jpeg': binary, 'image/webp': binary };
   const headers: Record<string, OpenAPIV3.HeaderObject> = {
     ...responseHeaders,
     ETag: { description: 'strong, `"<id>.thumb"`; the thumbnail never changes', schema: { type: 'string' } },
   };
   return {
     tags: ['images'],
-    summary: 'The processed image\'s thumbnail: WebP, at most 320 px on its longer side',
+    summary: 'The processed image\'s thumbnail: a JPEG of at most 320 px on its longer side',
     description:
       'Made once by the processor with the result and stored beside it; what the page\'s gallery shows. ' +
+      'A JPEG (image/jpeg); images saved before 2026-12-01 have a WebP one (image/webp). ' +
       'Ranges, ETag, HEAD and STORAGE_REDIRECT=presigned as for the image itself.',
     parameters: readParameters,
     responses: {
       ...responses,
-      200: { description: 'the thumbnail, streamed from the store', headers, content: webp },
-      206: { ...(responses[206] as OpenAPIV3.ResponseObject), content: webp },
+      200: { description: 'the thumbnail, streamed from the store', headers, content: thumbnail },
+      206: { ...(responses[206] as OpenAPIV3.ResponseObject), content: thumbnail },
       404: errorResponse('unknown or malformed id, or an image saved before thumbnails existed (it has none)'),
     },
   };

@@ -7,6 +7,8 @@ import type { JobStore } from '../../shared/jobs.ts';
 import type { StreamQueue } from '../../shared/queue/stream.ts';
 import type { ObjectStore } from '../../shared/storage/store.ts';
 import type { ClaimCheck } from '../../shared/storage/claim-check.ts';
+import { thumbnailFormatOfKey } from '../../shared/storage/object-keys.ts';
+import { OUTPUT_FORMATS } from '../../shared/formats.ts';
 import { decodeCursor, encodeCursor, parseLimit } from './cursor.ts';
 import { errorResponse, idParameter, jobStatusSchema, listedImageSchema, unavailable } from '../docs.ts';
 import { noneMatchHits } from './conditional.ts';
@@ -61,7 +63,7 @@ export function imageRoutes({ config, sql, store, uploads, jobs, idempotency, me
     return serveObject(store, request, {
       key,
       etag,
-      contentType: thumbnail ? 'image/webp' : stored.content_type,
+      contentType: thumbnail ? OUTPUT_FORMATS[thumbnailFormatOfKey(key)].contentType : stored.content_type,
       headers: { 'cache-control': IMMUTABLE },
       missing: `the ${thumbnail ? 'thumbnail' : 'file'} of image "${id}" is missing from storage`,
     });

@@ -41,12 +41,15 @@ export interface CaptionTimings {
   layout: number;
   rasterize: number;
   compose: number;
+  /** The result's encode and its thumbnail's, which run side by side. */
   encode: number;
   total: number;
 }
 
 export interface CaptionResult {
   jpeg: Buffer;
+  /** The result's thumbnail (JPEG, at most 320 px), made from the same rows. */
+  thumbnail: Buffer;
   width: number;
   height: number;
   bandHeight: number;

@@ -6,6 +6,7 @@ import { rasterizeBandRgba } from './band.ts';
 import { RawBufferPool } from './raw-buffer-pool.ts';
 import { decodePhoto, encodeJpeg, readPhotoHeader, stackBand } from './photo.ts';
 import type { CaptionOptions, CaptionResult } from './options.ts';
+import { makeThumbnail } from '../thumbnail.ts';
 
 export type { CaptionOptions, CaptionResult, CaptionTimings } from './options.ts';
 
@@ -58,10 +59,12 @@ export async function createCaptionRenderer(options: CaptionOptions): Promise<Ca
     const t3 = performance.now();
     const stacked = stackBand(photo, band.pixels, band.height, pool);
     const t4 = performance.now();
-    const out = await encodeJpeg(stacked, jpeg).finally(stacked.release);
+    // The thumbnail is shrunk on this thread while libvips encodes the result.
+    const [out, thumbnail] = await Promise.all([encodeJpeg(stacked, jpeg), makeThumbnail(stacked)]).finally(stacked.release);
     const t5 = performance.now();
     return {
       jpeg: out,
+      thumbnail,
       width: photo.width,
       height: stacked.height,
       bandHeight: band.height,

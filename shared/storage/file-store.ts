@@ -1,7 +1,7 @@
 import { access, constants, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DependencyError } from '../errors.ts';
-import { assertKey, type ByteRange, type ObjectBody, type ObjectInfo, type ObjectStore } from './store.ts';
+import { assertKey, type ByteRange, type ObjectBody, type ObjectInfo, type ObjectStore, type ObjectToPut } from './store.ts';
 import { sweepAbandonedTempFiles, tempFileName } from './temp-files.ts';
 
 const storageError = (what: string, cause: unknown) =>
@@ -30,41 +30,80 @@ export class FileStore implements ObjectStore {
     return join(this.dir, assertKey(key));
   }
 
+  /** Folders this store has made or found; a put into one skips its mkdir. */
+  private readonly folders = new Set<string>();
+
   // A file has no content type of its own: the row records it.
   put(key: string, bytes: Uint8Array, _contentType?: string): Promise<void> {
-    return this.write(key, (fh) => fh.writeFile(bytes));
+    return this.write([{ key, fill: (fh) => fh.writeFile(bytes) }]);
+  }
+
+  putAll(objects: ObjectToPut[]): Promise<void> {
+    return this.write(objects.map(({ key, bytes }) => ({ key, fill: (fh: FileHandle) => fh.writeFile(bytes) })));
   }
 
   putStream(key: string, body: ReadableStream<Uint8Array>, _contentType?: string): Promise<void> {
-    return this.write(key, async (fh) => {
-      for await (const chunk of body) await fh.write(chunk);
-    });
+    return this.write([
+      {
+        key,
+        fill: async (fh) => {
+          for await (const chunk of body) await fh.write(chunk);
+        },
+      },
+    ]);
   }
 
-  private async write(key: string, fill: (fh: FileHandle) => Promise<unknown>): Promise<void> {
-    const target = this.path(key);
-    const folder = dirname(target);
-    const tmp = join(folder, tempFileName(key.split('/').at(-1)!));
+  /**
+   * Each file to a temporary name, fsynced and renamed over its key; then
+   * each folder fsynced once, however many of the files went into it (a
+   * result and its thumbnail: one directory fsync, not two).
+   */
+  private async write(files: Array<{ key: string; fill: (fh: FileHandle) => Promise<unknown> }>): Promise<void> {
+    const planned = files.map(({ key, fill }) => {
+      const target = this.path(key);
+      const folder = dirname(target);
+      return { key, fill, target, folder, tmp: join(folder, tempFileName(key.split('/').at(-1)!)) };
+    });
     try {
-      await mkdir(folder, { recursive: true });
-      const fh = await open(tmp, 'w', 0o644);
-      try {
-        await fill(fh);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, target);
-      const dh = await open(folder, 'r');
-      try {
-        await dh.sync();
-      } finally {
-        await dh.close();
+      await Promise.all(
+        planned.map(async (file) => {
+          const fh = await this.create(file.folder, file.tmp);
+          try {
+            await file.fill(fh);
+            await fh.sync();
+          } finally {
+            await fh.close();
+          }
+          await rename(file.tmp, file.target);
+        }),
+      );
+      for (const folder of new Set(planned.map((f) => f.folder))) {
+        const dh = await open(folder, 'r');
+        try {
+          await dh.sync();
+        } finally {
+          await dh.close();
+        }
       }
     } catch (cause) {
-      await rm(tmp, { force: true }).catch(() => {});
-      throw storageError(`cannot write ${key} in ${this.dir}`, cause);
+      await Promise.all(planned.map((f) => rm(f.tmp, { force: true }).catch(() => {})));
+      throw storageError(`cannot write ${planned.map((f) => f.key).join(', ')} in ${this.dir}`, cause);
     }
+  }
+
+  /** Opens a new temporary file, making its folder first when this store has not seen it, or it has gone since. */
+  private async create(folder: string, tmp: string): Promise<FileHandle> {
+    if (this.folders.has(folder)) {
+      try {
+        return await open(tmp, 'w', 0o644);
+      } catch (err) {
+        if (!missing(err)) throw err;
+        this.folders.delete(folder);
+      }
+    }
+    await mkdir(folder, { recursive: true });
+    this.folders.add(folder);
+    return open(tmp, 'w', 0o644);
   }
 
   async get(key: string, range?: ByteRange): Promise<ObjectBody | null> {

@@ -10,12 +10,21 @@ export function resultKey(id: string, format: OutputFormat = 'jpeg'): string {
   return `${id}.${OUTPUT_FORMATS[format].ext}`;
 }
 
+/** The encodings a thumbnail has had: JPEG today, WebP from processors before 2026-12-01. */
+export type ThumbnailFormat = 'jpeg' | 'webp';
+
 /**
- * A processed image's thumbnail (WebP, at most 320 px on its longer side),
- * beside the image: `<id>.thumb.webp`, the name its row records.
+ * A processed image's thumbnail (at most 320 px on its longer side), beside
+ * the image: `<id>.thumb.jpg` (or `.thumb.webp`, as older processors made
+ * them), the name its row records.
  */
-export function thumbnailKey(id: string): string {
-  return `${id}.thumb.webp`;
+export function thumbnailKey(id: string, format: ThumbnailFormat = 'jpeg'): string {
+  return `${id}.thumb.${OUTPUT_FORMATS[format].ext}`;
+}
+
+/** The encoding of a thumbnail by its key, as a row records it. */
+export function thumbnailFormatOfKey(key: string): ThumbnailFormat {
+  return key.endsWith(`.thumb.${OUTPUT_FORMATS.webp.ext}`) ? 'webp' : 'jpeg';
 }
 
 /** An upload held in the store instead of Redis until it is processed (the claim check). */

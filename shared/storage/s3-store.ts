@@ -1,7 +1,7 @@
 import { S3Client } from 'bun';
 import type { S3StorageConfig } from '../config.ts';
 import { DependencyError } from '../errors.ts';
-import { assertKey, type ByteRange, type ObjectBody, type ObjectInfo, type ObjectStore, type PresignOptions } from './store.ts';
+import { assertKey, type ByteRange, type ObjectBody, type ObjectInfo, type ObjectStore, type ObjectToPut, type PresignOptions } from './store.ts';
 
 // S3's own "no such object" codes; every other failure is the store's.
 const ABSENT = new Set(['NoSuchKey', 'NotFound']);
@@ -47,6 +47,10 @@ export class S3Store implements ObjectStore {
   private key(key: string): string {
     assertKey(key);
     return this.c.prefix ? `${this.c.prefix}/${key}` : key;
+  }
+
+  async putAll(objects: ObjectToPut[]): Promise<void> {
+    await Promise.all(objects.map((o) => this.put(o.key, o.bytes, o.contentType)));
   }
 
   async put(key: string, bytes: Uint8Array, contentType: string, contentDisposition?: string): Promise<void> {

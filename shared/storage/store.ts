@@ -35,6 +35,12 @@ export interface PresignOptions {
   contentDisposition?: string;
 }
 
+export interface ObjectToPut {
+  key: string;
+  bytes: Uint8Array;
+  contentType: string;
+}
+
 export interface ObjectStore {
   readonly kind: 'file' | 's3';
   /** Where the store is, for logs: no credentials. */
@@ -45,6 +51,12 @@ export interface ObjectStore {
    * leaves one object, never a second.
    */
   put(key: string, bytes: Uint8Array, contentType: string, contentDisposition?: string): Promise<void>;
+  /**
+   * Writes several objects as put writes each (the group is not atomic: a
+   * failure may leave some written), for less than their puts one by one:
+   * a result and its thumbnail share one directory fsync in the file store.
+   */
+  putAll(objects: ObjectToPut[]): Promise<void>;
   /** As put, from a stream that is never held whole (a batch's archive). */
   putStream(key: string, body: ReadableStream<Uint8Array>, contentType: string, contentDisposition?: string): Promise<void>;
   /** The object (or `range` of it) as a stream with its length; null when there is no such object. */

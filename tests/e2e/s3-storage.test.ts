@@ -17,7 +17,7 @@ describe('the pipeline with the S3 store', () => {
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
     expect((await system.waitForJob(id)).status).toBe('done');
-    expect(await system.s3!.keys()).toEqual([`${id}.jpg`, `${id}.thumb.webp`]);
+    expect(await system.s3!.keys()).toEqual([`${id}.jpg`, `${id}.thumb.jpg`]);
     const image = await fetch(`${system.baseUrl}/api/images/${id}`);
     expect(image.status).toBe(200);
     const bytes = new Uint8Array(await image.arrayBuffer());

@@ -74,9 +74,9 @@ describe('saver', () => {
     const save = createSaveHandler({ captioned, jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     const image = new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]);
-    const thumbnail = new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ');
+    const thumbnail = new Uint8Array([0xff, 0xd8, 0xff, 9, 9]);
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
-      id, description: "Robert'); drop table images;-- <script>", received_at: '2026-11-22T10:00:00.123Z', image, width: 640, height: 500, thumbnail,
+      id, description: "Robert'); drop table images;-- <script>", received_at: '2026-11-22T10:00:00.123Z', image, width: 640, height: 500, thumbnail, thumbnail_format: 'jpeg',
     })]);
     const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
     const msg = captionedCodec.decode(entry!.fields!);
@@ -87,13 +87,30 @@ describe('saver', () => {
     expect(rows[0]!.description).toBe("Robert'); drop table images;-- <script>");
     expect(rows[0]!.received_at.toISOString()).toBe('2026-11-22T10:00:00.123Z');
     expect([rows[0]!.width, rows[0]!.height, rows[0]!.bytes, rows[0]!.path]).toEqual([640, 500, 6, `${id}.jpg`]);
-    expect((await readdir(dir)).sort()).toEqual([`${id}.jpg`, `${id}.thumb.webp`]);
+    expect((await readdir(dir)).sort()).toEqual([`${id}.jpg`, `${id}.thumb.jpg`]);
     expect(Buffer.from(await readFile(join(dir, `${id}.jpg`))).equals(Buffer.from(image))).toBe(true);
-    expect(Buffer.from(await readFile(join(dir, `${id}.thumb.webp`))).equals(Buffer.from(thumbnail))).toBe(true);
-    expect(rows[0]!.thumbnail_path).toBe(`${id}.thumb.webp`);
+    expect(Buffer.from(await readFile(join(dir, `${id}.thumb.jpg`))).equals(Buffer.from(thumbnail))).toBe(true);
+    expect(rows[0]!.thumbnail_path).toBe(`${id}.thumb.jpg`);
     expect((await jobs.get(id))?.status).toBe('done');
     expect(await captioned.length()).toBe(0);
     expect([rows[0]!.format, rows[0]!.content_type]).toEqual(['jpeg', 'image/jpeg']);
+  });
+
+  test('a thumbnail from an older processor (a WebP, no thumbnail_format) is stored as <id>.thumb.webp and recorded so', async () => {
+    const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:legacy`, 'savers');
+    await captioned.ensureGroup();
+    const jobs = new JobStore(ns.redis, ns.k, 3600);
+    const save = createSaveHandler({ captioned, jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
+    const id = Bun.randomUUIDv7();
+    const thumbnail = new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ');
+    await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
+      id, description: 'older', received_at: '2026-11-30T10:00:00.000Z', image: new Uint8Array([0xff, 0xd8, 0xff, 1]), width: 640, height: 500, thumbnail,
+    })]);
+    const [entry] = await captioned.readNew(ns.reader, 's', 1, 100);
+    await save(captionedCodec.decode(entry!.fields!), entry!, claimOf(captioned, entry!));
+    expect((await readdir(dir)).filter((f) => f.startsWith(id)).sort()).toEqual([`${id}.jpg`, `${id}.thumb.webp`]);
+    expect(Buffer.from(await readFile(join(dir, `${id}.thumb.webp`))).equals(Buffer.from(thumbnail))).toBe(true);
+    expect((await sql`select thumbnail_path from images where id = ${id}`)[0]!.thumbnail_path).toBe(`${id}.thumb.webp`);
   });
 
   test('a WebP result is stored as <id>.webp with its format and content type', async () => {

@@ -45,6 +45,17 @@ describe.each(Object.keys(stores))('the %s store', (kind) => {
     expect(info.etag).toMatch(/^"[^"]+"$/);
   });
 
+  test('writes several objects at once, each whole, into one folder or several', async () => {
+    const objects = [
+      { key: `${kind}-many/a.jpg`, bytes: bytes(50_000, 3), contentType: 'image/jpeg' },
+      { key: `${kind}-many/a.thumb.jpg`, bytes: bytes(9_000, 5), contentType: 'image/jpeg' },
+      { key: `${kind}-other/b.png`, bytes: bytes(100, 11), contentType: 'image/png' },
+    ];
+    await store().putAll(objects);
+    for (const o of objects) expect(await store().read(o.key)).toEqual(o.bytes);
+    await store().putAll([]);
+  });
+
   test('reads a byte range', async () => {
     const data = bytes(10_000, 13);
     await store().put(`${kind}-range.bin`, data, 'application/octet-stream');
@@ -97,6 +108,14 @@ test('the file store leaves no temporary file behind a write, and a half-written
   await store.put('atomic.jpg', bytes(1000), 'image/jpeg');
   const names = await readdir(dir, { recursive: true });
   expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
+});
+
+test('the file store writes into a folder removed since its last write, making it again', async () => {
+  const store = new FileStore(dir);
+  await store.put('gone/first.jpg', bytes(10), 'image/jpeg');
+  await rm(join(dir, 'gone'), { recursive: true });
+  await store.putAll([{ key: 'gone/second.jpg', bytes: bytes(20), contentType: 'image/jpeg' }]);
+  expect(await store.read('gone/second.jpg')).toEqual(bytes(20));
 });
 
 test('the S3 store answers a presigned URL that fetches the object without credentials', async () => {

@@ -27,7 +27,7 @@ function tally(values: Iterable<string>): Record<string, number> {
  * one row in `images` and exactly one object `<id>.jpg` in the image store
  * (the size the row records, a JPEG, for the description that was posted), or
  * `failed` with a reason and no row, and beside it exactly one thumbnail
- * `<id>.thumb.webp` (a WebP the row records). Nothing else is stored: no row or object
+ * `<id>.thumb.jpg` (a JPEG the row records). Nothing else is stored: no row or object
  * for an id that was not accepted, no temporary file, no upload or result
  * left in the store once its job ended, except the object a failed job's dead
  * letter refers to (the claim check keeps it for a retry). The registry of
@@ -78,13 +78,13 @@ export async function expectNothingLost(
     expect(done.filter((id) => !rowsById[id])).toEqual([]);
     expect(failed.filter((id) => rowsById[id])).toEqual([]);
     expect(rows.filter((r) => r.description !== accepted.get(r.id) || r.path !== `${r.id}.jpg`).map((r) => r.id)).toEqual([]);
-    expect(rows.filter((r) => r.thumbnail_path !== `${r.id}.thumb.webp`).map((r) => r.id)).toEqual([]);
+    expect(rows.filter((r) => r.thumbnail_path !== `${r.id}.thumb.jpg`).map((r) => r.id)).toEqual([]);
 
     // Exactly the done ids' objects and the dead letters' references, and nothing else: no temporary, second or leftover object.
     const references = await deadLetterReferences(redis, k.dead, new Set(failed));
     const referenced = new Set(references.keys());
     // A job that failed because its object was missing refers to nothing there.
-    const expectedObjects = new Set([...done.flatMap((id) => [`${id}.jpg`, `${id}.thumb.webp`]), ...[...referenced].filter((key) => references.get(key) !== 'source_missing')]);
+    const expectedObjects = new Set([...done.flatMap((id) => [`${id}.jpg`, `${id}.thumb.jpg`]), ...[...referenced].filter((key) => references.get(key) !== 'source_missing')]);
     let objects: string[] = [];
     let registered: string[] = [];
     // A processor deletes the upload it held by reference just after its hand-over, which may end after the job.
@@ -107,9 +107,9 @@ export async function expectNothingLost(
       const body = await store.get(r.path, { start: 0, end: 1 });
       const head = body ? new Uint8Array(await new Response(body.stream).arrayBuffer()) : new Uint8Array();
       if (body?.size !== Number(r.bytes) || head[0] !== 0xff || head[1] !== 0xd8) badObjects.push(r.path);
-      const thumb = await store.get(`${r.id}.thumb.webp`, { start: 0, end: 3 });
-      const riff = thumb ? new TextDecoder().decode(await new Response(thumb.stream).arrayBuffer()) : '';
-      if (riff !== 'RIFF') badObjects.push(`${r.id}.thumb.webp`);
+      const thumb = await store.get(`${r.id}.thumb.jpg`, { start: 0, end: 1 });
+      const soi = thumb ? new Uint8Array(await new Response(thumb.stream).arrayBuffer()) : new Uint8Array();
+      if (soi[0] !== 0xff || soi[1] !== 0xd8) badObjects.push(`${r.id}.thumb.jpg`);
     }
     expect(badObjects).toEqual([]);
 
