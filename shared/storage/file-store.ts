@@ -1,4 +1,5 @@
-import { access, constants, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { access, constants, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DependencyError } from '../errors.ts';
 import { assertKey, type ByteRange, type ObjectBody, type ObjectInfo, type ObjectStore, type ObjectToPut } from './store.ts';
@@ -11,6 +12,16 @@ const storageError = (what: string, cause: unknown) =>
   });
 
 const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
+
+/** Makes the names written into a folder durable. */
+function syncFolder(folder: string): void {
+  const fd = openSync(folder, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Objects as files under one directory (`dir/<key>`), for one host or a
@@ -35,75 +46,94 @@ export class FileStore implements ObjectStore {
 
   // A file has no content type of its own: the row records it.
   put(key: string, bytes: Uint8Array, _contentType?: string): Promise<void> {
-    return this.write([{ key, fill: (fh) => fh.writeFile(bytes) }]);
-  }
-
-  putAll(objects: ObjectToPut[]): Promise<void> {
-    return this.write(objects.map(({ key, bytes }) => ({ key, fill: (fh: FileHandle) => fh.writeFile(bytes) })));
-  }
-
-  putStream(key: string, body: ReadableStream<Uint8Array>, _contentType?: string): Promise<void> {
-    return this.write([
-      {
-        key,
-        fill: async (fh) => {
-          for await (const chunk of body) await fh.write(chunk);
-        },
-      },
-    ]);
+    return this.putAll([{ key, bytes, contentType: '' }]);
   }
 
   /**
-   * Each file to a temporary name, fsynced and renamed over its key; then
+   * Each file to a temporary name, fsynced and renamed over its key, then
    * each folder fsynced once, however many of the files went into it (a
    * result and its thumbnail: one directory fsync, not two).
+   *
+   * With blocking calls, on purpose: Bun runs every fs.promises call through
+   * its thread pool, and under strace a saved image cost 17 write and 24
+   * futex calls of hand-offs. Blocking, the saver spent 0.8 ms less CPU per
+   * image (3.5 against 4.3 ms) for 6 % more images/s end to end, and the
+   * write's own p50 stayed 3.2 ms. The caller's event loop waits out the
+   * fsyncs meanwhile: fine for the saver, which is the one caller (uploads
+   * go to the store only with S3, archives by putStream).
    */
-  private async write(files: Array<{ key: string; fill: (fh: FileHandle) => Promise<unknown> }>): Promise<void> {
-    const planned = files.map(({ key, fill }) => {
-      const target = this.path(key);
-      const folder = dirname(target);
-      return { key, fill, target, folder, tmp: join(folder, tempFileName(key.split('/').at(-1)!)) };
-    });
+  async putAll(objects: ObjectToPut[]): Promise<void> {
+    const written: string[] = [];
+    const folders = new Set<string>();
     try {
-      await Promise.all(
-        planned.map(async (file) => {
-          const fh = await this.create(file.folder, file.tmp);
-          try {
-            await file.fill(fh);
-            await fh.sync();
-          } finally {
-            await fh.close();
-          }
-          await rename(file.tmp, file.target);
-        }),
-      );
-      for (const folder of new Set(planned.map((f) => f.folder))) {
-        const dh = await open(folder, 'r');
+      for (const { key, bytes } of objects) {
+        const target = this.path(key);
+        const folder = dirname(target);
+        const tmp = join(folder, tempFileName(key.split('/').at(-1)!));
+        written.push(tmp);
+        const fd = this.createSync(folder, tmp);
         try {
-          await dh.sync();
+          for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+          fsyncSync(fd);
         } finally {
-          await dh.close();
+          closeSync(fd);
+        }
+        renameSync(tmp, target);
+        folders.add(folder);
+      }
+      for (const folder of folders) syncFolder(folder);
+    } catch (cause) {
+      for (const tmp of written) {
+        try {
+          rmSync(tmp, { force: true });
+        } catch {
+          // Left to sweepAbandoned; the write's own failure is what the caller needs.
         }
       }
+      throw storageError(`cannot write ${objects.map((o) => o.key).join(', ')} in ${this.dir}`, cause);
+    }
+  }
+
+  /** As putAll's files, but waiting on the stream without blocking: an archive may take long. */
+  async putStream(key: string, body: ReadableStream<Uint8Array>, _contentType?: string): Promise<void> {
+    const target = this.path(key);
+    const folder = dirname(target);
+    const tmp = join(folder, tempFileName(key.split('/').at(-1)!));
+    try {
+      await mkdir(folder, { recursive: true });
+      const fh = await open(tmp, 'w', 0o644);
+      try {
+        for await (const chunk of body) await fh.write(chunk);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, target);
+      const dh = await open(folder, 'r');
+      try {
+        await dh.sync();
+      } finally {
+        await dh.close();
+      }
     } catch (cause) {
-      await Promise.all(planned.map((f) => rm(f.tmp, { force: true }).catch(() => {})));
-      throw storageError(`cannot write ${planned.map((f) => f.key).join(', ')} in ${this.dir}`, cause);
+      await rm(tmp, { force: true }).catch(() => {});
+      throw storageError(`cannot write ${key} in ${this.dir}`, cause);
     }
   }
 
   /** Opens a new temporary file, making its folder first when this store has not seen it, or it has gone since. */
-  private async create(folder: string, tmp: string): Promise<FileHandle> {
+  private createSync(folder: string, tmp: string): number {
     if (this.folders.has(folder)) {
       try {
-        return await open(tmp, 'w', 0o644);
+        return openSync(tmp, 'w', 0o644);
       } catch (err) {
         if (!missing(err)) throw err;
         this.folders.delete(folder);
       }
     }
-    await mkdir(folder, { recursive: true });
+    mkdirSync(folder, { recursive: true });
     this.folders.add(folder);
-    return open(tmp, 'w', 0o644);
+    return openSync(tmp, 'w', 0o644);
   }
 
   async get(key: string, range?: ByteRange): Promise<ObjectBody | null> {
