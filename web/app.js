@@ -97,7 +97,6 @@ function showStatus(event) {
   } else if (event.status === 'done') {
     r.detail.append(el('a', { href: `/api/images/${event.id}` }, 'Open'), ' ', timeElement(event.updated_at));
     void gallery.refresh();
-void editor.load();
   }
 }
 

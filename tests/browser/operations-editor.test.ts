@@ -71,6 +71,10 @@ describe('the operations editor in Chromium', () => {
       let coloured = 0;
       for (let i = 0; info.channels >= 3 && i < data.length; i += info.channels) if (data[i] !== data[i + 1] || data[i] !== data[i + 2]) coloured++;
       expect(coloured).toBe(0);
+      // A finished upload leaves the editor's list of operations as it was: each once.
+      const offered = await page.locator('#op-picker option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+      expect(offered.filter((op) => op === 'resize')).toEqual(['resize']);
+      expect(new Set(offered).size).toBe(offered.length);
       expect(problems).toEqual([]);
     });
   }, 60_000);
