@@ -8,7 +8,6 @@ import { handOver } from '../shared/queue/hand-over.ts';
 import type { ClaimCheck } from '../shared/storage/claim-check.ts';
 import { resultKey } from '../shared/storage/object-keys.ts';
 import type { Entry } from '../shared/queue/reply.ts';
-import type { StreamQueue } from '../shared/queue/stream.ts';
 import { chargedXadd } from '../shared/queue/stream-bytes.ts';
 import type { WorkerStats } from '../shared/stats/worker-stats.ts';
 import type { CaptionRenderer } from './caption/renderer.ts';
@@ -17,7 +16,6 @@ import type { SourceFetcher } from './fetch-source.ts';
 import { stepsOfMessage } from './message-steps.ts';
 
 export interface ProcessDeps {
-  uploads: StreamQueue;
   captionedKey: string;
   jobs: JobStore;
   renderer: CaptionRenderer;

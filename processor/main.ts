@@ -63,7 +63,7 @@ async function main() {
     // (a saver that cannot save), no upload is taken; each processor adds at
     // most the one result in hand past the limit.
     hold: async () => Number(String((await command(redis, ['GET', queuedBytesKey(k.captioned)])) ?? 0)) >= captionedLimit(config.redisMaxQueuedBytes),
-    handle: withCollection(createProcessHandler({ uploads, captionedKey: k.captioned, jobs, renderer, pipeline, stats, fetchSource, log, claims })),
+    handle: withCollection(createProcessHandler({ captionedKey: k.captioned, jobs, renderer, pipeline, stats, fetchSource, log, claims })),
   });
   const close = makeClose(
     log,

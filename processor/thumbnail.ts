@@ -1,15 +1,8 @@
 import sharp from 'sharp';
-import { shrinkBox } from './shrink-box.ts';
+import { shrinkBox, type RgbRows } from './shrink-box.ts';
 
 /** The longest side of a thumbnail, in px. */
 export const THUMBNAIL_MAX_SIDE = 320;
-
-/** Raw RGB rows, as the caption and the pipeline hold them just before their encode. */
-export interface ThumbnailSource {
-  rgb: Uint8Array;
-  width: number;
-  height: number;
-}
 
 /**
  * A small JPEG of the result for the page's gallery, made once with it from
@@ -23,7 +16,7 @@ export interface ThumbnailSource {
  * A failure here is not the upload's fault (the rows are our own), so it
  * keeps its class and the job is retried.
  */
-export async function makeThumbnail(image: ThumbnailSource): Promise<Buffer> {
+export async function makeThumbnail(image: RgbRows): Promise<Buffer> {
   const factor = Math.min(Math.floor(Math.max(image.width, image.height) / THUMBNAIL_MAX_SIDE), image.width, image.height);
   const small = factor >= 2 ? shrinkBox(image, factor) : image;
   let out = sharp(small.rgb, { raw: { width: small.width, height: small.height, channels: 3 }, limitInputPixels: false });

@@ -12,6 +12,11 @@ import { completedAt, type BatchProgress } from '../shared/batches/progress.ts';
  * Answers whether this call completed it.
  */
 export async function completeBatch(sql: Sql, progress: BatchProgress, batchId: string, ttlSeconds: number): Promise<boolean> {
+  // Every save of a batch's job asks, and all but the last find jobs still
+  // running: a plain read of the row and the count of ended jobs say so
+  // without the row's lock or reading every job's record.
+  const [open] = await sql<{ image_count: number }[]>`select image_count from batches where id = ${batchId} and completed_at is null`;
+  if (!open || (await progress.count(batchId)) < open.image_count) return false;
   // The row is locked before the job records are read: a dead-letter retry
   // reopening the batch (api/batches/reopen-batch.ts) holds the same lock
   // while it strikes the job's record, so this never completes a batch from

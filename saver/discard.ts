@@ -4,7 +4,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../shared/formats.ts';
 import type { Fields } from '../shared/messages.ts';
 import { isUuid } from '../shared/ids.ts';
 import { isUnavailable } from '../shared/unavailable.ts';
-import { resultKey, thumbnailKey } from '../shared/storage/object-keys.ts';
+import { resultKey, thumbnailFormatOf, thumbnailKey } from '../shared/storage/object-keys.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
 
 /**
@@ -27,7 +27,7 @@ export async function discardSaved(sql: Sql, store: ObjectStore, fields: Fields)
     throw err;
   }
   // The thumbnail always travels inline: it is this saver's own copy, and a retry writes it again.
-  await store.delete(thumbnailKey(id, fields.thumbnail_format?.toString('utf8') === 'jpeg' ? 'jpeg' : 'webp'));
+  await store.delete(thumbnailKey(id, thumbnailFormatOf(fields.thumbnail_format?.toString('utf8'))));
   // A result held by reference is what the dead letter refers to: a retry
   // needs it, and a discard (or, once the job is forgotten, the orphan sweep)
   // deletes it. An inline result's object is this saver's own copy.

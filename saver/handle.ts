@@ -8,14 +8,13 @@ import type { CaptionedMessage } from '../shared/messages.ts';
 import type { Claim } from '../shared/queue/claim.ts';
 import { handOver } from '../shared/queue/hand-over.ts';
 import type { Entry } from '../shared/queue/reply.ts';
-import type { StreamQueue } from '../shared/queue/stream.ts';
 import type { WorkerStats } from '../shared/stats/worker-stats.ts';
 import { sqlFault, sqlStateOf } from '../shared/sqlstate.ts';
 import { isUnavailable } from '../shared/unavailable.ts';
 import { completeBatch } from './batch-completion.ts';
 import { queueOwedBatchWebhooks, type BatchWebhookDeps } from './batch-webhooks.ts';
 import { insertImage } from './images-table.ts';
-import { resultKey, thumbnailKey } from '../shared/storage/object-keys.ts';
+import { resultKey, thumbnailFormatOf, thumbnailKey } from '../shared/storage/object-keys.ts';
 import type { ObjectToPut } from '../shared/storage/store.ts';
 import type { ObjectStore } from '../shared/storage/store.ts';
 import type { WebhookEvents } from '../shared/webhooks/events.ts';
@@ -34,7 +33,6 @@ export interface SaveTimings {
 }
 
 export interface SaveDeps {
-  captioned: StreamQueue;
   jobs: JobStore;
   sql: Sql;
   store: ObjectStore;
@@ -73,11 +71,12 @@ export function createSaveHandler(deps: SaveDeps) {
     const format = msg.format ?? 'jpeg';
     const path = resultKey(msg.id, format);
     // Beside the image, before the row that records it; rewriting it on a redelivery writes the same key again.
-    const thumbnailFormat = msg.thumbnail_format ?? 'webp';
+    const thumbnailFormat = thumbnailFormatOf(msg.thumbnail_format);
     const thumbnail = msg.thumbnail
       ? { key: thumbnailKey(msg.id, thumbnailFormat), bytes: msg.thumbnail, contentType: OUTPUT_FORMATS[thumbnailFormat].contentType }
       : undefined;
-    const bytes = await storeResult(deps, msg, path, thumbnail);
+    const contentType = OUTPUT_FORMATS[format].contentType;
+    const bytes = await storeResult(deps, msg, { key: path, contentType }, thumbnail);
     const thumbnailPath = thumbnail?.key ?? null;
     const t1 = performance.now();
     try {
@@ -90,7 +89,7 @@ export function createSaveHandler(deps: SaveDeps) {
         height: msg.height,
         bytes,
         format,
-        content_type: OUTPUT_FORMATS[format].contentType,
+        content_type: contentType,
         batch_id: msg.batch_id ?? null,
         thumbnail_path: thumbnailPath,
       });
@@ -136,14 +135,20 @@ export function createSaveHandler(deps: SaveDeps) {
 }
 
 /**
- * Puts an inline result at `path`; a result held by reference must already
- * be there (a HEAD, for its size). Answers the object's size.
+ * Puts an inline result at its key beside its thumbnail; a result held by
+ * reference must already be there (a HEAD, for its size), and only the
+ * thumbnail is written. Answers the result's size.
  */
-/** Writes the result (unless it is already at its key) and its thumbnail; answers the result's size. */
-async function storeResult(deps: SaveDeps, msg: CaptionedMessage, path: string, thumbnail: ObjectToPut | undefined): Promise<number> {
+async function storeResult(
+  deps: SaveDeps,
+  msg: CaptionedMessage,
+  result: { key: string; contentType: string },
+  thumbnail: ObjectToPut | undefined,
+): Promise<number> {
+  const path = result.key;
   const thumbnails = thumbnail ? [thumbnail] : [];
   if (msg.image) {
-    await deps.store.putAll([{ key: path, bytes: msg.image, contentType: OUTPUT_FORMATS[msg.format ?? 'jpeg'].contentType }, ...thumbnails]);
+    await deps.store.putAll([{ ...result, bytes: msg.image }, ...thumbnails]);
     return msg.image.byteLength;
   }
   // The row records the result's own key; a reference to anything else is not a result of this job.

@@ -46,7 +46,7 @@ export async function failLostBatches(deps: LostBatchDeps, limit = 100): Promise
     const jobs = (await sql<{ job_id: string }[]>`select job_id from batch_jobs where batch_id = ${id}`).map((r) => r.job_id);
     if (jobs.length === 0) continue;
     if (Number(await command(redis, ['EXISTS', ...jobs.map(deps.jobKey)])) > 0) continue;
-    if ((await progress.finished(id)).size > 0) continue;
+    if ((await progress.count(id)) > 0) continue;
     const tx = redis.multi();
     for (const job of jobs) for (const c of progress.finishCommands(id, job, 'failed', NOT_QUEUED)) tx.addCommand(c as never);
     await tx.exec();

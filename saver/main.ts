@@ -53,7 +53,7 @@ async function main() {
     queue: captioned,
     reader,
     decode: captionedCodec.decode,
-    handle: createSaveHandler({ captioned, jobs, sql, store, stats, log, progress, events, batchWebhooks, batchTtlSeconds, claims }),
+    handle: createSaveHandler({ jobs, sql, store, stats, log, progress, events, batchWebhooks, batchTtlSeconds, claims }),
     discard: (fields) => discardSaved(sql, store, fields),
     count: 8,
   });

@@ -4,7 +4,7 @@ import { command } from './redis.ts';
 import { replyRecord } from './redis-reply.ts';
 import type { Command } from './queue/stream.ts';
 import type { SerializedError } from './errors.ts';
-import { SET_STATUS_LUA } from './status-order.ts';
+import { SET_STATUS } from './status-order.ts';
 
 /** In their order: `fetching` only for an image given by URL, while the processor downloads it. */
 export const JOB_STATUSES = ['queued', 'fetching', 'processing', 'saving', 'done', 'failed'] as const;
@@ -88,7 +88,7 @@ export class JobStore {
     if (error) fields.push('error_code', error.code, 'error_message', error.message);
     const event: Omit<JobEvent, 'version'> = { id, status, updated_at };
     if (error) event.error = { code: error.code, message: error.message };
-    return ['EVAL', SET_STATUS_LUA, '1', this.keyOf(id), status, String(this.ttlSeconds), this.channel, JSON.stringify(event), mode, ...fields];
+    return SET_STATUS.command([this.keyOf(id)], [status, String(this.ttlSeconds), this.channel, JSON.stringify(event), mode, ...fields]);
   }
 
   async set(id: string, status: JobStatus, extra: Record<string, string> = {}): Promise<void> {

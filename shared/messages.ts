@@ -3,6 +3,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { InvalidMessageError } from './errors.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
 import { UUID_PATTERN } from './ids.ts';
+import { THUMBNAIL_FORMATS } from './storage/object-keys.ts';
 
 /**
  * The two queue messages. Each is one TypeBox schema; the TS type is derived
@@ -11,7 +12,6 @@ import { UUID_PATTERN } from './ids.ts';
  * each extra file part (`file:<name>`) travel as raw bytes (never base64),
  * everything else as UTF-8 text.
  */
-export { UUID_PATTERN } from './ids.ts';
 export const ISO_INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
 
 const Id = Type.String({ pattern: UUID_PATTERN });
@@ -76,7 +76,7 @@ export const CaptionedMessage = Type.Object({
   /** The result's thumbnail (at most 320 px), always inline: it is small. Absent from older processors' messages. */
   thumbnail: Type.Optional(Bytes),
   /** The thumbnail's encoding; absent means WebP, the only one processors before 2026-12-01 made. */
-  thumbnail_format: Type.Optional(Type.Union([Type.Literal('jpeg'), Type.Literal('webp')])),
+  thumbnail_format: Type.Optional(Type.Union(THUMBNAIL_FORMATS.map((f) => Type.Literal(f)))),
   format: Type.Optional(Type.Union((Object.keys(OUTPUT_FORMATS) as OutputFormat[]).map((f) => Type.Literal(f)))),
   /** Carried from the upload, so the saver can count the job towards its batch. */
   batch_id: Type.Optional(Id),
@@ -94,6 +94,9 @@ export type Fields = Record<string, Buffer>;
 export const PAYLOAD_FIELDS = ['image', 'image_key', 'source_url'] as const;
 
 const BINARY_FIELDS = new Set(['image', 'thumbnail']);
+
+/** A field holding an upload's or a result's own bytes: `image`, `thumbnail` or a `file:*` part. */
+export const isBinaryField = (name: string) => BINARY_FIELDS.has(name) || name.startsWith(FILE_FIELD_PREFIX);
 const INTEGER_FIELDS = new Set(['width', 'height']);
 
 type FieldValue = string | number | Uint8Array;

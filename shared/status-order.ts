@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { RedisScript } from './redis-script.ts';
 
 /**
  * The one status write, as a Lua script body. KEYS[1] is the job's hash;
@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
  *   answers 0. Mode `reset` is a dead-letter retry's explicit way back to
  *   `queued`, forgetting the failure's reason.
  */
-export const SET_STATUS_LUA = `
+const SET_STATUS_LUA = `
 local rank = { queued = 0, fetching = 1, processing = 2, saving = 3, done = 4, failed = 4 }
 if ARGV[5] == 'reset' then
   redis.call('HDEL', KEYS[1], 'error_code', 'error_message')
@@ -31,7 +31,7 @@ redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], '{"version":' .. v .. ',' .. string.sub(ARGV[4], 2))
 return v`;
 
-export const SET_STATUS_SHA = createHash('sha1').update(SET_STATUS_LUA).digest('hex');
+export const SET_STATUS = new RedisScript(SET_STATUS_LUA);
 
 /**
  * Lua for scripts that run their caller's commands (a hand-over, a
@@ -45,7 +45,7 @@ local function set_status(KEYS, ARGV)${SET_STATUS_LUA}
 end
 local function run_command(words)
   if words[1] == 'EVAL' then
-    if redis.sha1hex(words[2]) ~= '${SET_STATUS_SHA}' then error('only the status script runs inline') end
+    if redis.sha1hex(words[2]) ~= '${SET_STATUS.sha}' then error('only the status script runs inline') end
     return set_status({ words[4] }, { unpack(words, 5) })
   end
   return redis.call(unpack(words))

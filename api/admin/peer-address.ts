@@ -1,3 +1,5 @@
+import { classifyAddress, isIpLiteral } from '../../shared/net/address-class.ts';
+
 /**
  * The TCP peer of each request being served, as Bun's `server.requestIP`
  * tells it. A Request carries no peer address of its own, so main.ts records
@@ -18,11 +20,9 @@ export class PeerAddresses {
   }
 }
 
-/** 127.0.0.0/8, ::1 and their IPv4-mapped IPv6 form. */
+/** 127.0.0.0/8, ::1 and their IPv4-mapped IPv6 form, as the SSRF guard's classifier names them. */
 export function isLoopbackAddress(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const v4 = address.toLowerCase().replace(/^::ffff:/, '');
-  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+  return address !== undefined && isIpLiteral(address) && classifyAddress(address, []).range === 'loopback';
 }
 
 /** A host name that can only mean this machine: `localhost` (and `*.localhost`), 127.0.0.0/8, [::1]. */

@@ -9,7 +9,7 @@ import { json } from '../http-errors.ts';
  * parameters: what the page's operations editor builds its fields from, so
  * the page and the API's validation read one contract.
  */
-export function operationsCatalogue() {
+function operationsCatalogue() {
   return {
     max_steps: MAX_STEPS,
     operations: OPERATIONS.map((o) => ({

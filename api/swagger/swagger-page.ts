@@ -20,7 +20,7 @@ const ASSETS = new Map([
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Text made safe for an HTML attribute or element body. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
@@ -29,7 +29,7 @@ export function escapeHtml(text: string): string {
  * URL: relative, so the page works behind a proxy that mounts the API under
  * a prefix, whether it was opened as `/swagger` or `/swagger/`.
  */
-export function swaggerPage(info: { title: string; description: string }, base: string): string {
+function swaggerPage(info: { title: string; description: string }, base: string): string {
   const title = escapeHtml(info.title);
   const description = escapeHtml(info.description);
   return `<!doctype html>

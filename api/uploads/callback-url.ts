@@ -27,7 +27,7 @@ export function readCallbackUrl(form: FormData, enabled: boolean): string | unde
 }
 
 /** Checks one callback URL; answers it as sent. */
-export function checkCallbackUrl(raw: string): string {
+function checkCallbackUrl(raw: string): string {
   const bad = (why: string) => new ValidationError(FIELD, why, 'invalid_callback_url');
   if (raw.length > CALLBACK_URL_MAX_LENGTH) throw bad(`expected at most ${CALLBACK_URL_MAX_LENGTH} characters, got ${raw.length}`);
   let url: URL;

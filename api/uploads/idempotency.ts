@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from '../../shared/errors.ts';
-import { ISO_INSTANT_PATTERN, UUID_PATTERN } from '../../shared/messages.ts';
+import { ISO_INSTANT_PATTERN } from '../../shared/messages.ts';
+import { UUID_PATTERN } from '../../shared/ids.ts';
 import type { Command } from '../../shared/queue/stream.ts';
 import { command, text, type Redis } from '../../shared/redis.ts';
 import { RedisScript } from '../../shared/redis-script.ts';

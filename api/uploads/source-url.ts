@@ -6,7 +6,7 @@ import type { SsrfGuard } from '../../shared/net/ssrf-guard.ts';
  * anyway: the answer is 202 at once, and a slow resolver is the processors'
  * to judge (they check again before fetching).
  */
-export const API_LOOKUP_WAIT_MS = 2000;
+const API_LOOKUP_WAIT_MS = 2000;
 
 /** Longest `url` accepted: what browsers and CDNs reliably handle. */
 export const MAX_SOURCE_URL_LENGTH = 2048;

@@ -47,6 +47,11 @@ export class BatchProgress {
     return new Map(Object.entries(record).map(([jobId, json]) => [jobId, JSON.parse(String(json)) as Finish]));
   }
 
+  /** How many jobs of the batch have ended (HLEN: the hash's size, not its records). */
+  async count(batchId: string): Promise<number> {
+    return Number(await command(this.redis, ['HLEN', this.keyOf(batchId)]));
+  }
+
   /** Drops the records of swept batches. */
   async forget(batchIds: string[]): Promise<void> {
     if (batchIds.length) await command(this.redis, ['DEL', ...batchIds.map(this.keyOf)]);

@@ -7,8 +7,6 @@ import type { CheckedTarget, SsrfGuard } from './ssrf-guard.ts';
 export interface GuardedFetchOptions {
   /** The whole fetch: every connection, redirect and body byte (FETCH_TIMEOUT_MS). */
   timeoutMs: number;
-  /** From the start of each request to its response headers; defaults to `timeoutMs`. */
-  connectTimeoutMs?: number;
   /** Most body bytes read; a longer body (or a Content-Length over it) fails with SourceTooLargeError. */
   maxBytes: number;
   /** Redirects followed, each target checked by the guard again (FETCH_MAX_REDIRECTS); 0 returns a 3xx as it is. */
@@ -82,8 +80,8 @@ function requestOnce(
       agent: false,
     });
     const connectTimer = setTimeout(
-      () => req.destroy(new SourceTimeoutError(`${url.host}: no answer within ${o.connectTimeoutMs ?? o.timeoutMs} ms`)),
-      o.connectTimeoutMs ?? o.timeoutMs,
+      () => req.destroy(new SourceTimeoutError(`${url.host}: no answer within ${o.timeoutMs} ms`)),
+      o.timeoutMs,
     );
     const onDeadline = () => req.destroy(deadline.reason);
     deadline.addEventListener('abort', onDeadline, { once: true });

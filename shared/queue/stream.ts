@@ -7,6 +7,7 @@ import { isRedisOutOfMemory } from '../unavailable.ts';
 import { parseEntries, parseReadGroup, type Entry } from './reply.ts';
 import { RUN_COMMANDS_LUA } from '../status-order.ts';
 import { chargedXadd, fieldsCost, HEAL_COUNTER_LUA, queuedBytesKey } from './stream-bytes.ts';
+import { isBinaryField } from '../messages.ts';
 
 export type Command = Array<string | Buffer>;
 
@@ -78,8 +79,6 @@ while redis.call('XLEN', KEYS[3]) > tonumber(ARGV[4]) do
 end
 return 1`);
 
-/** An upload's or result's own bytes: what a dead letter of an input fault drops (see deadLetter). */
-const isPayloadField = (name: string) => name === 'image' || name === 'thumbnail' || name.startsWith('file:');
 
 /**
  * One Redis stream read through one consumer group. Entries are acknowledged
@@ -233,7 +232,7 @@ export class StreamQueue {
     const original: Array<string | Buffer> = [];
     let dropped = false;
     for (const [k, v] of Object.entries(entry.fields ?? {})) {
-      if (dropPayload && isPayloadField(k)) dropped = true;
+      if (dropPayload && isBinaryField(k)) dropped = true;
       else original.push(k, v);
     }
     const xadd: Command = [

@@ -41,6 +41,13 @@ export class FileStore implements ObjectStore {
     return join(this.dir, assertKey(key));
   }
 
+  /** Where `key` lives, its folder, and the temporary name it is written under first. */
+  private placesOf(key: string): { target: string; folder: string; tmp: string } {
+    const target = this.path(key);
+    const folder = dirname(target);
+    return { target, folder, tmp: join(folder, tempFileName(key.split('/').at(-1)!)) };
+  }
+
   /** Folders this store has made or found; a put into one skips its mkdir. */
   private readonly folders = new Set<string>();
 
@@ -64,12 +71,10 @@ export class FileStore implements ObjectStore {
    */
   async putAll(objects: ObjectToPut[]): Promise<void> {
     const written: string[] = [];
-    const folders = new Set<string>();
+    const touched = new Set<string>();
     try {
       for (const { key, bytes } of objects) {
-        const target = this.path(key);
-        const folder = dirname(target);
-        const tmp = join(folder, tempFileName(key.split('/').at(-1)!));
+        const { target, folder, tmp } = this.placesOf(key);
         written.push(tmp);
         const fd = this.createSync(folder, tmp);
         try {
@@ -79,9 +84,9 @@ export class FileStore implements ObjectStore {
           closeSync(fd);
         }
         renameSync(tmp, target);
-        folders.add(folder);
+        touched.add(folder);
       }
-      for (const folder of folders) syncFolder(folder);
+      for (const folder of touched) syncFolder(folder);
     } catch (cause) {
       for (const tmp of written) {
         try {
@@ -96,9 +101,7 @@ export class FileStore implements ObjectStore {
 
   /** As putAll's files, but waiting on the stream without blocking: an archive may take long. */
   async putStream(key: string, body: ReadableStream<Uint8Array>, _contentType?: string): Promise<void> {
-    const target = this.path(key);
-    const folder = dirname(target);
-    const tmp = join(folder, tempFileName(key.split('/').at(-1)!));
+    const { target, folder, tmp } = this.placesOf(key);
     try {
       await mkdir(folder, { recursive: true });
       const fh = await open(tmp, 'w', 0o644);

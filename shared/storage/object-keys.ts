@@ -1,4 +1,5 @@
 import { OUTPUT_FORMATS, type OutputFormat } from '../formats.ts';
+import { UUID_PATTERN } from '../ids.ts';
 
 /**
  * Object keys, all derived from ids and never from user input, so writing
@@ -11,7 +12,13 @@ export function resultKey(id: string, format: OutputFormat = 'jpeg'): string {
 }
 
 /** The encodings a thumbnail has had: JPEG today, WebP from processors before 2026-12-01. */
-export type ThumbnailFormat = 'jpeg' | 'webp';
+export const THUMBNAIL_FORMATS = ['jpeg', 'webp'] as const;
+export type ThumbnailFormat = (typeof THUMBNAIL_FORMATS)[number];
+
+/** A message's `thumbnail_format` as sent; none, from a processor before 2026-12-01, means WebP. */
+export function thumbnailFormatOf(named: string | undefined): ThumbnailFormat {
+  return named === 'jpeg' ? 'jpeg' : 'webp';
+}
 
 /**
  * A processed image's thumbnail (at most 320 px on its longer side), beside
@@ -37,7 +44,7 @@ export function archiveKey(batchId: string): string {
   return `archives/${batchId}.zip`;
 }
 
-const JOB_OBJECT = /^(?:incoming\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\.[a-z0-9]+)?$/;
+const JOB_OBJECT = new RegExp(`^(?:incoming/)?(${UUID_PATTERN.slice(1, -1)})(?:\\.[a-z0-9]+)?$`);
 
 /** The job an upload's or a result's key belongs to (`incoming/<id>`, `<id>.<ext>`); undefined for any other key. */
 export function jobIdOfKey(key: string): string | undefined {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import sharp from 'sharp';
 import { measureBand } from '../support/pixels.ts';
+import { ScriptedSource } from '../support/scripted-source.ts';
 import { withHostsEntries } from '../support/etc-hosts.ts';
 import { StatusWatch } from '../support/status-watch.ts';
 import { TestSystem } from '../support/system.ts';
@@ -8,31 +9,18 @@ import { TestSystem } from '../support/system.ts';
 const FIXTURES = new URL('../fixtures/', import.meta.url);
 const MAX_UPLOAD_BYTES = 200_000;
 
-/** How often each path of the source server was asked for, and what it answers in turn (the last answer repeats). */
-const served: Record<string, number> = {};
-const answers: Record<string, Array<() => Response>> = {};
-
-let source: ReturnType<typeof Bun.serve>;
+let source: ScriptedSource;
 let system: TestSystem;
 let watch: StatusWatch;
 let cat: Uint8Array<ArrayBuffer>;
 let coffee: Uint8Array<ArrayBuffer>;
 
-const at = (path: string) => `http://127.0.0.1:${source.port}${path}`;
+const at = (path: string) => source.url(path);
 
 beforeAll(async () => {
   cat = new Uint8Array(await Bun.file(new URL('cat-640x480.jpg', FIXTURES)).arrayBuffer());
   coffee = new Uint8Array(await Bun.file(new URL('coffee-1920x1280.jpg', FIXTURES)).arrayBuffer());
-  source = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch(req) {
-      const path = new URL(req.url).pathname;
-      served[path] = (served[path] ?? 0) + 1;
-      const queue = answers[path] ?? [];
-      return (queue.length > 1 ? queue.shift()! : queue[0])?.() ?? new Response('no such image', { status: 404 });
-    },
-  });
+  source = ScriptedSource.start();
   // The guard refuses loopback and this port unless told otherwise, as it would in production.
   system = await TestSystem.start({
     env: {
@@ -48,7 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await watch?.close();
   await system?.stop();
-  source?.stop(true);
+  source?.stop();
 });
 
 async function post(path: string, fields: Array<[string, string | Blob]>): Promise<{ res: Response; body: Record<string, any> }> {
@@ -60,7 +48,7 @@ async function post(path: string, fields: Array<[string, string | Blob]>): Promi
 
 describe('an image given by URL, through the real services', () => {
   test('is fetched by the processor and captioned: 202 at once, fetching before processing, the band measured', async () => {
-    answers['/cat.jpg'] = [() => new Response(cat, { headers: { 'content-type': 'image/jpeg' } })];
+    source.answers['/cat.jpg'] = [() => new Response(cat, { headers: { 'content-type': 'image/jpeg' } })];
     const { res, body } = await post('/api/images', [['url', at('/cat.jpg')], ['description', 'A cat fetched from its address']]);
     expect(res.status).toBe(202);
     expect(body.status).toBe('queued');
@@ -78,7 +66,7 @@ describe('an image given by URL, through the real services', () => {
   });
 
   test('a shortcut takes a url too', async () => {
-    answers['/grey.jpg'] = [() => new Response(cat)];
+    source.answers['/grey.jpg'] = [() => new Response(cat)];
     const { res, body } = await post('/api/grayscale', [['url', at('/grey.jpg')]]);
     expect(res.status).toBe(202);
     expect((await system.waitForJob(body.id)).status).toBe('done');
@@ -89,7 +77,7 @@ describe('an image given by URL, through the real services', () => {
   });
 
   test('a batch mixes a file and a url, each done', async () => {
-    answers['/batch.jpg'] = [() => new Response(cat)];
+    source.answers['/batch.jpg'] = [() => new Response(cat)];
     const { res, body } = await post('/api/batches', [
       ['url', at('/batch.jpg')],
       ['image', new Blob([cat], { type: 'image/jpeg' })],
@@ -107,7 +95,7 @@ describe('an image given by URL, through the real services', () => {
       if (i > 600) throw new Error('batch not finished in 30 s');
       await Bun.sleep(50);
     }
-    expect(served['/batch.jpg']).toBe(1);
+    expect(source.served['/batch.jpg']).toBe(1);
   });
 
   test('a 404 fails the job permanently as source_http_error, asked for once', async () => {
@@ -116,27 +104,27 @@ describe('an image given by URL, through the real services', () => {
     expect(job.status).toBe('failed');
     expect(job.error?.code).toBe('source_http_error');
     expect(job.error?.message).toContain('HTTP 404');
-    expect(served['/missing.jpg']).toBe(1);
+    expect(source.served['/missing.jpg']).toBe(1);
   });
 
   test('a source answering 500 and then 200 is retried and the job ends done', async () => {
-    answers['/flaky.jpg'] = [() => new Response('busy', { status: 500 }), () => new Response(cat)];
+    source.answers['/flaky.jpg'] = [() => new Response('busy', { status: 500 }), () => new Response(cat)];
     const { body } = await post('/api/images', [['url', at('/flaky.jpg')], ['description', 'second time lucky']]);
     expect((await system.waitForJob(body.id)).status).toBe('done');
-    expect(served['/flaky.jpg']).toBe(2);
+    expect(source.served['/flaky.jpg']).toBe(2);
   });
 
   test('a body over MAX_UPLOAD_BYTES fails as source_too_large', async () => {
     expect(coffee.byteLength).toBeGreaterThan(MAX_UPLOAD_BYTES);
     // Streamed without a Content-Length, so the limit is met while reading.
-    answers['/big.jpg'] = [() => new Response(new Blob([coffee]).stream())];
+    source.answers['/big.jpg'] = [() => new Response(new Blob([coffee]).stream())];
     const { body } = await post('/api/images', [['url', at('/big.jpg')], ['description', 'too big']]);
     const job = await system.waitForJob(body.id);
     expect([job.status, job.error?.code]).toEqual(['failed', 'source_too_large']);
   });
 
   test('a body that is not an image fails as source_not_image', async () => {
-    answers['/page.html'] = [() => new Response('<!doctype html><p>Log in to see this photo</p>', { headers: { 'content-type': 'text/html' } })];
+    source.answers['/page.html'] = [() => new Response('<!doctype html><p>Log in to see this photo</p>', { headers: { 'content-type': 'text/html' } })];
     const { body } = await post('/api/images', [['url', at('/page.html')], ['description', 'a web page']]);
     const job = await system.waitForJob(body.id);
     expect([job.status, job.error?.code]).toEqual(['failed', 'source_not_image']);
@@ -151,18 +139,18 @@ describe('the guard at the API', () => {
     ['an allowed address on a port not allowed', 'http://127.0.0.1:6379/'],
     ['a decimal spelling of 127.0.0.2', 'http://2130706434/cat.jpg'],
   ])('refuses %s with 422 source_forbidden and queues nothing', async (_what, url) => {
-    const before = served['/cat.jpg'] ?? 0;
+    const before = source.served['/cat.jpg'] ?? 0;
     const { res, body } = await post('/api/images', [['url', url], ['description', 'no']]);
     expect(res.status).toBe(422);
     expect(body.error.code).toBe('source_forbidden');
     expect(body.error.field).toBe('url');
-    expect(served['/cat.jpg'] ?? 0).toBe(before);
+    expect(source.served['/cat.jpg'] ?? 0).toBe(before);
   });
 
   test('a host name is judged by what it resolves to (/etc/hosts entries made by the test)', async () => {
     const refused = `kadr-private-${process.pid}.test`;
     const allowed = `kadr-images-${process.pid}.test`;
-    answers['/named.jpg'] = [() => new Response(cat)];
+    source.answers['/named.jpg'] = [() => new Response(cat)];
     await withHostsEntries({ [refused]: '10.1.2.3', [allowed]: '127.0.0.1' }, async () => {
       const no = await post('/api/images', [['url', `http://${refused}/cat.jpg`], ['description', 'no']]);
       expect(no.res.status).toBe(422);
@@ -172,7 +160,7 @@ describe('the guard at the API', () => {
       expect(yes.res.status).toBe(202);
       expect((await system.waitForJob(yes.body.id)).status).toBe('done');
     });
-    expect(served['/named.jpg']).toBe(1);
+    expect(source.served['/named.jpg']).toBe(1);
   });
 
   test('a batch with one refused url is refused whole, naming its place', async () => {

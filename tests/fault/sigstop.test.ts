@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { expectCountedOnce, StatusEvents } from '../support/done-once.ts';
+import { expectCountedOnce } from '../support/done-once.ts';
 import { startLoad } from '../support/load.ts';
 import { expectNothingLost } from '../support/nothing-lost.ts';
 import { reportOutcome } from '../support/report.ts';
+import { StatusWatch } from '../support/status-watch.ts';
 import { useSystem } from '../support/use-system.ts';
 import { until } from '../support/wait.ts';
 
@@ -10,9 +11,9 @@ const RECLAIM_IDLE_MS = 1000;
 // Longer than the reclaim time, so the others take what the stopped one holds.
 const STOP_MS = 2500;
 const ctx = useSystem({ processors: 2, savers: 2, env: { RECLAIM_IDLE_MS: String(RECLAIM_IDLE_MS) } });
-let events: StatusEvents;
+let events: StatusWatch;
 beforeAll(async () => {
-  events = await StatusEvents.open(ctx.system, ctx.probe);
+  events = await StatusWatch.open(ctx.system);
 });
 afterAll(() => events?.close());
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { formOf } from '../support/multipart.ts';
-import { expectCountedOnce, StatusEvents } from '../support/done-once.ts';
+import { expectCountedOnce } from '../support/done-once.ts';
 import { expectNothingLost } from '../support/nothing-lost.ts';
+import { StatusWatch } from '../support/status-watch.ts';
 import { useSystem } from '../support/use-system.ts';
 
 // A genuinely heavy pipeline: a 1920x1280 photo through 19 wide blurs takes
@@ -12,9 +13,9 @@ const HEAVY = JSON.stringify([...Array.from({ length: 19 }, () => ({ op: 'blur',
 const JOBS = 2;
 
 const ctx = useSystem({ processors: 2, env: { RECLAIM_IDLE_MS: '300' } });
-let events: StatusEvents;
+let events: StatusWatch;
 beforeAll(async () => {
-  events = await StatusEvents.open(ctx.system, ctx.probe);
+  events = await StatusWatch.open(ctx.system);
 });
 afterAll(() => events?.close());
 
@@ -33,7 +34,7 @@ test('a job slower than the reclaim time, with two processors, is produced once:
   // A late second hand-over would land after done; give it the time to.
   await Bun.sleep(3000);
   expect(events.regressions()).toEqual({});
-  for (const id of accepted.keys()) expect(events.byJob.get(id)?.filter((s) => s === 'done')).toEqual(['done']);
+  for (const id of accepted.keys()) expect(events.history.get(id)?.filter((s) => s === 'done')).toEqual(['done']);
   await expectCountedOnce(probe, JOBS, JOBS);
   await expectNothingLost(system, accepted, { timeoutMs: 10_000 });
 }, 150_000);

@@ -21,6 +21,7 @@ import { TEST_REDIS_URL } from '../support/namespace.ts';
 import { TEST_CAPTION_OPTIONS } from '../support/operations.ts';
 import { measureBand } from '../support/pixels.ts';
 import { redisNamespace, silentLog } from '../support/redis.ts';
+import { ScriptedSource } from '../support/scripted-source.ts';
 import { WorkerStats } from '../../shared/stats/worker-stats.ts';
 import { until } from '../support/wait.ts';
 
@@ -41,21 +42,11 @@ beforeAll(async () => {
 afterAll(() => ns.cleanup());
 
 // Images by URL come from this server; the guard lets loopback and its port through, as FETCH_ALLOW_* would.
-const served: Record<string, number> = {};
-const answers: Record<string, Array<() => Response>> = {};
-const source = Bun.serve({
-  hostname: '127.0.0.1',
-  port: 0,
-  fetch(req) {
-    const path = new URL(req.url).pathname;
-    served[path] = (served[path] ?? 0) + 1;
-    const queue = answers[path] ?? [];
-    return (queue.length > 1 ? queue.shift()! : queue[0])?.() ?? new Response('not here', { status: 404 });
-  },
-});
-afterAll(() => source.stop(true));
+const source = ScriptedSource.start();
+const { served, answers } = source;
+afterAll(() => source.stop());
 const sourceFetcher = createSourceFetcher(
-  createGuardedFetch(createSsrfGuard({ allowNetworks: ['127.0.0.1/32'], allowPorts: [source.port!] })),
+  createGuardedFetch(createSsrfGuard({ allowNetworks: ['127.0.0.1/32'], allowPorts: [source.port] })),
   { timeoutMs: 5000, maxRedirects: 2, maxBytes: 10 * 1024 * 1024, maxPixels: 50_000_000 },
 );
 
@@ -66,7 +57,7 @@ function freshProcessor(parts: { renderer?: CaptionRenderer; pipeline?: Pipeline
   const uploads = new StreamQueue(ns.redis, k.uploads, GROUPS.processors);
   const jobs = new JobStore(ns.redis, k, 3600);
   const handle = createProcessHandler({
-    uploads, captionedKey: k.captioned, jobs, renderer: parts.renderer ?? renderer, pipeline: parts.pipeline ?? pipeline,
+    captionedKey: k.captioned, jobs, renderer: parts.renderer ?? renderer, pipeline: parts.pipeline ?? pipeline,
     stats: new WorkerStats(k, 'processor-test'), fetchSource: parts.fetchSource ?? sourceFetcher, log: silentLog,
   });
   return { k, uploads, jobs, handle };
@@ -84,7 +75,7 @@ async function upload(p: ReturnType<typeof freshProcessor>, image: Uint8Array, d
 async function uploadByUrl(p: ReturnType<typeof freshProcessor>, path: string) {
   const id = crypto.randomUUID();
   await p.jobs.set(id, 'queued');
-  const source_url = `http://127.0.0.1:${source.port}${path}`;
+  const source_url = source.url(path);
   await command(ns.redis, ['XADD', p.k.uploads, '*', ...toFields({ id, description: 'fetched', received_at: new Date().toISOString(), source_url })]);
   return id;
 }

@@ -71,7 +71,7 @@ describe('saver', () => {
     const captioned = new StreamQueue(ns.redis, ns.k.captioned, 'savers');
     await captioned.ensureGroup();
     const jobs = new JobStore(ns.redis, ns.k, 3600);
-    const save = createSaveHandler({ captioned, jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
+    const save = createSaveHandler({ jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     const image = new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]);
     const thumbnail = new Uint8Array([0xff, 0xd8, 0xff, 9, 9]);
@@ -100,7 +100,7 @@ describe('saver', () => {
     const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:legacy`, 'savers');
     await captioned.ensureGroup();
     const jobs = new JobStore(ns.redis, ns.k, 3600);
-    const save = createSaveHandler({ captioned, jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
+    const save = createSaveHandler({ jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     const thumbnail = new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ');
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
@@ -117,7 +117,7 @@ describe('saver', () => {
     const captioned = new StreamQueue(ns.redis, `${ns.k.captioned}:webp`, 'savers');
     await captioned.ensureGroup();
     const jobs = new JobStore(ns.redis, ns.k, 3600);
-    const save = createSaveHandler({ captioned, jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
+    const save = createSaveHandler({ jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     const image = new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ');
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
@@ -136,7 +136,7 @@ describe('saver', () => {
     const jobs = new JobStore(ns.redis, ns.k, 3600);
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
-    const save = createSaveHandler({ captioned, jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log, ...batchDeps() });
+    const save = createSaveHandler({ jobs, sql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
       id, description: 'timed', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,
@@ -154,7 +154,7 @@ describe('saver', () => {
     await captioned.ensureGroup();
     const jobs = new JobStore(ns.redis, ns.k, 3600);
     const deadSql = postgres('postgres://root@127.0.0.1:1/none', { max: 1, connect_timeout: 1, onnotice: () => {} });
-    const save = createSaveHandler({ captioned, jobs, sql: deadSql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
+    const save = createSaveHandler({ jobs, sql: deadSql, store: new FileStore(dir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() });
     const id = Bun.randomUUIDv7();
     await command(ns.redis, ['XADD', captioned.key, '*', ...toFields({
       id, description: 'x', received_at: new Date().toISOString(), image: new Uint8Array([1]), width: 1, height: 1,
@@ -178,7 +178,7 @@ describe('saver', () => {
       consumer: 's',
       log: silentLog,
       decode: captionedCodec.decode,
-      handle: createSaveHandler({ captioned, jobs, sql, store: new FileStore(imagesDir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() }),
+      handle: createSaveHandler({ jobs, sql, store: new FileStore(imagesDir), stats: new WorkerStats(ns.k, 'saver-test'), log: silentLog, ...batchDeps() }),
       discard: (fields) => discardSaved(sql, new FileStore(imagesDir), fields),
       onDeadLetter: (jobId, error) => failJobCommands(jobs, jobId, error),
       deadKey,

@@ -1,4 +1,5 @@
 import { expect } from 'bun:test';
+import { photo } from './load.ts';
 import { measureBand } from './pixels.ts';
 import type { TestSystem } from './system.ts';
 import { until } from './wait.ts';
@@ -6,14 +7,11 @@ import { readZip } from './zip.ts';
 
 /** Uploads and batches of the fixture photos, waited for, and the check of a batch's ZIP: for the read tests. */
 
-const FIXTURES = new URL('../fixtures/', import.meta.url);
 const PHOTOS = [
   { name: 'cat-640x480.jpg', width: 640, height: 480 },
   { name: 'coffee-1920x1280.jpg', width: 1920, height: 1280 },
   { name: 'rocket-480x640.jpg', width: 480, height: 640 },
 ];
-
-const photo = async (name: string) => new Blob([await Bun.file(new URL(name, FIXTURES)).arrayBuffer()], { type: 'image/jpeg' });
 
 /** Uploads one photo and waits until it is done; answers its id. */
 export async function uploadDone(system: TestSystem, name = 'cat-640x480.jpg'): Promise<string> {

@@ -1,8 +1,8 @@
 const FIXTURES = ['cat-640x480.jpg', 'astronaut-640x480.jpg'];
 const loaded = new Map<string, Promise<Blob>>();
 
-/** A fixture photo as an upload body, read once per process. */
-function photo(name: string): Promise<Blob> {
+/** A fixture photo (a file in tests/fixtures) as a JPEG upload body, read once per process. */
+export function photo(name: string): Promise<Blob> {
   let p = loaded.get(name);
   if (!p) {
     p = Bun.file(new URL(`../fixtures/${name}`, import.meta.url)).arrayBuffer().then((b) => new Blob([b], { type: 'image/jpeg' }));
@@ -70,11 +70,6 @@ export class UploadLoad {
    */
   stop(): void {
     this.limit = Math.min(this.limit, this.next);
-  }
-
-  /** Refusals grouped as `503 redis_unavailable: 4`, for messages and reports. */
-  refusalSummary(): Record<string, number> {
-    return refusalSummary(this.refusals);
   }
 
   private async work(): Promise<void> {

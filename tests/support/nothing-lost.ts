@@ -1,5 +1,6 @@
 import { expect } from 'bun:test';
 import postgres from 'postgres';
+import { pairsToFields } from '../../shared/queue/reply.ts';
 import { command, text } from '../../shared/redis.ts';
 import type { CheckedSystem } from './checked-system.ts';
 import { Probe, type QueueState } from './probe.ts';
@@ -129,9 +130,9 @@ async function deadLetterReferences(redis: Probe['redis'], deadKey: string, fail
   const entries = (await command(redis, ['XRANGE', deadKey, '-', '+'])) as Array<[Buffer, Buffer[]]>;
   const keys = new Map<string, string>();
   for (const [, pairs] of entries) {
-    const fields = new Map<string, string>();
-    for (let i = 0; i + 1 < pairs.length; i += 2) fields.set(text(pairs[i]), text(pairs[i + 1]));
-    if (fields.has('image_key') && failed.has(fields.get('id') ?? '')) keys.set(fields.get('image_key')!, fields.get('error_code') ?? '');
+    const fields = pairsToFields(pairs);
+    const field = (name: string) => (name in fields ? text(fields[name]) : undefined);
+    if ('image_key' in fields && failed.has(field('id') ?? '')) keys.set(field('image_key')!, field('error_code') ?? '');
   }
   return keys;
 }

@@ -1,6 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { OpenAPIV3 } from 'openapi-types';
+import { readEvents, type ServerEvent } from '../../client/event-stream.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -85,9 +86,12 @@ export class Conformance {
     const response = this.response(operation, res.status);
     this.checked.push({ operation, status: res.status });
     const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
-    const text = type === 'text/event-stream' ? await readEvents(res, maxEvents) : new TextDecoder().decode(await res.arrayBuffer());
+    const stream = type === 'text/event-stream';
+    const events = stream ? await eventsUpTo(res, maxEvents) : [];
+    const text = stream ? '' : new TextDecoder().decode(await res.arrayBuffer());
     if (!response.content) {
-      if (text !== '') throw new Error(`${operation} ${res.status}: the document declares no content, got ${type}: ${text.slice(0, 200)}`);
+      const got = stream ? (events.length ? JSON.stringify(events) : '') : text;
+      if (got !== '') throw new Error(`${operation} ${res.status}: the document declares no content, got ${type}: ${got.slice(0, 200)}`);
       return undefined;
     }
     const media = response.content[type];
@@ -97,8 +101,7 @@ export class Conformance {
       if (media.schema) this.validate(operation, res.status, media.schema, body, '');
       return body;
     }
-    if (type === 'text/event-stream') {
-      const events = parseEvents(text);
+    if (stream) {
       for (const [i, event] of events.entries()) this.validate(operation, res.status, media.schema, event.data, ` event ${i} (${event.event})`);
       return events;
     }
@@ -112,33 +115,12 @@ export class Conformance {
   }
 }
 
-export interface ParsedEvent {
-  event: string;
-  data: unknown;
-}
-
-/** The events of a finished event stream's text (comments skipped). */
-export function parseEvents(text: string): ParsedEvent[] {
-  const events: ParsedEvent[] = [];
-  for (const block of text.split('\n\n')) {
-    const event = /^event: (.+)$/m.exec(block)?.[1];
-    const data = /^data: (.+)$/m.exec(block)?.[1];
-    if (event && data !== undefined) events.push({ event, data: JSON.parse(data) });
+/** The events of a stream up to its end or its `maxEvents`th event (then cancelled). */
+async function eventsUpTo(res: Response, maxEvents: number): Promise<ServerEvent[]> {
+  const events: ServerEvent[] = [];
+  for await (const event of readEvents(res.body!)) {
+    events.push(event);
+    if (events.length >= maxEvents) break;
   }
   return events;
-}
-
-/** The text of an event stream up to its end or its `maxEvents`th event. */
-async function readEvents(res: Response, maxEvents: number): Promise<string> {
-  let text = '';
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text;
-    text += value;
-    if (parseEvents(text.slice(0, text.lastIndexOf('\n\n') + 2)).length >= maxEvents) {
-      await reader.cancel();
-      return text.slice(0, text.lastIndexOf('\n\n') + 2);
-    }
-  }
 }

@@ -204,15 +204,6 @@ export class Network {
     run(['ip', '-n', this.switchNs, 'link', 'set', this.host(name).port, 'up']);
   }
 
-  /** Namespaces of this run that still exist (after destroy(): none). */
-  namespaces(): string[] {
-    const prefix = `kadr-h-${process.pid}-${this.tag}-`;
-    return spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .map((l) => l.split(' ')[0]!)
-      .filter((ns) => ns.startsWith(prefix));
-  }
-
   /** Ends every process on every host, removes every namespace (and so every link) and the folder; safe to call twice. */
   destroy(graceMs = 5000): void {
     if (this.destroyed) return;
