@@ -58,3 +58,10 @@ local function run_commands(from)
     i = i + n + 1
   end
 end`;
+
+/** Commands as RUN_COMMANDS_LUA's run_commands reads them from ARGV: each one's word count, then its words. */
+export function commandWords(commands: ReadonlyArray<ReadonlyArray<string | Buffer>>): Array<string | Buffer> {
+  const words: Array<string | Buffer> = [];
+  for (const c of commands) words.push(String(c.length), ...c);
+  return words;
+}

@@ -1,7 +1,7 @@
 import type { Sql } from '../../shared/db.ts';
 import { ConflictError, NotFoundError } from '../../shared/errors.ts';
 import type { JobStore } from '../../shared/jobs.ts';
-import { RUN_COMMANDS_LUA } from '../../shared/status-order.ts';
+import { commandWords, RUN_COMMANDS_LUA } from '../../shared/status-order.ts';
 import { isUuid } from '../../shared/ids.ts';
 import type { Keys } from '../../shared/queue/keys.ts';
 import type { Command } from '../../shared/queue/stream.ts';
@@ -183,8 +183,7 @@ export class DeadLetters {
       const extra: Record<string, string> = receivedAt >= 0 ? { received_at: text(original[receivedAt + 1]) } : {};
       commands.push(...this.jobs.resetCommands(letter.job_id, extra));
     }
-    const args: Array<string | Buffer> = [entryId];
-    for (const c of commands) args.push(String(c.length), ...c);
+    const args = [entryId, ...commandWords(commands)];
     const requeue = async () => {
       if (Number(await TAKE_AND_RUN.run(this.redis, [this.k.dead], args)) !== 1) {
         throw new NotFoundError(`no dead letter "${entryId}" (already retried or discarded)`);

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.ts';
 import { RedisScript } from '../redis-script.ts';
-import { RUN_COMMANDS_LUA } from '../status-order.ts';
+import { commandWords, RUN_COMMANDS_LUA } from '../status-order.ts';
 import type { Claim } from './claim.ts';
 import { HEAL_COUNTER_LUA } from './stream-bytes.ts';
 import type { Command } from './stream.ts';
@@ -31,8 +31,7 @@ return 1`);
 export async function handOver(claim: Claim, commands: Command[], log: Logger): Promise<boolean> {
   const { queue, consumer, entryId } = claim;
   if (!claim.lost) {
-    const args: Array<string | Buffer> = [queue.group, consumer, entryId];
-    for (const c of [...commands, ...queue.ackCommands(entryId, claim.cost)]) args.push(String(c.length), ...c);
+    const args = [queue.group, consumer, entryId, ...commandWords([...commands, ...queue.ackCommands(entryId, claim.cost)])];
     if (Number(await HAND_OVER.run(queue.redis, [queue.key, queue.bytesKey], args)) === 1) return true;
   }
   log.warn({ entryId }, 'hand-over refused: the entry was reclaimed by another consumer');

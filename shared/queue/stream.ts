@@ -5,7 +5,7 @@ import { replyRecord } from '../redis-reply.ts';
 import { RedisScript } from '../redis-script.ts';
 import { isRedisOutOfMemory } from '../unavailable.ts';
 import { parseEntries, parseReadGroup, type Entry } from './reply.ts';
-import { RUN_COMMANDS_LUA } from '../status-order.ts';
+import { commandWords, RUN_COMMANDS_LUA } from '../status-order.ts';
 import { chargedXadd, fieldsCost, HEAL_COUNTER_LUA, queuedBytesKey } from './stream-bytes.ts';
 import { isBinaryField } from '../messages.ts';
 
@@ -245,8 +245,7 @@ export class StreamQueue {
       ...original,
     ];
     const cost = entry.fields ? fieldsCost(entry.fields) : 0;
-    const args: Array<string | Buffer> = [this.group, consumer, entry.id, DEAD_LETTER_MAXLEN];
-    for (const c of [...chargedXadd(xadd), ...this.ackCommands(entry.id, cost), ...extra]) args.push(String(c.length), ...c);
+    const args = [this.group, consumer, entry.id, DEAD_LETTER_MAXLEN, ...commandWords([...chargedXadd(xadd), ...this.ackCommands(entry.id, cost), ...extra])];
     const keys = [this.key, this.bytesKey, deadKey, queuedBytesKey(deadKey)];
     return Number(await DEAD_LETTER.run(this.redis, keys, args)) === 1;
   }

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { CallbackUrl, codec } from '../messages.ts';
 import { WEBHOOK_TYPES } from './events.ts';
 
@@ -14,5 +14,7 @@ export const DeliveryMessage = Type.Object({
   body: Type.String({ minLength: 2, maxLength: 4_000_000 }),
   attempt: Type.String({ pattern: '^\\d{1,3}$' }),
 });
+
+export type Delivery = Static<typeof DeliveryMessage>;
 
 export const deliveryCodec = codec('webhook delivery', DeliveryMessage);

@@ -4,6 +4,7 @@ import { isUuid } from '../ids.ts';
 import { CALLBACK_URL_MAX_LENGTH } from '../messages.ts';
 import type { Entry } from '../queue/reply.ts';
 import type { Command } from '../queue/stream.ts';
+import type { Delivery } from './delivery-message.ts';
 
 export const WEBHOOK_TYPES = ['image.done', 'image.failed', 'batch.complete'] as const;
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
@@ -89,15 +90,8 @@ export class WebhookEvents {
 }
 
 /** One delivery as it waits on the webhooks stream or in the retry set. */
-export interface Delivery {
-  event_id: string;
-  type: WebhookType;
-  url: string;
-  /** The event JSON exactly as it is sent and signed. */
-  body: string;
-  /** Failed deliveries so far: 0 on the first. */
-  attempt: string;
-}
+/** An entry of the webhooks stream, as its schema says: `body` is the event JSON exactly as sent and signed, `attempt` the failed deliveries so far. */
+export type { Delivery };
 
 export function deliveryFields(d: Delivery): string[] {
   return ['event_id', d.event_id, 'type', d.type, 'url', d.url, 'body', d.body, 'attempt', d.attempt];
