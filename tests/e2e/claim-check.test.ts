@@ -99,6 +99,16 @@ function logLines(name: string, msg: string, id: string): string[] {
   return system.service(name).output.join('').split('\n').filter((l) => l.includes(`"msg":"${msg}"`) && l.includes(id));
 }
 
+/**
+ * The saver's `saved` lines of a job, once there is one: the saver logs after
+ * the hand-over that makes the job `done` (and, for a batch's last job, after
+ * completing the batch), so the line can trail the status by a moment.
+ */
+async function savedLines(id: string): Promise<string[]> {
+  await until(`the saver's log line for ${id}`, () => logLines('saver', 'saved', id).length > 0, 5_000);
+  return logLines('saver', 'saved', id);
+}
+
 async function startProcessor(name: string): Promise<void> {
   system.spawn('processor', name);
   await system.waitForLog(name, 'processor started', 20_000);
@@ -151,7 +161,8 @@ describe('the claim check with the S3 store', () => {
     expect(await status(orphan!.slice('incoming/'.length))).toBeNull();
     expect(await entries(k.uploads)).toHaveLength(2);
 
-    await until('the orphan swept', async () => !(await exists(orphan!)) && !(await registered()).includes(orphan!), 15_000, {
+    // The saver logs the sweep after deleting: wait for the line too, not only the object's absence.
+    await until('the orphan swept', async () => !(await exists(orphan!)) && !(await registered()).includes(orphan!) && system.logCount('saver', 'swept orphaned objects') >= 1, 15_000, {
       explain: () => system.service('saver').output.join('').slice(-2000),
     });
     expect(system.logCount('saver', 'swept orphaned objects')).toBeGreaterThanOrEqual(1);
@@ -170,8 +181,8 @@ describe('the claim check with the S3 store', () => {
     expect(res.status).toBe(200);
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect((await sharp(bytes).metadata()).width).toBe(1920);
-    expect(logLines('saver', 'saved', large)).toEqual([expect.stringContaining('"byReference":true')]);
-    expect(logLines('saver', 'saved', small)).toEqual([expect.stringContaining('"byReference":false')]);
+    expect(await savedLines(large)).toEqual([expect.stringContaining('"byReference":true')]);
+    expect(await savedLines(small)).toEqual([expect.stringContaining('"byReference":false')]);
     await until('the processed upload deleted', async () => !(await exists(incomingKey(large))), 5_000);
     expect(await system.s3!.keys('incoming/')).toEqual([]);
   }, 60_000);
@@ -235,7 +246,7 @@ describe('the claim check with the S3 store', () => {
       .reduce((n, msg) => n + logLines('processor-1', msg, id).length, 0);
     await until('the late copy given up', () => late() === 1, 60_000);
     expect(logLines('processor-1', 'processed', id)).toEqual([]);
-    expect(logLines('saver', 'saved', id)).toHaveLength(1);
+    expect(await savedLines(id)).toHaveLength(1);
     expect(await system.s3!.keys(id)).toEqual([`${id}.jpg`, `${id}.thumb.jpg`]);
   }, 120_000);
 
@@ -252,7 +263,7 @@ describe('the claim check with the S3 store', () => {
       accepted.set(id, 'a batch by reference');
       expect((await system.waitForJob(id)).status).toBe('done');
     }
-    const byReference = jobIds.map((id) => logLines('saver', 'saved', id)[0]?.includes('"byReference":true'));
+    const byReference = await Promise.all(jobIds.map(async (id) => (await savedLines(id))[0]?.includes('"byReference":true')));
     expect(byReference).toEqual([true, false, true]);
   }, 60_000);
 
